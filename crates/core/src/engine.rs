@@ -1,0 +1,49 @@
+//! The inference engine the worker wraps: loaded models by id, and the classify paths. It
+//! knows nothing of fetch or postMessage, so the command-line tool and the tests drive the
+//! exact code the browser runs.
+
+use crate::postprocess::{softmax, top_k, Guess};
+use crate::registry::{self, LoadedModel, Task};
+use crate::sketch::{self, Bitmap, Stroke};
+use crate::{Error, Result};
+
+#[derive(Default)]
+pub struct Engine {
+    models: Vec<LoadedModel>,
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Plans `onnx` for the registry entry `id` and keeps it, replacing an older copy.
+    pub fn install(&mut self, id: &str, onnx: &[u8], labels_txt: &str) -> Result<&LoadedModel> {
+        let spec = registry::find(id)?;
+        let model = LoadedModel::load(spec, onnx, labels_txt)?;
+        self.models.retain(|m| m.spec.id != id);
+        self.models.push(model);
+        Ok(self.models.last().expect("just pushed"))
+    }
+
+    pub fn get(&self, id: &str) -> Result<&LoadedModel> {
+        registry::find(id)?;
+        self.models.iter().find(|m| m.spec.id == id).ok_or(Error::ModelNotLoaded)
+    }
+
+    /// Strokes → bitmap → top-k. Returns the bitmap too: it is what the model saw.
+    pub fn classify_sketch(&self, id: &str, strokes: &[Stroke], k: usize) -> Result<(Vec<Guess>, Bitmap)> {
+        let bitmap = sketch::strokes_to_bitmap(strokes)?;
+        Ok((self.classify_bitmap(id, &bitmap, k)?, bitmap))
+    }
+
+    /// A 28×28 bitmap in the dataset's layout → top-k (the held-out bitmaps take this path).
+    pub fn classify_bitmap(&self, id: &str, bitmap: &[u8], k: usize) -> Result<Vec<Guess>> {
+        let model = self.get(id)?;
+        if model.spec.task != Task::Sketch {
+            return Err(Error::BadInput(format!("model \"{id}\" does not take sketches")));
+        }
+        let logits = model.session.run(&sketch::bitmap_to_input(bitmap))?;
+        Ok(top_k(&softmax(&logits), &model.labels, k))
+    }
+}

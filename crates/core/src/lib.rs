@@ -1,0 +1,14 @@
+//! Everything that is not UI: the model registry, preprocessing, the tract session,
+//! post-processing and the worker protocol. No web dependency lives here (no yew,
+//! web-sys, gloo or wasm-bindgen), so all of it is tested natively and shared by the
+//! browser worker and the command-line tool.
+
+pub mod engine;
+pub mod error;
+pub mod postprocess;
+pub mod protocol;
+pub mod registry;
+pub mod session;
+pub mod sketch;
+
+pub use error::{Error, Result};

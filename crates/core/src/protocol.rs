@@ -1,0 +1,113 @@
+//! Messages between the UI thread and the inference worker. Both sides are Rust; the bytes
+//! cross `postMessage` as a transferable `ArrayBuffer` (postcard-encoded).
+
+use crate::postprocess::Guess;
+use crate::sketch::Stroke;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// Every classification request carries a sequence number; the UI shows an answer only if it
+/// is newer than the last one shown, so a slow answer never overwrites a fresher one.
+pub type Seq = u64;
+
+/// How many guesses the worker returns.
+pub const TOP_K: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Fetch and plan a model from the registry (answered by progress, then `Loaded` or
+    /// `LoadFailed`). Loading an already loaded model answers `Loaded` at once.
+    Load {
+        model: String,
+    },
+    ClassifySketch {
+        seq: Seq,
+        model: String,
+        strokes: Vec<Stroke>,
+    },
+    /// Test hook: make the worker fail the way real bugs do, so the UI's recovery is tested.
+    Sabotage(Sabotage),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sabotage {
+    Panic,
+    Hang,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// The worker's wasm is instantiated and it listens.
+    Ready,
+    LoadProgress {
+        model: String,
+        loaded: u64,
+        total: Option<u64>,
+    },
+    Loaded {
+        model: String,
+        labels: Vec<String>,
+        millis: f64,
+    },
+    LoadFailed {
+        model: String,
+        message: String,
+    },
+    Prediction(Prediction),
+    Failed {
+        seq: Seq,
+        message: String,
+    },
+    /// Sent by the worker's panic hook just before the worker dies.
+    Panicked {
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    pub seq: Seq,
+    pub model: String,
+    pub top: Vec<Guess>,
+    /// The exact model input as an 8-bit image (row-major), for "what the model sees".
+    pub input: Vec<u8>,
+    pub input_side: u32,
+    /// Preprocessing + inference time in the worker.
+    pub millis: f64,
+}
+
+pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    postcard::to_allocvec(message).expect("protocol messages always serialize")
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|e| format!("malformed worker message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip() {
+        let req = Request::ClassifySketch {
+            seq: 7,
+            model: "sketch".into(),
+            strokes: vec![vec![[1.0, 2.0], [3.5, 4.0]]],
+        };
+        assert_eq!(decode::<Request>(&encode(&req)).unwrap(), req);
+        let resp = Response::Prediction(Prediction {
+            seq: 7,
+            model: "sketch".into(),
+            top: vec![Guess { label: "cat".into(), probability: 0.9 }],
+            input: vec![0, 255],
+            input_side: 28,
+            millis: 1.5,
+        });
+        assert_eq!(decode::<Response>(&encode(&resp)).unwrap(), resp);
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(decode::<Request>(&[0xff, 0xff, 0xff]).is_err());
+    }
+}

@@ -1,0 +1,88 @@
+//! The models this app ships. Adding a model is one folder under `models/` (model.onnx,
+//! labels.txt, MODEL.md) and one entry in [`MODELS`].
+
+use crate::session::Session;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Task {
+    /// Input: strokes, rendered by [`crate::sketch`].
+    Sketch,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSpec {
+    /// Folder name under `models/`, and the id the UI and the worker use.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub task: Task,
+    /// The concrete f32 input shape the session is planned for.
+    pub input_shape: &'static [usize],
+}
+
+pub const MODELS: &[ModelSpec] = &[ModelSpec {
+    id: "sketch",
+    title: "Quick, Draw! doodles",
+    task: Task::Sketch,
+    input_shape: &[1, 1, 28, 28],
+}];
+
+impl ModelSpec {
+    /// Path of the ONNX file relative to the site root (and to the repository root).
+    pub fn model_path(&self) -> String {
+        format!("models/{}/model.onnx", self.id)
+    }
+
+    pub fn labels_path(&self) -> String {
+        format!("models/{}/labels.txt", self.id)
+    }
+}
+
+pub fn find(id: &str) -> Result<&'static ModelSpec> {
+    MODELS.iter().find(|m| m.id == id).ok_or_else(|| Error::UnknownModel(id.to_string()))
+}
+
+/// labels.txt: one label per line, in output order; blank lines and surrounding spaces ignored.
+pub fn parse_labels(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+}
+
+/// A model ready to run: its spec, its session and its labels, checked against each other.
+pub struct LoadedModel {
+    pub spec: &'static ModelSpec,
+    pub session: Session,
+    pub labels: Vec<String>,
+}
+
+impl LoadedModel {
+    pub fn load(spec: &'static ModelSpec, onnx: &[u8], labels_txt: &str) -> Result<Self> {
+        let session = Session::from_onnx(onnx, spec.input_shape)?;
+        let labels = parse_labels(labels_txt);
+        if labels.len() != session.output_len() {
+            return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
+        }
+        Ok(LoadedModel { spec, session, labels })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_findable() {
+        for m in MODELS {
+            assert_eq!(find(m.id).unwrap(), m);
+        }
+        let mut ids: Vec<_> = MODELS.iter().map(|m| m.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), MODELS.len());
+        assert!(matches!(find("nope"), Err(Error::UnknownModel(_))));
+    }
+
+    #[test]
+    fn labels_ignore_blank_lines_and_spaces() {
+        assert_eq!(parse_labels("cat\n\n dog \r\n"), vec!["cat", "dog"]);
+    }
+}

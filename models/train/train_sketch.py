@@ -1,0 +1,270 @@
+"""Train the sketch classifier on the Quick, Draw! 28x28 bitmaps and export it to ONNX.
+
+One command (from the repo root):
+    /usr/bin/python3 models/train/train_sketch.py --data ../shared/data/quickdraw --out models/sketch --seed 0
+
+Writes <out>/model.onnx, <out>/labels.txt and <out>/train_report.json.
+Contract with the Rust side: input `input` float32 [1,1,28,28] = pixel/255 (no mean/std),
+output `logits` float32 [1,num_classes] (raw logits, softmax in Rust), labels.txt in output order.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import quickdraw as qd  # noqa: E402
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    # CPU kernels are deterministic for a fixed thread count; make any non-deterministic op an error.
+    torch.use_deterministic_algorithms(True)
+
+
+class SketchNet(nn.Module):
+    """Small VGG-style CNN: ~0.1M params, a few MFLOPs, so it can run on every stroke in the browser."""
+
+    def __init__(self, num_classes: int, width: int = 32):
+        super().__init__()
+        w = width
+
+        def block(cin, cout):
+            return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+        self.features = nn.Sequential(
+            *block(1, w), *block(w, w), nn.MaxPool2d(2),  # 28 -> 14
+            *block(w, 2 * w), *block(2 * w, 2 * w), nn.MaxPool2d(2),  # 14 -> 7
+            *block(2 * w, 4 * w), nn.MaxPool2d(2),  # 7 -> 3
+        )
+        self.head = nn.Sequential(
+            nn.Flatten(),
+            nn.Dropout(0.3),
+            nn.Linear(4 * w * 3 * 3, 128),
+            nn.ReLU(inplace=True),
+            nn.Dropout(0.3),
+            nn.Linear(128, num_classes),
+        )
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+# ---------------------------------------------------------------- augmentation
+# Batched on-the-fly augmentation in torch (cheap on CPU). Mild on purpose: the goal is robustness
+# to small differences between our stroke rasterizer and Google's (position, scale, line weight, blur),
+# plus a little rotation/flip for the small (400 train rows) classes.
+
+_BLUR = torch.tensor([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]) / 16.0
+
+
+def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    n = x.shape[0]
+
+    def u(lo, hi):
+        return torch.rand(n, generator=g) * (hi - lo) + lo
+
+    # random affine: rotation +-10 deg, scale 0.9..1.1, shift +-2 px, horizontal flip 50%
+    ang = u(-10, 10) * math.pi / 180
+    sc = u(0.9, 1.1)
+    flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
+    tx, ty = u(-2, 2) * 2 / 28, u(-2, 2) * 2 / 28  # normalised coords span 2 over 28 px
+    cos, sin = torch.cos(ang) / sc, torch.sin(ang) / sc
+    theta = torch.stack(
+        [torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1
+    )
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    # line weight: blend towards a 3x3 dilation (thicker) or erosion (thinner) by a random amount
+    a = u(0, 1).view(n, 1, 1, 1)
+    r = torch.rand(n, generator=g).view(n, 1, 1, 1)
+    dil = F.max_pool2d(x, 3, 1, 1)
+    ero = -F.max_pool2d(-x, 3, 1, 1)
+    x = torch.where(r < 0.25, x + (dil - x) * a * 0.6, torch.where(r < 0.45, x + (ero - x) * a * 0.5, x))
+
+    # slight blur for 30% of the images (anti-aliasing differences)
+    b = (torch.rand(n, generator=g) < 0.3).float().view(n, 1, 1, 1) * u(0, 1).view(n, 1, 1, 1)
+    xb = F.conv2d(x, _BLUR.view(1, 1, 3, 3), padding=1)
+    x = x + (xb - x) * b
+
+    # ink gain 0.85..1.15 (clamped): our renderer vs Google's peak intensity
+    x = (x * u(0.85, 1.15).view(n, 1, 1, 1)).clamp(0, 1)
+    return x
+
+
+# ---------------------------------------------------------------- data
+
+
+def build_arrays(data_dir: str, val_frac: float, seed: int):
+    labels, heldout, rest = qd.load_split(data_dir)
+    rng = np.random.default_rng(seed)
+    tr_x, tr_y, va_x, va_y = [], [], [], []
+    ho_x, ho_y, ho_file = [], [], []
+    counts = {}
+    for (li, cf, rows, _), (_, _, hrows, _) in zip(rest, heldout):
+        # validation is carved out of the non-held-out rows, per file, so model selection never sees held-out rows
+        perm = rng.permutation(len(rows))
+        nv = max(1, int(round(len(rows) * val_frac)))
+        va_x.append(rows[perm[:nv]]); va_y.append(np.full(nv, li))
+        tr_x.append(rows[perm[nv:]]); tr_y.append(np.full(len(rows) - nv, li))
+        ho_x.append(hrows); ho_y.append(np.full(len(hrows), li)); ho_file += [cf.rel] * len(hrows)
+        c = counts.setdefault(labels[li], {"files": [], "train": 0, "val": 0, "heldout": 0})
+        c["files"].append(cf.rel); c["train"] += len(rows) - nv; c["val"] += nv; c["heldout"] += len(hrows)
+    cat = lambda xs: np.concatenate(xs)  # noqa: E731
+    return labels, counts, (cat(tr_x), cat(tr_y)), (cat(va_x), cat(va_y)), (cat(ho_x), cat(ho_y), ho_file)
+
+
+def to_input(rows: np.ndarray) -> torch.Tensor:
+    # exactly pixel/255, the same as the Rust side does
+    return torch.from_numpy(rows.astype(np.float32) / 255.0).view(-1, 1, 28, 28)
+
+
+@torch.no_grad()
+def predict(model, rows: np.ndarray, bs: int = 1024) -> np.ndarray:
+    model.eval()
+    out = [model(to_input(rows[i:i + bs])).numpy() for i in range(0, len(rows), bs)]
+    return np.concatenate(out)
+
+
+def topk_acc(logits: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
+    top = np.argsort(-logits, axis=1)[:, :k]
+    return (top == y[:, None]).any(axis=1)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True, help="quickdraw data dir (holds the *.npy class files)")
+    ap.add_argument("--out", default="models/sketch")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--width", type=int, default=32)
+    ap.add_argument("--val-frac", type=float, default=0.1)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    t0 = time.time()
+    labels, counts, (xtr, ytr), (xva, yva), (xho, yho, ho_file) = build_arrays(args.data, args.val_frac, args.seed)
+    nc = len(labels)
+    print(f"{nc} classes, train {len(xtr)}, val {len(xva)}, held-out {len(xho)}", flush=True)
+
+    # Class balance: sample each class equally often (classes have 400..6,700 train rows). The browser has
+    # no reason to prefer a class, so a uniform class prior is what we want the logits to reflect.
+    cls_count = np.bincount(ytr, minlength=nc)
+    w = 1.0 / cls_count[ytr]
+    sampler_w = torch.from_numpy(w / w.sum())
+    steps_per_epoch = len(xtr) // args.batch
+
+    model = SketchNet(nc, args.width)
+    nparams = sum(p.numel() for p in model.parameters())
+    print(f"params {nparams}", flush=True)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15
+    )
+    g = torch.Generator().manual_seed(args.seed)
+    xtr_t = torch.from_numpy(xtr)
+    ytr_t = torch.from_numpy(ytr).long()
+
+    best = (-1.0, None, -1)
+    history = []
+    for ep in range(args.epochs):
+        model.train()
+        te = time.time()
+        idx = torch.multinomial(sampler_w, steps_per_epoch * args.batch, replacement=True, generator=g)
+        tot_loss = 0.0
+        for s in range(steps_per_epoch):
+            bi = idx[s * args.batch:(s + 1) * args.batch]
+            xb = xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28)
+            xb = augment(xb, g)
+            loss = F.cross_entropy(model(xb), ytr_t[bi], label_smoothing=0.05)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot_loss += loss.item()
+        lv = predict(model, xva)
+        # class-balanced validation accuracy (mean of per-class top-1), matching the balanced objective
+        hit = topk_acc(lv, yva, 1)
+        vacc = float(np.mean([hit[yva == c].mean() for c in range(nc)]))
+        history.append({"epoch": ep + 1, "loss": tot_loss / steps_per_epoch, "val_balanced_top1": vacc,
+                        "seconds": time.time() - te})
+        print(f"epoch {ep + 1}/{args.epochs} loss {tot_loss / steps_per_epoch:.4f} val(bal) top1 {vacc:.4f} "
+              f"({time.time() - te:.0f}s)", flush=True)
+        if vacc > best[0]:
+            best = (vacc, {k: v.clone() for k, v in model.state_dict().items()}, ep + 1)
+
+    model.load_state_dict(best[1])
+    model.eval()
+    train_seconds = time.time() - t0
+
+    # held-out evaluation (measured once, after model selection on the validation split)
+    lh = predict(model, xho)
+    h1, h3 = topk_acc(lh, yho, 1), topk_acc(lh, yho, 3)
+    per_class = {}
+    for c, lab in enumerate(labels):
+        m = yho == c
+        per_class[lab] = {"n": int(m.sum()), "top1": float(h1[m].mean()), "top3": float(h3[m].mean())}
+    per_file = {}
+    for f in sorted(set(ho_file)):
+        m = np.array([hf == f for hf in ho_file])
+        per_file[f] = {"n": int(m.sum()), "top1": float(h1[m].mean()), "top3": float(h3[m].mean())}
+    print(f"held-out top1 {h1.mean():.4f} top3 {h3.mean():.4f} (n={len(yho)})", flush=True)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    onnx_path = out / "model.onnx"
+    torch.onnx.export(
+        model, torch.zeros(1, 1, 28, 28), str(onnx_path), opset_version=13,
+        input_names=["input"], output_names=["logits"], do_constant_folding=True,
+        training=torch.onnx.TrainingMode.EVAL,
+    )
+    (out / "labels.txt").write_text("".join(lab + "\n" for lab in labels), encoding="utf-8")
+    report = {
+        "command": " ".join([sys.executable] + sys.argv),
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "best_epoch": best[2],
+        "batch": args.batch,
+        "lr": args.lr,
+        "width": args.width,
+        "torch": torch.__version__,
+        "threads": args.threads,
+        "labels": labels,
+        "counts": counts,
+        "params": nparams,
+        "onnx_bytes": os.path.getsize(onnx_path),
+        "train_seconds": round(train_seconds, 1),
+        "heldout": {"n": int(len(yho)), "top1": float(h1.mean()), "top3": float(h3.mean()),
+                    "per_class": per_class, "per_file": per_file},
+        "history": history,
+        "note": "heldout = first 100 rows of every class file; validation (model selection) is a "
+                f"{args.val_frac:.0%} split of the remaining rows; accuracy measured in PyTorch.",
+    }
+    (out / "train_report.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {onnx_path} ({report['onnx_bytes']} bytes), labels.txt, train_report.json; "
+          f"total {train_seconds:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
