@@ -156,7 +156,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--width", type=int, default=32)
+    ap.add_argument("--width", type=int, default=24)
     ap.add_argument("--val-frac", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
@@ -175,7 +175,8 @@ def main():
     sampler_w = torch.from_numpy(w / w.sum())
     steps_per_epoch = len(xtr) // args.batch
 
-    model = SketchNet(nc, args.width)
+    # channels_last is ~25% faster for these convs on CPU (measured 0.28 -> 0.22 s/step at width 24)
+    model = SketchNet(nc, args.width).to(memory_format=torch.channels_last)
     nparams = sum(p.numel() for p in model.parameters())
     print(f"params {nparams}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -196,7 +197,7 @@ def main():
         for s in range(steps_per_epoch):
             bi = idx[s * args.batch:(s + 1) * args.batch]
             xb = xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28)
-            xb = augment(xb, g)
+            xb = augment(xb, g).contiguous(memory_format=torch.channels_last)
             loss = F.cross_entropy(model(xb), ytr_t[bi], label_smoothing=0.05)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -215,7 +216,7 @@ def main():
             best = (vacc, {k: v.clone() for k, v in model.state_dict().items()}, ep + 1)
 
     model.load_state_dict(best[1])
-    model.eval()
+    model = model.to(memory_format=torch.contiguous_format).eval()
     train_seconds = time.time() - t0
 
     # held-out evaluation (measured once, after model selection on the validation split)

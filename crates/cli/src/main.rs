@@ -1,1 +1,156 @@
-fn main() {}
+//! `sketch-classify`: classify Quick, Draw! drawings natively with the same preprocessing and
+//! tract session the browser worker uses.
+//!
+//! ```text
+//! sketch-classify [--model models/sketch] < drawings.ndjson
+//!     one JSON line per drawing: {"key_id": "...", "top": [["label", probability], ...]}
+//! sketch-classify [--model models/sketch] --npy FILE.npy [--rows N]
+//!     classifies 28×28 uint8 bitmap rows: {"row": i, "top": [...]}
+//! ```
+//! A line that cannot be classified (bad JSON, empty drawing) gets `{"key_id", "error"}` and the
+//! run goes on.
+
+use playground_core::engine::Engine;
+use playground_core::postprocess::Guess;
+use playground_core::protocol::TOP_K;
+use playground_core::sketch::{Stroke, SIDE};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: sketch-classify [--model DIR] [--npy FILE.npy [--rows N]] < drawings.ndjson";
+
+struct Args {
+    model_dir: PathBuf,
+    npy: Option<PathBuf>,
+    rows: Option<usize>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { model_dir: PathBuf::from("models/sketch"), npy: None, rows: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--model" => args.model_dir = value()?.into(),
+            "--npy" => args.npy = Some(value()?.into()),
+            "--rows" => args.rows = Some(value()?.parse().map_err(|e| format!("--rows: {e}"))?),
+            "-h" | "--help" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("sketch-classify: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let (engine, id) = load(&args.model_dir)?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    match &args.npy {
+        Some(npy) => {
+            let rows = read_npy_u8_rows(npy)?;
+            for (i, bitmap) in rows.iter().take(args.rows.unwrap_or(usize::MAX)).enumerate() {
+                let line = match engine.classify_bitmap(&id, bitmap, TOP_K) {
+                    Ok(top) => json!({ "row": i, "top": top_json(&top) }),
+                    Err(e) => json!({ "row": i, "error": e.to_string() }),
+                };
+                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+            }
+        }
+        None => {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.map_err(|e| format!("reading stdin: {e}"))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                writeln!(out, "{}", classify_line(&engine, &id, &line)).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    out.flush().map_err(|e| e.to_string())
+}
+
+fn load(dir: &Path) -> Result<(Engine, String), String> {
+    let id = dir.file_name().and_then(|n| n.to_str()).ok_or("--model must name a model folder")?.to_string();
+    let onnx = std::fs::read(dir.join("model.onnx"))
+        .map_err(|e| format!("{}: {e}", dir.join("model.onnx").display()))?;
+    let labels = std::fs::read_to_string(dir.join("labels.txt"))
+        .map_err(|e| format!("{}: {e}", dir.join("labels.txt").display()))?;
+    let mut engine = Engine::new();
+    engine.install(&id, &onnx, &labels).map_err(|e| e.to_string())?;
+    Ok((engine, id))
+}
+
+/// The fields we read of a Quick Draw ndjson line (simplified or raw: a third `t` array is ignored).
+#[derive(Deserialize)]
+struct Drawing {
+    #[serde(default)]
+    key_id: Value,
+    drawing: Vec<Vec<Vec<f32>>>,
+}
+
+fn classify_line(engine: &Engine, id: &str, line: &str) -> Value {
+    let drawing: Drawing = match serde_json::from_str(line) {
+        Ok(d) => d,
+        Err(e) => return json!({ "key_id": Value::Null, "error": format!("not a Quick Draw drawing: {e}") }),
+    };
+    let strokes: Result<Vec<Stroke>, String> = drawing
+        .drawing
+        .iter()
+        .map(|s| match s.as_slice() {
+            [xs, ys, ..] if xs.len() == ys.len() => Ok(xs.iter().zip(ys).map(|(&x, &y)| [x, y]).collect()),
+            _ => Err("each stroke needs x and y arrays of equal length".to_string()),
+        })
+        .collect();
+    let key_id = match drawing.key_id {
+        Value::Number(n) => Value::String(n.to_string()),
+        other => other,
+    };
+    match strokes.and_then(|s| engine.classify_sketch(id, &s, TOP_K).map_err(|e| e.to_string())) {
+        Ok((top, _)) => json!({ "key_id": key_id, "top": top_json(&top) }),
+        Err(e) => json!({ "key_id": key_id, "error": e }),
+    }
+}
+
+fn top_json(top: &[Guess]) -> Value {
+    top.iter().map(|g| json!([g.label, g.probability])).collect()
+}
+
+/// Reads a `uint8` .npy of shape (N, 784) or (N, 1, 784). Hand-written: the format is a
+/// magic string, a length and a Python-dict header, and we read exactly one dtype.
+fn read_npy_u8_rows(path: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bad = |why: &str| format!("{}: not a uint8 bitmap .npy ({why})", path.display());
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+        return Err(bad("no .npy magic"));
+    }
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        2 | 3 if bytes.len() >= 12 => (u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize, 12),
+        _ => return Err(bad("unknown version")),
+    };
+    let header =
+        std::str::from_utf8(bytes.get(start..start + header_len).ok_or_else(|| bad("short header"))?)
+            .map_err(|_| bad("header is not text"))?;
+    if !header.contains("'|u1'") || header.contains("'fortran_order': True") {
+        return Err(bad("dtype must be |u1, C order"));
+    }
+    let data = &bytes[start + header_len..];
+    let pixels = SIDE * SIDE;
+    if data.len() % pixels != 0 {
+        return Err(bad("data is not a whole number of 784-byte rows"));
+    }
+    Ok(data.chunks(pixels).map(<[u8]>::to_vec).collect())
+}

@@ -3,9 +3,28 @@
 //! exact code the browser runs.
 
 use crate::postprocess::{softmax, top_k, Guess};
-use crate::registry::{self, LoadedModel, Task};
+use crate::registry::{self, parse_labels, ModelSpec, Task};
+use crate::session::Session;
 use crate::sketch::{self, Bitmap, Stroke};
 use crate::{Error, Result};
+
+/// A model ready to run: its spec, its session and its labels, checked against each other.
+pub struct LoadedModel {
+    pub spec: &'static ModelSpec,
+    pub session: Session,
+    pub labels: Vec<String>,
+}
+
+impl LoadedModel {
+    pub fn load(spec: &'static ModelSpec, onnx: &[u8], labels_txt: &str) -> Result<Self> {
+        let session = Session::from_onnx(onnx, spec.input_shape)?;
+        let labels = parse_labels(labels_txt);
+        if labels.len() != session.output_len() {
+            return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
+        }
+        Ok(LoadedModel { spec, session, labels })
+    }
+}
 
 #[derive(Default)]
 pub struct Engine {

@@ -3,11 +3,13 @@
 //! web-sys, gloo or wasm-bindgen), so all of it is tested natively and shared by the
 //! browser worker and the command-line tool.
 
+#[cfg(feature = "engine")]
 pub mod engine;
 pub mod error;
 pub mod postprocess;
 pub mod protocol;
 pub mod registry;
+#[cfg(feature = "engine")]
 pub mod session;
 pub mod sketch;
 

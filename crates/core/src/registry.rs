@@ -1,7 +1,7 @@
 //! The models this app ships. Adding a model is one folder under `models/` (model.onnx,
-//! labels.txt, MODEL.md) and one entry in [`MODELS`].
+//! labels.txt, MODEL.md) and one entry in [`MODELS`]. Pure data: the app links this module,
+//! and it must not pull in tract (see `engine` for loaded models).
 
-use crate::session::Session;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -46,24 +46,6 @@ pub fn find(id: &str) -> Result<&'static ModelSpec> {
 /// labels.txt: one label per line, in output order; blank lines and surrounding spaces ignored.
 pub fn parse_labels(text: &str) -> Vec<String> {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
-}
-
-/// A model ready to run: its spec, its session and its labels, checked against each other.
-pub struct LoadedModel {
-    pub spec: &'static ModelSpec,
-    pub session: Session,
-    pub labels: Vec<String>,
-}
-
-impl LoadedModel {
-    pub fn load(spec: &'static ModelSpec, onnx: &[u8], labels_txt: &str) -> Result<Self> {
-        let session = Session::from_onnx(onnx, spec.input_shape)?;
-        let labels = parse_labels(labels_txt);
-        if labels.len() != session.output_len() {
-            return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
-        }
-        Ok(LoadedModel { spec, session, labels })
-    }
 }
 
 #[cfg(test)]

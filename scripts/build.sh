@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the release site into dist/: the app and worker wasm (+ their wasm-bindgen glue),
+# index.html, static files and the models.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$(repo_root)"
+ensure_wasm_tools
+
+log "building app and worker (release, wasm32 + simd128)"
+# Two runs: the app without the `engine` feature (no tract), the worker with it.
+cargo build --release --target wasm32-unknown-unknown --bin app
+cargo build --release --target wasm32-unknown-unknown --bin worker --features engine
+
+rm -rf dist
+mkdir -p dist/models
+for bin in app worker; do
+    wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist \
+        "target/wasm32-unknown-unknown/release/$bin.wasm"
+done
+cp index.html static/* dist/
+for dir in models/*/; do
+    id=$(basename "$dir")
+    [ -f "$dir/model.onnx" ] || continue
+    mkdir -p "dist/models/$id"
+    cp "$dir/model.onnx" "$dir/labels.txt" "dist/models/$id/"
+done
+log "built dist/ ($(du -sh dist | cut -f1))"

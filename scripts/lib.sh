@@ -1,0 +1,35 @@
+# Shared by the scripts: installs what a fresh machine lacks. Each step is skipped when done.
+# shellcheck shell=bash
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# The wasm32 target and the wasm-bindgen CLI whose version Cargo.lock pins (the CLI must
+# equal the library's version, or the generated glue does not match).
+ensure_wasm_tools() {
+    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+        log "adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown
+    fi
+    local want
+    want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' "$(repo_root)/Cargo.lock")
+    if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+        log "installing wasm-bindgen-cli $want (a few minutes, once)"
+        cargo install wasm-bindgen-cli --version "$want"
+    fi
+}
+
+# Debian's Chromium and ChromeDriver, and the Node packages of the end-to-end tests.
+ensure_browser_tools() {
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        log "installing chromium and chromium-driver (apt)"
+        if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    fi
+    if [ ! -d "$(repo_root)/tests/e2e/node_modules/playwright-core" ]; then
+        log "installing the end-to-end test packages (npm ci)"
+        (cd "$(repo_root)/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}

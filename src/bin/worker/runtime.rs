@@ -1,0 +1,139 @@
+//! The inference worker's runtime: owns the core [`Engine`] (and so tract), fetches models, answers
+//! requests. It runs in a dedicated web worker so the UI thread never runs a model.
+
+use js_sys::{Array, Reflect, Uint8Array};
+use playground_core::engine::Engine;
+use playground_core::protocol::{self, Prediction, Request, Response, Sabotage, TOP_K};
+use playground_core::registry;
+use playground_core::sketch::SIDE;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultReader};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn now_ms() -> f64 {
+    scope().performance().map(|p| p.now()).unwrap_or_default()
+}
+
+fn post(response: &Response) {
+    let bytes = Uint8Array::from(protocol::encode(response).as_slice());
+    // Transfer the buffer instead of copying it.
+    let _ = scope().post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()));
+}
+
+#[derive(Default)]
+struct State {
+    engine: Engine,
+    /// Models being fetched, so a repeated `Load` does not fetch twice.
+    loading: Vec<String>,
+}
+
+pub fn start() {
+    // On wasm32 a panic aborts the instance; say so first, so the UI can restart us at once
+    // instead of waiting for its watchdog.
+    std::panic::set_hook(Box::new(|info| post(&Response::Panicked { message: info.to_string() })));
+    let state = Rc::new(RefCell::new(State::default()));
+    let onmessage = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        let bytes = Uint8Array::new(&event.data()).to_vec();
+        match protocol::decode::<Request>(&bytes) {
+            Ok(request) => handle(&state, request),
+            Err(message) => post(&Response::Failed { seq: 0, message }),
+        }
+    });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    post(&Response::Ready);
+}
+
+fn handle(state: &Rc<RefCell<State>>, request: Request) {
+    match request {
+        Request::Load { model } => {
+            let labels = state.borrow().engine.get(&model).map(|m| m.labels.clone());
+            if let Ok(labels) = labels {
+                post(&Response::Loaded { model, labels, millis: 0.0 });
+            } else if !state.borrow().loading.contains(&model) {
+                state.borrow_mut().loading.push(model.clone());
+                spawn_local(load(state.clone(), model));
+            }
+        }
+        Request::ClassifySketch { seq, model, strokes } => {
+            let started = now_ms();
+            let response = match state.borrow().engine.classify_sketch(&model, &strokes, TOP_K) {
+                Ok((top, bitmap)) => Response::Prediction(Prediction {
+                    seq,
+                    model,
+                    top,
+                    input: bitmap.to_vec(),
+                    input_side: SIDE as u32,
+                    millis: now_ms() - started,
+                }),
+                Err(e) => Response::Failed { seq, message: e.to_string() },
+            };
+            post(&response);
+        }
+        Request::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
+        Request::Sabotage(Sabotage::Hang) => loop {
+            std::hint::spin_loop();
+        },
+    }
+}
+
+async fn load(state: Rc<RefCell<State>>, model: String) {
+    let started = now_ms();
+    let result = fetch_and_install(&state, &model).await;
+    state.borrow_mut().loading.retain(|m| m != &model);
+    post(&match result {
+        Ok(labels) => Response::Loaded { model, labels, millis: now_ms() - started },
+        Err(message) => Response::LoadFailed { model, message },
+    });
+}
+
+async fn fetch_and_install(state: &Rc<RefCell<State>>, model: &str) -> Result<Vec<String>, String> {
+    let spec = registry::find(model).map_err(|e| e.to_string())?;
+    let labels = fetch(&spec.labels_path(), |_, _| {}).await?;
+    let labels = String::from_utf8(labels).map_err(|_| "labels.txt is not UTF-8".to_string())?;
+    let onnx = fetch(&spec.model_path(), |loaded, total| {
+        post(&Response::LoadProgress { model: model.to_string(), loaded, total })
+    })
+    .await?;
+    let mut state = state.borrow_mut();
+    let loaded = state.engine.install(model, &onnx, &labels).map_err(|e| e.to_string())?;
+    Ok(loaded.labels.clone())
+}
+
+fn js_error(context: &str, e: JsValue) -> String {
+    let detail = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string()).unwrap_or_default();
+    format!("{context}: {detail}")
+}
+
+/// Fetches `path` (relative to the worker script, i.e. the site root), reporting progress
+/// as the body streams in.
+async fn fetch(path: &str, progress: impl Fn(u64, Option<u64>)) -> Result<Vec<u8>, String> {
+    let response: web_sys::Response = JsFuture::from(scope().fetch_with_str(path))
+        .await
+        .map_err(|e| js_error(&format!("could not download {path} (are you offline?)"), e))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(format!("could not download {path}: HTTP {}", response.status()));
+    }
+    let total = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
+    let body = response.body().ok_or_else(|| format!("{path}: empty response"))?;
+    let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+    let mut bytes = Vec::with_capacity(total.unwrap_or(0) as usize);
+    loop {
+        let chunk =
+            JsFuture::from(reader.read()).await.map_err(|e| js_error(&format!("downloading {path}"), e))?;
+        if Reflect::get(&chunk, &"done".into()).map(|d| d.is_truthy()).unwrap_or(true) {
+            break;
+        }
+        let value = Reflect::get(&chunk, &"value".into()).map_err(|e| js_error(path, e))?;
+        bytes.extend(Uint8Array::new(&value).to_vec());
+        progress(bytes.len() as u64, total);
+    }
+    Ok(bytes)
+}

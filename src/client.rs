@@ -1,0 +1,88 @@
+//! The UI side of the worker connection: spawns the worker, queues requests until the worker
+//! says `Ready`, decodes answers. Hand-written rather than gloo-worker because gloo-worker 0.5
+//! cannot `terminate()` its worker: a worker that hangs or has trapped never reads gloo's
+//! "destroy" message, and we must be able to kill and replace it.
+
+use js_sys::{Array, Uint8Array};
+use playground_core::protocol::{self, Request, Response};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// Module script that instantiates the worker's wasm (written by `scripts/build.sh`).
+pub const WORKER_URL: &str = "./worker_loader.js";
+
+pub enum WorkerEvent {
+    Message(Response),
+    /// The worker threw (a trap after a panic, a script that failed to load…).
+    Error(String),
+}
+
+pub struct WorkerClient {
+    worker: Worker,
+    /// Requests sent before the worker said `Ready`; `None` once it has.
+    queue: Rc<RefCell<Option<Vec<Request>>>>,
+    _onmessage: Closure<dyn Fn(MessageEvent)>,
+    _onerror: Closure<dyn Fn(ErrorEvent)>,
+}
+
+impl WorkerClient {
+    pub fn spawn(on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<Self, String> {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        let worker = Worker::new_with_options(WORKER_URL, &options)
+            .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
+        let queue: Rc<RefCell<Option<Vec<Request>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+
+        let onmessage = {
+            let (worker, queue, on_event) = (worker.clone(), queue.clone(), on_event.clone());
+            Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+                let bytes = Uint8Array::new(&event.data()).to_vec();
+                match protocol::decode::<Response>(&bytes) {
+                    Ok(Response::Ready) => {
+                        for request in queue.borrow_mut().take().unwrap_or_default() {
+                            post(&worker, &request);
+                        }
+                        on_event(WorkerEvent::Message(Response::Ready));
+                    }
+                    Ok(response) => on_event(WorkerEvent::Message(response)),
+                    Err(message) => on_event(WorkerEvent::Error(message)),
+                }
+            })
+        };
+        let onerror = Closure::<dyn Fn(ErrorEvent)>::new(move |event: ErrorEvent| {
+            // Keep the error from also surfacing as an uncaught page error: we handle it.
+            event.prevent_default();
+            let message = event.message();
+            on_event(WorkerEvent::Error(if message.is_empty() {
+                "the worker failed".into()
+            } else {
+                message
+            }));
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        Ok(WorkerClient { worker, queue, _onmessage: onmessage, _onerror: onerror })
+    }
+
+    pub fn send(&self, request: Request) {
+        match self.queue.borrow_mut().as_mut() {
+            Some(pending) => pending.push(request),
+            None => post(&self.worker, &request),
+        }
+    }
+}
+
+impl Drop for WorkerClient {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+fn post(worker: &Worker, request: &Request) {
+    let bytes = Uint8Array::from(protocol::encode(request).as_slice());
+    let _ = worker.post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()));
+}

@@ -1,0 +1,36 @@
+use playground_core::postprocess::Guess;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct GuessListProps {
+    pub guesses: Vec<Guess>,
+    /// Shown instead of the list when there is nothing to guess yet.
+    pub placeholder: AttrValue,
+}
+
+/// Top-k labels with confidence bars. An ARIA live region, so screen readers hear new guesses.
+#[component]
+pub fn GuessList(props: &GuessListProps) -> Html {
+    html! {
+        <section class="guesses" aria-live="polite" data-testid="guesses">
+            if props.guesses.is_empty() {
+                <p class="placeholder" data-testid="guess-placeholder">{ props.placeholder.clone() }</p>
+            } else {
+                <ol>
+                    { for props.guesses.iter().map(|g| {
+                        let percent = g.probability * 100.0;
+                        html! {
+                            <li data-testid="guess" data-label={g.label.clone()}>
+                                <span class="label">{ &g.label }</span>
+                                <span class="bar" aria-hidden="true">
+                                    <span style={format!("width:{percent:.1}%")}></span>
+                                </span>
+                                <span class="pct">{ format!("{percent:.0}%") }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,65 @@
+use crate::state::{ModelStatus, WorkerHealth};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct StatusBarProps {
+    pub model_title: AttrValue,
+    pub status: Option<ModelStatus>,
+    pub health: WorkerHealth,
+    pub notice: Option<String>,
+    pub on_retry: Callback<()>,
+    pub on_dismiss: Callback<()>,
+}
+
+/// Model loading progress, load failures with a retry, and worker restarts.
+#[component]
+pub fn StatusBar(props: &StatusBarProps) -> Html {
+    let notice = props.notice.as_ref().map(|n| {
+        let dismiss = props.on_dismiss.reform(|_| ());
+        html! {
+            <div class="notice" role="status" data-testid="worker-notice">
+                <span>{ n }</span>
+                <button onclick={dismiss} aria-label="dismiss">{ "×" }</button>
+            </div>
+        }
+    });
+    let status = match (&props.health, &props.status) {
+        (WorkerHealth::Broken(reason), _) => html! {
+            <div class="status error" role="alert" data-testid="model-status" data-state="broken">
+                { format!("Inference keeps failing ({reason}). ") }
+                <button onclick={Callback::from(|_| { let _ = web_sys::window().map(|w| w.location().reload()); })}>
+                    { "Reload the page" }
+                </button>
+            </div>
+        },
+        (_, Some(ModelStatus::Failed(message))) => html! {
+            <div class="status error" role="alert" data-testid="model-status" data-state="failed">
+                { format!("Could not load the {} model: {message} ", props.model_title) }
+                <button onclick={props.on_retry.reform(|_| ())} data-testid="retry">{ "Retry" }</button>
+            </div>
+        },
+        (_, Some(ModelStatus::Ready { millis, .. })) => html! {
+            <div class="status ready" data-testid="model-status" data-state="ready">
+                { format!("{} model ready", props.model_title) }
+                if *millis > 0.0 { { format!(" (loaded in {millis:.0} ms)") } }
+            </div>
+        },
+        (_, Some(ModelStatus::Loading { loaded, total })) => {
+            let kb = |b: u64| format!("{:.0} KB", b as f64 / 1024.0);
+            let (value, max, text) = match total {
+                Some(t) if *t > 0 => (*loaded as f64, *t as f64, format!("{} of {}", kb(*loaded), kb(*t))),
+                _ => (0.0, 1.0, kb(*loaded)),
+            };
+            html! {
+                <div class="status loading" data-testid="model-status" data-state="loading">
+                    { format!("Loading the {} model… {text} ", props.model_title) }
+                    <progress value={value.to_string()} max={max.to_string()}></progress>
+                </div>
+            }
+        }
+        (_, None) => html! {
+            <div class="status loading" data-testid="model-status" data-state="starting">{ "Starting…" }</div>
+        },
+    };
+    html! { <div class="status-bar">{ for notice }{ status }</div> }
+}

@@ -1,0 +1,204 @@
+//! The app's handle on inference: one worker, kept alive. It restarts the worker when it
+//! panics, throws, or stays silent while a request is outstanding, reloads the models that
+//! were wanted, and reports all of that to the app state.
+
+use crate::client::{WorkerClient, WorkerEvent};
+use crate::state::AppAction;
+use gloo::timers::callback::Interval;
+use playground_core::protocol::{Request, Response, Sabotage, Seq};
+use playground_core::sketch::Stroke;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use std::rc::{Rc, Weak};
+use yew::Callback;
+
+/// A worker that says nothing for this long while it owes an answer is taken for hung.
+const HANG_TIMEOUT_MS: f64 = 10_000.0;
+/// Past this many restarts the page stops trying and asks for a reload.
+const MAX_RESTARTS: u32 = 5;
+
+/// Requests that owe an answer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Owed {
+    Load(String),
+    Classify(Seq),
+}
+
+pub struct InferenceService {
+    this: Weak<InferenceService>,
+    client: RefCell<Option<WorkerClient>>,
+    on_app: Callback<AppAction>,
+    subscribers: RefCell<Vec<(usize, Callback<Response>)>>,
+    next_subscriber: Cell<usize>,
+    owed: RefCell<BTreeSet<Owed>>,
+    last_heard: Cell<f64>,
+    wanted_models: RefCell<Vec<String>>,
+    restarts: Cell<u32>,
+    /// Bumped per spawned worker, so late events from a killed worker are ignored.
+    generation: Cell<u64>,
+    _watchdog: RefCell<Option<Interval>>,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
+}
+
+impl InferenceService {
+    pub fn new(on_app: Callback<AppAction>) -> Rc<Self> {
+        let service = Rc::new_cyclic(|this: &Weak<Self>| InferenceService {
+            this: this.clone(),
+            client: RefCell::new(None),
+            on_app,
+            subscribers: RefCell::new(Vec::new()),
+            next_subscriber: Cell::new(0),
+            owed: RefCell::new(BTreeSet::new()),
+            last_heard: Cell::new(now_ms()),
+            wanted_models: RefCell::new(Vec::new()),
+            restarts: Cell::new(0),
+            generation: Cell::new(0),
+            _watchdog: RefCell::new(None),
+        });
+        service.spawn_worker();
+        let weak = service.this.clone();
+        *service._watchdog.borrow_mut() = Some(Interval::new(1_000, move || {
+            if let Some(s) = weak.upgrade() {
+                if !s.owed.borrow().is_empty() && now_ms() - s.last_heard.get() > HANG_TIMEOUT_MS {
+                    s.restart("it stopped answering");
+                }
+            }
+        }));
+        service
+    }
+
+    fn spawn_worker(&self) {
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
+        let weak = self.this.clone();
+        let on_event: Rc<dyn Fn(WorkerEvent)> = Rc::new(move |event| match weak.upgrade() {
+            Some(s) if s.generation.get() == generation => s.on_worker_event(event),
+            _ => {}
+        });
+        match WorkerClient::spawn(on_event) {
+            Ok(client) => *self.client.borrow_mut() = Some(client),
+            Err(reason) => self.on_app.emit(AppAction::Broken { reason }),
+        }
+    }
+
+    fn on_worker_event(&self, event: WorkerEvent) {
+        self.last_heard.set(now_ms());
+        let response = match event {
+            WorkerEvent::Message(Response::Panicked { message }) | WorkerEvent::Error(message) => {
+                // Not from inside this handler: restarting drops the closure that is running.
+                let (weak, generation) = (self.this.clone(), self.generation.get());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match weak.upgrade() {
+                        Some(s) if s.generation.get() == generation => s.restart(&message),
+                        _ => {}
+                    }
+                });
+                return;
+            }
+            WorkerEvent::Message(response) => response,
+        };
+        let answered = match &response {
+            Response::Loaded { model, .. } | Response::LoadFailed { model, .. } => {
+                Some(Owed::Load(model.clone()))
+            }
+            Response::Prediction(p) => Some(Owed::Classify(p.seq)),
+            Response::Failed { seq, .. } => Some(Owed::Classify(*seq)),
+            _ => None,
+        };
+        if let Some(owed) = answered {
+            self.owed.borrow_mut().remove(&owed);
+        }
+        if matches!(response, Response::Loaded { .. }) {
+            // A healthy answer after a restart: the crash budget starts over.
+            self.restarts.set(0);
+        }
+        let subscribers: Vec<Callback<Response>> =
+            self.subscribers.borrow().iter().map(|(_, cb)| cb.clone()).collect();
+        for cb in subscribers {
+            cb.emit(response.clone());
+        }
+        self.on_app.emit(AppAction::Worker(response));
+    }
+
+    /// Kills the worker and starts a fresh one that reloads the wanted models.
+    pub fn restart(&self, reason: &str) {
+        self.client.borrow_mut().take(); // dropping terminates it
+        self.owed.borrow_mut().clear();
+        let restarts = self.restarts.get() + 1;
+        self.restarts.set(restarts);
+        if restarts > MAX_RESTARTS {
+            self.on_app.emit(AppAction::Broken { reason: reason.to_string() });
+            return;
+        }
+        self.on_app.emit(AppAction::Restarted { reason: reason.to_string() });
+        self.spawn_worker();
+        let wanted = self.wanted_models.borrow().clone();
+        for model in wanted {
+            self.send(Request::Load { model });
+        }
+    }
+
+    fn send(&self, request: Request) {
+        let owed = match &request {
+            Request::Load { model } => Some(Owed::Load(model.clone())),
+            Request::ClassifySketch { seq, .. } => Some(Owed::Classify(*seq)),
+            Request::Sabotage(_) => None,
+        };
+        if let Some(owed) = owed {
+            let mut set = self.owed.borrow_mut();
+            if set.is_empty() {
+                // The silence clock starts when something becomes owed.
+                self.last_heard.set(now_ms());
+            }
+            set.insert(owed);
+        }
+        if let Some(client) = self.client.borrow().as_ref() {
+            client.send(request);
+        }
+    }
+
+    /// Loads a registry model (again, after a failure: this is the retry).
+    pub fn load(&self, model: &str) {
+        if !self.wanted_models.borrow().iter().any(|m| m == model) {
+            self.wanted_models.borrow_mut().push(model.to_string());
+        }
+        if self.owed.borrow().contains(&Owed::Load(model.to_string())) {
+            return;
+        }
+        self.on_app.emit(AppAction::LoadRequested(model.to_string()));
+        self.send(Request::Load { model: model.to_string() });
+    }
+
+    pub fn classify_sketch(&self, seq: Seq, model: &str, strokes: Vec<Stroke>) {
+        self.send(Request::ClassifySketch { seq, model: model.to_string(), strokes });
+    }
+
+    /// Test hook (see `Sabotage`): exposed to page scripts as `playgroundDebug.sabotage`.
+    pub fn sabotage(&self, kind: Sabotage) {
+        self.send(Request::Sabotage(kind));
+    }
+
+    /// Every response goes to `callback` until the returned guard is dropped.
+    pub fn subscribe(&self, callback: Callback<Response>) -> Subscription {
+        let id = self.next_subscriber.get();
+        self.next_subscriber.set(id + 1);
+        self.subscribers.borrow_mut().push((id, callback));
+        Subscription { service: self.this.clone(), id }
+    }
+}
+
+pub struct Subscription {
+    service: Weak<InferenceService>,
+    id: usize,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some(s) = self.service.upgrade() {
+            s.subscribers.borrow_mut().retain(|(id, _)| *id != self.id);
+        }
+    }
+}

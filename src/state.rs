@@ -1,0 +1,228 @@
+//! The UI's state as pure reducers: no DOM, tested natively (`cargo test -p playground`).
+
+use playground_core::protocol::{Prediction, Response, Seq};
+use playground_core::sketch::Stroke;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use yew::Reducible;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelStatus {
+    Loading { loaded: u64, total: Option<u64> },
+    Ready { labels: Rc<Vec<String>>, millis: f64 },
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum WorkerHealth {
+    #[default]
+    Starting,
+    Ready,
+    /// Crashed too often; only a reload helps.
+    Broken(String),
+}
+
+/// What the whole app knows about the worker and the models.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AppState {
+    pub health: WorkerHealth,
+    pub models: BTreeMap<String, ModelStatus>,
+    /// A message for the user that stays until dismissed (e.g. "the worker was restarted").
+    pub notice: Option<String>,
+}
+
+pub enum AppAction {
+    Worker(Response),
+    LoadRequested(String),
+    Restarted { reason: String },
+    Broken { reason: String },
+    DismissNotice,
+}
+
+impl AppState {
+    pub fn model_ready(&self, id: &str) -> bool {
+        matches!(self.models.get(id), Some(ModelStatus::Ready { .. }))
+    }
+}
+
+impl Reducible for AppState {
+    type Action = AppAction;
+
+    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            AppAction::Worker(Response::Ready) => next.health = WorkerHealth::Ready,
+            AppAction::Worker(Response::LoadProgress { model, loaded, total }) => {
+                next.models.insert(model, ModelStatus::Loading { loaded, total });
+            }
+            AppAction::Worker(Response::Loaded { model, labels, millis }) => {
+                next.models.insert(model, ModelStatus::Ready { labels: Rc::new(labels), millis });
+            }
+            AppAction::Worker(Response::LoadFailed { model, message }) => {
+                next.models.insert(model, ModelStatus::Failed(message));
+            }
+            // Predictions belong to the page that asked; nothing app-wide changes.
+            AppAction::Worker(
+                Response::Prediction(_) | Response::Failed { .. } | Response::Panicked { .. },
+            ) => return self,
+            AppAction::LoadRequested(model) => {
+                next.models.insert(model, ModelStatus::Loading { loaded: 0, total: None });
+            }
+            AppAction::Restarted { reason } => {
+                next.health = WorkerHealth::Starting;
+                next.notice = Some(format!("The inference worker failed ({reason}) and was restarted."));
+                for status in next.models.values_mut() {
+                    *status = ModelStatus::Loading { loaded: 0, total: None };
+                }
+            }
+            AppAction::Broken { reason } => next.health = WorkerHealth::Broken(reason),
+            AppAction::DismissNotice => next.notice = None,
+        }
+        Rc::new(next)
+    }
+}
+
+/// The sketch page: the committed strokes and the guess on screen.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SketchState {
+    pub strokes: Rc<Vec<Stroke>>,
+    /// Answers to requests numbered below `floor` are for a drawing that no longer exists.
+    pub floor: Seq,
+    /// The newest answer shown; older ones arriving late are dropped.
+    pub shown: Seq,
+    pub prediction: Option<Rc<Prediction>>,
+    pub error: Option<String>,
+}
+
+pub enum SketchAction {
+    Commit(Stroke),
+    Undo { next_seq: Seq },
+    Clear { next_seq: Seq },
+    Answer(Response),
+}
+
+impl Reducible for SketchState {
+    type Action = SketchAction;
+
+    fn reduce(self: Rc<Self>, action: SketchAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            SketchAction::Commit(stroke) if !stroke.is_empty() => {
+                Rc::make_mut(&mut next.strokes).push(stroke);
+            }
+            SketchAction::Commit(_) => return self,
+            SketchAction::Undo { next_seq } => {
+                Rc::make_mut(&mut next.strokes).pop();
+                next.floor = next_seq;
+                if next.strokes.is_empty() {
+                    next.prediction = None;
+                }
+                next.error = None;
+            }
+            SketchAction::Clear { next_seq } => {
+                next = SketchState { floor: next_seq, shown: self.shown, ..Default::default() };
+            }
+            SketchAction::Answer(Response::Prediction(p)) => {
+                if !next.is_fresh(p.seq) {
+                    return self;
+                }
+                next.shown = p.seq;
+                next.prediction = Some(Rc::new(p));
+                next.error = None;
+            }
+            SketchAction::Answer(Response::Failed { seq, message }) => {
+                if !next.is_fresh(seq) {
+                    return self;
+                }
+                next.shown = seq;
+                next.error = Some(message);
+            }
+            SketchAction::Answer(_) => return self,
+        }
+        Rc::new(next)
+    }
+}
+
+impl SketchState {
+    fn is_fresh(&self, seq: Seq) -> bool {
+        seq >= self.floor && seq > self.shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use playground_core::postprocess::Guess;
+
+    fn prediction(seq: Seq, label: &str) -> Response {
+        Response::Prediction(Prediction {
+            seq,
+            model: "sketch".into(),
+            top: vec![Guess { label: label.into(), probability: 0.8 }],
+            input: vec![0; 784],
+            input_side: 28,
+            millis: 1.0,
+        })
+    }
+
+    fn reduce(state: Rc<SketchState>, action: SketchAction) -> Rc<SketchState> {
+        state.reduce(action)
+    }
+
+    fn top(state: &SketchState) -> Option<&str> {
+        state.prediction.as_ref().map(|p| p.top[0].label.as_str())
+    }
+
+    #[test]
+    fn stale_answers_are_dropped() {
+        let s = Rc::new(SketchState::default());
+        let s = reduce(s, SketchAction::Commit(vec![[0.0, 0.0], [1.0, 1.0]]));
+        let s = reduce(s, SketchAction::Answer(prediction(2, "cat")));
+        let s = reduce(s, SketchAction::Answer(prediction(1, "dog")));
+        assert_eq!(top(&s), Some("cat"));
+    }
+
+    #[test]
+    fn answers_for_a_cleared_drawing_never_show() {
+        let s = Rc::new(SketchState::default());
+        let s = reduce(s, SketchAction::Commit(vec![[0.0, 0.0]]));
+        let s = reduce(s, SketchAction::Clear { next_seq: 5 });
+        let s = reduce(s, SketchAction::Answer(prediction(4, "cat")));
+        assert!(s.prediction.is_none() && s.strokes.is_empty());
+        let s = reduce(s, SketchAction::Answer(prediction(5, "house")));
+        assert_eq!(top(&s), Some("house"));
+    }
+
+    #[test]
+    fn undo_removes_the_last_stroke_and_clears_the_guess_when_empty() {
+        let s = Rc::new(SketchState::default());
+        let s = reduce(s, SketchAction::Commit(vec![[0.0, 0.0]]));
+        let s = reduce(s, SketchAction::Commit(vec![[1.0, 1.0]]));
+        let s = reduce(s, SketchAction::Answer(prediction(1, "cat")));
+        let s = reduce(s, SketchAction::Undo { next_seq: 2 });
+        assert_eq!(s.strokes.len(), 1);
+        assert_eq!(top(&s), Some("cat"), "the old guess stays until the new one arrives");
+        let s = reduce(s, SketchAction::Undo { next_seq: 3 });
+        assert!(s.strokes.is_empty() && s.prediction.is_none());
+    }
+
+    #[test]
+    fn empty_strokes_are_not_committed() {
+        let s = Rc::new(SketchState::default());
+        assert!(reduce(s, SketchAction::Commit(vec![])).strokes.is_empty());
+    }
+
+    #[test]
+    fn restart_marks_models_as_loading_and_tells_the_user() {
+        let s = Rc::new(AppState::default());
+        let s = s.reduce(AppAction::Worker(Response::Loaded {
+            model: "sketch".into(),
+            labels: vec!["cat".into()],
+            millis: 3.0,
+        }));
+        assert!(s.model_ready("sketch"));
+        let s = s.reduce(AppAction::Restarted { reason: "panic".into() });
+        assert!(!s.model_ready("sketch"));
+        assert!(s.notice.as_deref().unwrap().contains("restarted"));
+    }
+}

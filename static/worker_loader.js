@@ -1,0 +1,3 @@
+// Module worker entry: instantiate the worker's wasm; its `main` installs the message handler.
+import init from "./worker.js";
+init();

@@ -1,0 +1,41 @@
+// Debian's Chromium through playwright-core, headless, with a fresh profile per context.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+
+/** A persistent context on a new profile; `errors` collects console errors and page errors. */
+export async function launch(options = {}) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "playground-chromium-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1200, height: 900 },
+    ...options,
+  });
+  const errors = [];
+  const watch = (page) => {
+    page.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
+    page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  };
+  context.pages().forEach(watch);
+  context.on("page", watch);
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    errors,
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
