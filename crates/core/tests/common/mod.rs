@@ -1,0 +1,70 @@
+//! Paths shared by the integration tests: the repository's models and the Quick Draw data
+//! (never committed; `../shared/data/quickdraw` beside the clone, or `QUICKDRAW_DATA`).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+pub fn quickdraw() -> PathBuf {
+    let dir = std::env::var_os("QUICKDRAW_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/data/quickdraw"));
+    assert!(dir.is_dir(), "Quick Draw data not found at {} (set QUICKDRAW_DATA)", dir.display());
+    dir
+}
+
+/// Rows of a uint8 (N, 784) or (N, 1, 784) .npy: the header is skipped by its length field.
+pub fn npy_rows(path: &Path) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!(&bytes[..6], b"\x93NUMPY");
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    bytes[10 + header_len..].chunks(784).map(<[u8]>::to_vec).collect()
+}
+
+/// Every bitmap class file: (class name, path), sorted.
+pub fn class_files() -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    for source in std::fs::read_dir(quickdraw()).unwrap() {
+        let source = source.unwrap().path();
+        if !source.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&source).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "npy") {
+                files.push((f.file_stem().unwrap().to_string_lossy().into_owned(), f));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Real stroke drawings of one class (exupery, Google's raw format): (key_id, strokes).
+pub fn stroke_drawings(word: &str) -> Vec<(String, Vec<Vec<[f32; 2]>>)> {
+    let path = quickdraw().join("borismus__exupery").join(format!("{word}.ndjson"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let strokes = v["drawing"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let xs = s[0].as_array().unwrap();
+                    let ys = s[1].as_array().unwrap();
+                    xs.iter()
+                        .zip(ys)
+                        .map(|(x, y)| [x.as_f64().unwrap() as f32, y.as_f64().unwrap() as f32])
+                        .collect()
+                })
+                .collect();
+            (v["key_id"].as_str().unwrap().to_string(), strokes)
+        })
+        .collect()
+}

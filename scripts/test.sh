@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# README quick start, command 2: every test. `.ci/run` calls exactly this.
+#   1. native: core (preprocessing goldens, registry, real-data inference), CLI, UI reducers
+#   2. UI components in headless Chromium (wasm-bindgen-test)
+#   3. release build, then end-to-end specs in headless Chromium against the served build
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$(repo_root)"
+ensure_wasm_tools
+ensure_browser_tools
+
+log "native tests"
+cargo test --workspace
+
+log "UI component tests in headless Chromium (wasm-bindgen-test)"
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \
+    cargo test --target wasm32-unknown-unknown -p playground --test ui
+
+log "release build"
+scripts/build.sh
+
+log "end-to-end tests in headless Chromium"
+cd tests/e2e
+npm test

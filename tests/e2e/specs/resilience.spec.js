@@ -1,0 +1,74 @@
+// The page outlives its worker and its network: a worker that panics or hangs is restarted
+// and the user told; a model that fails to download gets a message and a working retry.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "../support/server.js";
+import { launch } from "../support/browser.js";
+import { SketchPage } from "../support/sketch_page.js";
+import { drawing } from "../support/env.js";
+
+const HOUSE = "6253539749789696";
+let server;
+before(async () => (server = await startServer()));
+after(() => server?.stop());
+
+/** Runs `fn` on a fresh page; afterwards no console error may remain but those `allow` matches. */
+async function withPage(fn, allow = null) {
+  const browser = await launch();
+  try {
+    await fn(new SketchPage(browser.page), browser);
+    assert.deepEqual(browser.errors.filter((e) => !(allow && allow.test(e))), [], "no console errors");
+  } finally {
+    await browser.close();
+  }
+}
+
+async function guessesHouse(sketch) {
+  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  const top = await sketch.guesses();
+  assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
+}
+
+test("a worker panic is detected, the worker restarted, the user told", async () => {
+  await withPage(async (sketch, { page }) => {
+    await sketch.open(server.url);
+    await page.evaluate(() => window.playgroundDebug.sabotage("panic"));
+    const notice = page.getByTestId("worker-notice");
+    await notice.waitFor({ timeout: 5_000 });
+    assert.match(await notice.textContent(), /panicked at .*sabotage.*restarted/s);
+    await sketch.waitForModel();
+    await guessesHouse(sketch);
+    await sketch.screenshot("worker-restarted");
+  });
+});
+
+test("a hung worker is killed by the watchdog and replaced", async () => {
+  await withPage(async (sketch, { page }) => {
+    await sketch.open(server.url);
+    await page.evaluate(() => window.playgroundDebug.sabotage("hang"));
+    // Draw while it hangs: the request goes unanswered and the watchdog fires (10 s).
+    await sketch.drawWithMouse(drawing("house", HOUSE).drawing.slice(0, 1));
+    const notice = page.getByTestId("worker-notice");
+    await notice.waitFor({ timeout: 20_000 });
+    assert.match(await notice.textContent(), /stopped answering/);
+    await sketch.waitForModel();
+    await page.getByTestId("clear").click();
+    await guessesHouse(sketch);
+  });
+});
+
+test("a model that fails to download shows why, and Retry recovers", async () => {
+  await withPage(async (sketch, { page, context }) => {
+    await context.route("**/models/sketch/model.onnx", (route) => route.fulfill({ status: 503, body: "down" }));
+    await page.goto(server.url);
+    const status = page.locator("[data-testid=model-status][data-state=failed]");
+    await status.waitFor({ timeout: 10_000 });
+    assert.match(await status.textContent(), /HTTP 503/);
+    await sketch.screenshot("model-load-failed");
+    await context.unroute("**/models/sketch/model.onnx");
+    await page.getByTestId("retry").click();
+    await sketch.waitForModel();
+    await guessesHouse(sketch);
+    // Chromium logs the 503 itself as a failed resource load: that one is expected.
+  }, /Failed to load resource.*503/);
+});

@@ -1,0 +1,108 @@
+// The sketch page in headless Chromium against the release build: real dataset strokes
+// replayed as pointer input, on a desktop and a phone viewport, with no console errors.
+import { test, before, after, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import { startServer } from "../support/server.js";
+import { launch, PHONE } from "../support/browser.js";
+import { SketchPage } from "../support/sketch_page.js";
+import { drawing } from "../support/env.js";
+
+// Real drawings from the exupery stroke set (never used in training), by key_id.
+const DRAWINGS = {
+  house: "6253539749789696",
+  clock: "4643438182006784",
+  apple: "5891869735124992",
+  snowman: "6252961321713664",
+};
+
+let server, browser, sketch;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  sketch = new SketchPage(browser.page);
+  await sketch.open(server.url);
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+afterEach(() => assert.deepEqual(browser.errors, [], "no console errors"));
+
+test("empty canvas shows a prompt and no guess", async () => {
+  await browser.page.getByTestId("guess-placeholder").waitFor();
+  assert.equal(await browser.page.locator("[data-testid=guess]").count(), 0);
+  assert.equal(await browser.page.getByTestId("undo").isDisabled(), true);
+});
+
+for (const [word, keyId] of Object.entries(DRAWINGS)) {
+  test(`a real ${word} drawing is guessed (label in the top 3)`, async () => {
+    await sketch.drawWithMouse(drawing(word, keyId).drawing);
+    const top = await sketch.guesses();
+    assert.equal(top.length, 5);
+    assert.ok(top.slice(0, 3).some(([label]) => label === word), `${word} not in top 3: ${JSON.stringify(top)}`);
+    await sketch.screenshot(`sketch-${word}`);
+    await browser.page.getByTestId("clear").click();
+    await browser.page.getByTestId("guess-placeholder").waitFor();
+  });
+}
+
+test("guesses arrive live while a stroke is still being drawn", async () => {
+  const strokes = drawing("house", DRAWINGS.house).drawing;
+  const points = (await sketch.layout(strokes)).flat();
+  const mouse = browser.page.mouse;
+  await mouse.move(...points[0]);
+  await mouse.down();
+  // One long stroke through every point, slowly enough for the throttled live guesses.
+  for (const p of points.slice(1)) {
+    await mouse.move(...p);
+    await browser.page.waitForTimeout(2);
+  }
+  await browser.page.waitForSelector("[data-testid=guess]", { timeout: 5_000 });
+  await mouse.up();
+  await browser.page.getByTestId("clear").click();
+});
+
+test("undo removes the last stroke; undoing everything brings the prompt back", async () => {
+  const strokes = drawing("clock", DRAWINGS.clock).drawing;
+  await sketch.drawWithMouse(strokes.slice(0, 2));
+  await sketch.guesses();
+  await browser.page.getByTestId("undo").click();
+  await browser.page.getByTestId("undo").click();
+  await browser.page.getByTestId("guess-placeholder").waitFor();
+  assert.equal(await browser.page.getByTestId("undo").isDisabled(), true);
+});
+
+test("the model input preview shows ink where the drawing is", async () => {
+  await sketch.drawWithMouse(drawing("apple", DRAWINGS.apple).drawing);
+  await sketch.guesses();
+  const ink = await browser.page.$eval("[data-testid=model-input]", (c) => {
+    const d = c.getContext("2d").getImageData(0, 0, 28, 28).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0;
+    return n;
+  });
+  assert.ok(ink > 30 && ink < 600, `ink pixels ${ink}`);
+  await browser.page.getByTestId("clear").click();
+});
+
+test("phone viewport: touch drawing guesses, no page scroll, nothing overflows", async () => {
+  const phone = await launch(PHONE);
+  try {
+    const page = new SketchPage(phone.page);
+    await page.open(server.url);
+    await page.canvas.scrollIntoViewIfNeeded();
+    const scrollBefore = await phone.page.evaluate(() => window.scrollY);
+    await page.drawWithTouch(drawing("house", DRAWINGS.house).drawing);
+    const top = await page.guesses();
+    assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
+    assert.equal(await phone.page.evaluate(() => window.scrollY), scrollBefore, "drawing must not scroll");
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+    const box = await page.canvas.boundingBox();
+    assert.ok(box.width >= 300 && box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
+    await page.screenshot("sketch-phone");
+    assert.deepEqual(phone.errors, []);
+  } finally {
+    await phone.close();
+  }
+});

@@ -1,0 +1,119 @@
+//! UI components rendered in a real browser (headless Chromium via wasm-bindgen-test-runner):
+//! `scripts/test.sh` runs `cargo test --target wasm32-unknown-unknown -p playground --test ui`.
+#![cfg(target_arch = "wasm32")]
+
+use playground::components::guess_list::{GuessList, GuessListProps};
+use playground::components::model_input_view::{ModelInputView, ModelInputViewProps};
+use playground::components::status_bar::{StatusBar, StatusBarProps};
+use playground::state::{ModelStatus, WorkerHealth};
+use playground_core::postprocess::Guess;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use yew::platform::time::sleep;
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn output() -> web_sys::Element {
+    let document = gloo::utils::document();
+    let el = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+async fn render<C>(props: C::Properties) -> web_sys::Element
+where
+    C: BaseComponent,
+{
+    let root = output();
+    yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+    // Let the scheduler run the first render and its effects.
+    sleep(Duration::from_millis(20)).await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn guess_list_shows_labels_best_first_with_bars() {
+    let guesses = vec![
+        Guess { label: "house".into(), probability: 0.91 },
+        Guess { label: "book".into(), probability: 0.05 },
+    ];
+    let root = render::<GuessList>(GuessListProps { guesses, placeholder: "draw".into() }).await;
+    let items = root.query_selector_all("[data-testid=guess]").unwrap();
+    assert_eq!(items.length(), 2);
+    let first: web_sys::Element = items.get(0).unwrap().unchecked_into();
+    assert_eq!(first.get_attribute("data-label").as_deref(), Some("house"));
+    assert!(first.text_content().unwrap().contains("91%"));
+    let bar = first.query_selector(".bar span").unwrap().unwrap();
+    assert_eq!(bar.get_attribute("style").as_deref(), Some("width:91.0%"));
+    let live = root.query_selector("[aria-live=polite]").unwrap();
+    assert!(live.is_some(), "guesses are announced to screen readers");
+}
+
+#[wasm_bindgen_test]
+async fn guess_list_without_guesses_shows_the_prompt() {
+    let root =
+        render::<GuessList>(GuessListProps { guesses: vec![], placeholder: "Draw something".into() }).await;
+    assert!(root.query_selector("[data-testid=guess]").unwrap().is_none());
+    let text = root.query_selector("[data-testid=guess-placeholder]").unwrap().unwrap().text_content();
+    assert_eq!(text.as_deref(), Some("Draw something"));
+}
+
+#[wasm_bindgen_test]
+async fn model_input_view_paints_the_exact_pixels() {
+    let mut pixels = vec![0u8; 28 * 28];
+    pixels[28 * 3 + 5] = 255;
+    pixels[28 * 20 + 10] = 128;
+    let root = render::<ModelInputView>(ModelInputViewProps { pixels, side: 28 }).await;
+    let canvas: web_sys::HtmlCanvasElement =
+        root.query_selector("[data-testid=model-input]").unwrap().unwrap().unchecked_into();
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let data = ctx.get_image_data(0.0, 0.0, 28.0, 28.0).unwrap().data();
+    assert_eq!(data[(28 * 3 + 5) * 4], 255);
+    assert_eq!(data[(28 * 20 + 10) * 4], 128);
+    assert_eq!(data[0], 0);
+}
+
+fn status(status: Option<ModelStatus>, health: WorkerHealth) -> StatusBarProps {
+    StatusBarProps {
+        model_title: "Sketch".into(),
+        status,
+        health,
+        notice: None,
+        on_retry: Callback::noop(),
+        on_dismiss: Callback::noop(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn status_bar_shows_progress_failure_with_retry_and_ready() {
+    let loading = Some(ModelStatus::Loading { loaded: 512 * 1024, total: Some(1024 * 1024) });
+    let root = render::<StatusBar>(status(loading, WorkerHealth::Ready)).await;
+    assert!(root.text_content().unwrap().contains("512 KB of 1024 KB"));
+    assert!(root.query_selector("progress").unwrap().is_some());
+
+    let failed = Some(ModelStatus::Failed("HTTP 404".into()));
+    let root = render::<StatusBar>(status(failed, WorkerHealth::Ready)).await;
+    assert!(root.text_content().unwrap().contains("HTTP 404"));
+    assert!(root.query_selector("[data-testid=retry]").unwrap().is_some());
+    assert!(root.query_selector("[role=alert]").unwrap().is_some());
+
+    let broken = render::<StatusBar>(status(None, WorkerHealth::Broken("boom".into()))).await;
+    assert!(broken.text_content().unwrap().contains("Reload the page"));
+}
+
+#[wasm_bindgen_test]
+async fn status_bar_retry_button_calls_back() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let clicked = Rc::new(Cell::new(0));
+    let mut props = status(Some(ModelStatus::Failed("offline".into())), WorkerHealth::Ready);
+    let counter = clicked.clone();
+    props.on_retry = Callback::from(move |_| counter.set(counter.get() + 1));
+    let root = render::<StatusBar>(props).await;
+    let button: web_sys::HtmlElement =
+        root.query_selector("[data-testid=retry]").unwrap().unwrap().unchecked_into();
+    button.click();
+    assert_eq!(clicked.get(), 1);
+}
