@@ -145,7 +145,7 @@ impl InferenceService {
         let owed = match &request {
             Request::Load { model } => Some(Owed::Load(model.clone())),
             Request::ClassifySketch { seq, .. } => Some(Owed::Classify(*seq)),
-            Request::Sabotage(_) => None,
+            Request::Benchmark { .. } | Request::Sabotage(_) => None,
         };
         if let Some(owed) = owed {
             let mut set = self.owed.borrow_mut();
@@ -174,6 +174,11 @@ impl InferenceService {
 
     pub fn classify_sketch(&self, seq: Seq, model: &str, strokes: Vec<Stroke>) {
         self.send(Request::ClassifySketch { seq, model: model.to_string(), strokes });
+    }
+
+    /// For the benchmark command: exposed to page scripts as `playgroundDebug.benchmark`.
+    pub fn benchmark(&self, model: &str, strokes: Vec<Stroke>, runs: u32) {
+        self.send(Request::Benchmark { model: model.to_string(), strokes, runs });
     }
 
     /// Test hook (see `Sabotage`): exposed to page scripts as `playgroundDebug.sabotage`.

@@ -63,7 +63,10 @@ impl Reducible for AppState {
             }
             // Predictions belong to the page that asked; nothing app-wide changes.
             AppAction::Worker(
-                Response::Prediction(_) | Response::Failed { .. } | Response::Panicked { .. },
+                Response::Prediction(_)
+                | Response::Failed { .. }
+                | Response::Panicked { .. }
+                | Response::Benchmark { .. },
             ) => return self,
             AppAction::LoadRequested(model) => {
                 next.models.insert(model, ModelStatus::Loading { loaded: 0, total: None });

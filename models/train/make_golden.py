@@ -3,10 +3,11 @@
     /usr/bin/python3 models/train/make_golden.py --data ../shared/data/quickdraw --model models/sketch
 
 crates/core/tests/golden/sketch_raster.json: JSON array, one object per exupery raw drawing:
-  {"key_id", "word", "raw": [[[x...],[y...]],...] (time dropped, coordinates exactly as in the ndjson),
-   "simplified": [[[x...],[y...]],...] (ints, reference_raster.simplify),
-   "bitmap": [784 ints] (reference_raster.rasterize of "simplified"),
-   "dataset_match": {"file": "source/class.npy", "row": i} or null}
+  {"key_id", "word", "simplified": [[[x...],[y...]],...] (ints, reference_raster.simplify),
+   and either "dataset_match": {"file": "source/class.npy", "row": i}
+   or "reference_bitmap": [784 ints] (reference_raster.rasterize of "simplified")}
+  No dataset content is stored: the Rust test reads the raw strokes by key_id and the matched row
+  from the data folder.
   dataset_match is set when the bitmap is identical, pixel for pixel, to a row of the dataset,
   i.e. Google's own bitmap of that drawing; those entries pin the pipeline to Google's output.
   Drawings: round robin over the model's classes that have exupery drawings (sorted by name,
@@ -15,7 +16,7 @@ crates/core/tests/golden/sketch_raster.json: JSON array, one object per exupery 
 crates/core/tests/golden/heldout_bitmaps.json: JSON array, per label (model output order) 3 rows from the
   held-out split (rows 0..99) that the exported model.onnx classifies correctly with probability >= 0.9
   (evaluated in numpy from the ONNX file itself, so small float differences in tract cannot flip them):
-  {"label", "file", "row", "bitmap": [784], "logits": [C floats, 4 decimals]}.
+  {"label", "file", "row", "logits": [C floats, 4 decimals]} (the test reads the row from the data folder).
 """
 from __future__ import annotations
 
@@ -75,7 +76,6 @@ def main():
         k += 1
     raster_items = []
     for d in picked:
-        raw = qd.strokes_xy(d["drawing"])
         simp = rr.simplify(d["drawing"])
         bm = rr.rasterize(simp)
         match = None
@@ -84,9 +84,15 @@ def main():
             if len(hit):
                 match = {"file": cf.rel, "row": int(hit[0])}
                 break
-        raster_items.append({"key_id": d["key_id"], "word": d["word"], "raw": raw, "simplified": simp,
-                             "bitmap": bm.tolist(), "dataset_match": match})
-    nmatch = sum(it["dataset_match"] is not None for it in raster_items)
+        # No dataset content in the repository: the test reads the raw strokes (by key_id) and
+        # the matching dataset row from the data folder; only derived outputs are stored.
+        item = {"key_id": d["key_id"], "word": d["word"], "simplified": simp}
+        if match:
+            item["dataset_match"] = match
+        else:
+            item["reference_bitmap"] = bm.tolist()
+        raster_items.append(item)
+    nmatch = sum("dataset_match" in it for it in raster_items)
     print(f"sketch_raster: {len(raster_items)} drawings over {len({it['word'] for it in raster_items})} classes, "
           f"{nmatch} identical to a dataset row")
     dump_array(raster_items, Path(args.out, "sketch_raster.json"))
@@ -113,7 +119,6 @@ def main():
         order = [c for tup in zip(*[f + [None] * args.per_class for f in by_file]) for c in tup if c is not None]
         for cf, row, lg in order[: args.per_class]:
             held_items.append({"label": lab, "file": cf.rel, "row": int(row),
-                               "bitmap": rows_of(cf)[row].tolist(),
                                "logits": [round(float(v), 4) for v in lg]})
         if len(order) < args.per_class:
             print(f"warning: only {len(order)} confident correct held-out rows for {lab}")

@@ -6,13 +6,17 @@ pub struct GuessListProps {
     pub guesses: Vec<Guess>,
     /// Shown instead of the list when there is nothing to guess yet.
     pub placeholder: AttrValue,
+    /// Sequence number of the answer shown (0: none), as `data-seq`, so tests and the
+    /// benchmark can tell a new answer from an identical old one.
+    #[prop_or_default]
+    pub seq: u64,
 }
 
 /// Top-k labels with confidence bars. An ARIA live region, so screen readers hear new guesses.
 #[component]
 pub fn GuessList(props: &GuessListProps) -> Html {
     html! {
-        <section class="guesses" aria-live="polite" data-testid="guesses">
+        <section class="guesses" aria-live="polite" data-testid="guesses" data-seq={props.seq.to_string()}>
             if props.guesses.is_empty() {
                 <p class="placeholder" data-testid="guess-placeholder">{ props.placeholder.clone() }</p>
             } else {

@@ -96,7 +96,7 @@ pub fn SketchPage() -> Html {
             </div>
             <aside class="side">
                 <h2>{ "I see…" }</h2>
-                <GuessList guesses={guesses} placeholder={placeholder} />
+                <GuessList guesses={guesses} placeholder={placeholder} seq={state.prediction.as_ref().map_or(0, |p| p.seq)} />
                 if let Some(error) = &state.error {
                     <p class="error" role="alert" data-testid="sketch-error">{ error }</p>
                 }

@@ -66,3 +66,37 @@ impl Engine {
         Ok(top_k(&softmax(&logits), &model.labels, k))
     }
 }
+
+/// Per-run times of [`Engine::benchmark_sketch`], in the clock's unit.
+pub struct SketchTimings {
+    pub infer: Vec<f64>,
+    pub classify: Vec<f64>,
+}
+
+impl Engine {
+    /// Times `runs` bare inferences and `runs` whole classifications of `strokes`. The clock
+    /// is passed in: `std::time::Instant` does not exist on wasm32 (the worker passes
+    /// `performance.now`).
+    pub fn benchmark_sketch(
+        &self,
+        id: &str,
+        strokes: &[Stroke],
+        runs: u32,
+        now: impl Fn() -> f64,
+    ) -> Result<SketchTimings> {
+        let model = self.get(id)?;
+        let input = sketch::bitmap_to_input(&sketch::strokes_to_bitmap(strokes)?);
+        let mut timings = SketchTimings { infer: Vec::new(), classify: Vec::new() };
+        for _ in 0..runs {
+            let start = now();
+            model.session.run(&input)?;
+            timings.infer.push(now() - start);
+        }
+        for _ in 0..runs {
+            let start = now();
+            self.classify_sketch(id, strokes, crate::protocol::TOP_K)?;
+            timings.classify.push(now() - start);
+        }
+        Ok(timings)
+    }
+}

@@ -24,6 +24,13 @@ pub enum Request {
         model: String,
         strokes: Vec<Stroke>,
     },
+    /// Time `runs` inferences of `model` on the bitmap of `strokes`, and `runs` whole
+    /// classifications (preprocessing included), for the benchmark command.
+    Benchmark {
+        model: String,
+        strokes: Vec<Stroke>,
+        runs: u32,
+    },
     /// Test hook: make the worker fail the way real bugs do, so the UI's recovery is tested.
     Sabotage(Sabotage),
 }
@@ -56,6 +63,11 @@ pub enum Response {
     Failed {
         seq: Seq,
         message: String,
+    },
+    Benchmark {
+        model: String,
+        infer_ms: Vec<f64>,
+        classify_ms: Vec<f64>,
     },
     /// Sent by the worker's panic hook just before the worker dies.
     Panicked {

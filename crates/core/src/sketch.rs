@@ -24,11 +24,11 @@ pub const SIDE: usize = 28;
 pub type Bitmap = [u8; SIDE * SIDE];
 
 /// Simplified drawings span 0..=255 (quickdraw-dataset README, step 2: "maximum value of 255").
-const SIMPLIFIED_MAX: f32 = 255.0;
+const SIMPLIFIED_MAX: f64 = 255.0;
 /// Resampling spacing in the 256 space (README step 3: "1 pixel spacing").
-const RESAMPLE_SPACING: f32 = 1.0;
+const RESAMPLE_SPACING: f64 = 1.0;
 /// Ramer–Douglas–Peucker tolerance (README step 4: "epsilon value of 2.0").
-const RDP_EPSILON: f32 = 2.0;
+const RDP_EPSILON: f64 = 2.0;
 /// Issue #19 snippet: `original_side = 256.`
 const ORIGINAL_SIDE: f32 = 256.0;
 /// Issue #19 snippet: `line_diameter=16` (in the 256 space).
@@ -42,63 +42,75 @@ pub const MAX_POINTS: usize = 100_000;
 /// Google's simplification of a raw drawing (quickdraw-dataset README, steps 1–4), with
 /// coordinates rounded to integers as in the published simplified data. Empty strokes and
 /// non-finite points are dropped.
+///
+/// Computed in f64 and rounded half-to-even, like the numpy reference: exact .5 ties occur
+/// (exupery eye 5523990732865536 has 127.5 and 42.5) and only this rounding reproduces the
+/// dataset's bitmap for them. Each step mirrors `models/train/reference_raster.py`.
 pub fn simplify(strokes: &[Stroke]) -> Result<Vec<Stroke>> {
     let total: usize = strokes.iter().map(Vec::len).sum();
     if total > MAX_POINTS {
         return Err(Error::BadInput(format!("the drawing has {total} points; the limit is {MAX_POINTS}")));
     }
-    let strokes: Vec<Stroke> = strokes
+    let strokes: Vec<Vec<[f64; 2]>> = strokes
         .iter()
-        .map(|s| s.iter().copied().filter(|p| p[0].is_finite() && p[1].is_finite()).collect::<Stroke>())
+        .map(|s| {
+            s.iter()
+                .filter(|p| p[0].is_finite() && p[1].is_finite())
+                .map(|p| [f64::from(p[0]), f64::from(p[1])])
+                .collect::<Vec<_>>()
+        })
         .filter(|s| !s.is_empty())
         .collect();
     let all = || strokes.iter().flatten();
     let (Some(min_x), Some(min_y)) =
-        (all().map(|p| p[0]).min_by(f32::total_cmp), all().map(|p| p[1]).min_by(f32::total_cmp))
+        (all().map(|p| p[0]).min_by(f64::total_cmp), all().map(|p| p[1]).min_by(f64::total_cmp))
     else {
         return Err(Error::EmptyDrawing);
     };
-    let extent = all().map(|p| (p[0] - min_x).max(p[1] - min_y)).fold(0.0, f32::max);
+    let extent = all().map(|p| (p[0] - min_x).max(p[1] - min_y)).fold(0.0, f64::max);
     let scale = if extent > 0.0 { SIMPLIFIED_MAX / extent } else { 1.0 };
     Ok(strokes
         .iter()
         .map(|s| {
-            let aligned: Stroke =
+            let aligned: Vec<[f64; 2]> =
                 s.iter().map(|p| [(p[0] - min_x) * scale, (p[1] - min_y) * scale]).collect();
             rdp(&resample(&aligned, RESAMPLE_SPACING), RDP_EPSILON)
                 .into_iter()
-                .map(|p| [p[0].round(), p[1].round()])
+                .map(|p| [p[0].round_ties_even() as f32, p[1].round_ties_even() as f32])
                 .collect()
         })
         .collect())
 }
 
-/// Points every `spacing` units of arc length along the polyline, keeping both ends.
-fn resample(stroke: &[[f32; 2]], spacing: f32) -> Stroke {
+/// Points at every `spacing` of arc length along the polyline (measured from its start, across
+/// its vertices), plus both ends. Zero-length segments are skipped; a stroke that never moves
+/// stays one point.
+fn resample(stroke: &[[f64; 2]], spacing: f64) -> Vec<[f64; 2]> {
     let mut out = vec![stroke[0]];
-    // Distance already walked since the last emitted point.
-    let mut carried = 0.0;
+    let (mut next, mut walked) = (spacing, 0.0);
     for pair in stroke.windows(2) {
-        let [a, b] = [pair[0], pair[1]];
-        let length = (b[0] - a[0]).hypot(b[1] - a[1]);
-        let mut t = spacing - carried;
-        while t <= length {
-            let f = t / length;
-            out.push([a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f]);
-            t += spacing;
+        let ([x0, y0], [x1, y1]) = (pair[0], pair[1]);
+        let length = (x1 - x0).hypot(y1 - y0);
+        if length == 0.0 {
+            continue;
         }
-        carried = length - (t - spacing);
+        while next < walked + length {
+            let t = (next - walked) / length;
+            out.push([x0 + (x1 - x0) * t, y0 + (y1 - y0) * t]);
+            next += spacing;
+        }
+        walked += length;
     }
-    let last = stroke[stroke.len() - 1];
-    if out.last() != Some(&last) {
-        out.push(last);
+    if walked > 0.0 {
+        out.push(stroke[stroke.len() - 1]);
     }
     out
 }
 
-/// Ramer–Douglas–Peucker. Hand-written (30 lines) rather than pulling in `geo` and its
-/// dependency tree for one function.
-fn rdp(points: &[[f32; 2]], epsilon: f32) -> Stroke {
+/// Ramer–Douglas–Peucker: keep the farthest point (the first on ties) when it is strictly
+/// farther than `epsilon`. Hand-written (30 lines) rather than pulling in `geo` and its
+/// dependency tree for one function; iterative, so long strokes cannot overflow the stack.
+fn rdp(points: &[[f64; 2]], epsilon: f64) -> Vec<[f64; 2]> {
     if points.len() < 3 {
         return points.to_vec();
     }
@@ -107,30 +119,30 @@ fn rdp(points: &[[f32; 2]], epsilon: f32) -> Stroke {
     keep[points.len() - 1] = true;
     let mut spans = vec![(0, points.len() - 1)];
     while let Some((first, last)) = spans.pop() {
-        let (mut farthest, mut max_distance) = (first, 0.0);
-        for i in first + 1..last {
-            let d = distance_to_line(points[i], points[first], points[last]);
+        let (mut farthest, mut max_distance) = (None, -1.0);
+        for (i, &p) in points.iter().enumerate().take(last).skip(first + 1) {
+            let d = distance_to_line(p, points[first], points[last]);
             if d > max_distance {
-                (farthest, max_distance) = (i, d);
+                (farthest, max_distance) = (Some(i), d);
             }
         }
-        if max_distance > epsilon {
-            keep[farthest] = true;
-            spans.push((first, farthest));
-            spans.push((farthest, last));
+        if let Some(i) = farthest.filter(|_| max_distance > epsilon) {
+            keep[i] = true;
+            spans.push((first, i));
+            spans.push((i, last));
         }
     }
     points.iter().zip(keep).filter(|(_, k)| *k).map(|(p, _)| *p).collect()
 }
 
-/// Distance from `p` to the infinite line through `a` and `b` (to `a` itself when a == b).
-fn distance_to_line(p: [f32; 2], a: [f32; 2], b: [f32; 2]) -> f32 {
+/// Distance from `p` to the infinite line through `a` and `b` (to `a` itself when a == b),
+/// written as the reference writes it so that ties break the same way.
+fn distance_to_line(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
     let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let length = dx.hypot(dy);
-    if length == 0.0 {
+    if dx == 0.0 && dy == 0.0 {
         return (p[0] - a[0]).hypot(p[1] - a[1]);
     }
-    ((p[0] - a[0]) * dy - (p[1] - a[1]) * dx).abs() / length
+    (dy * p[0] - dx * p[1] + b[0] * a[1] - b[1] * a[0]).abs() / dx.hypot(dy)
 }
 
 /// Renders simplified strokes (0..=255 space) the way Google rendered the training bitmaps.
@@ -205,14 +217,17 @@ mod tests {
     }
 
     #[test]
-    fn simplify_aligns_and_scales_to_255() {
-        let s = simplify(&[vec![[100.0, 50.0], [300.0, 150.0]]]).unwrap();
-        assert_eq!(s, vec![vec![[0.0, 0.0], [255.0, 128.0]]]);
+    fn simplify_aligns_and_scales_to_255_rounding_ties_to_even() {
+        let s = simplify(&[vec![[100.0, 50.0], [300.0, 50.0]]]).unwrap();
+        assert_eq!(s, vec![vec![[0.0, 0.0], [255.0, 0.0]]]);
+        // Exact ties: 1 × 255/6 = 42.5 → 42 and 1 × 255/2 = 127.5 → 128 (half to even).
+        assert_eq!(simplify(&[vec![[0.0, 0.0], [6.0, 1.0]]]).unwrap()[0][1], [255.0, 42.0]);
+        assert_eq!(simplify(&[vec![[0.0, 0.0], [2.0, 1.0]]]).unwrap()[0][1], [255.0, 128.0]);
     }
 
     #[test]
     fn rdp_drops_collinear_points_and_keeps_corners() {
-        let line: Stroke = (0..=10).map(|i| [i as f32 * 10.0, 0.0]).collect();
+        let line: Vec<[f64; 2]> = (0..=10).map(|i| [i as f64 * 10.0, 0.0]).collect();
         assert_eq!(rdp(&line, 2.0), vec![[0.0, 0.0], [100.0, 0.0]]);
         let corner = vec![[0.0, 0.0], [50.0, 0.0], [100.0, 0.0], [100.0, 50.0], [100.0, 100.0]];
         assert_eq!(rdp(&corner, 2.0), vec![[0.0, 0.0], [100.0, 0.0], [100.0, 100.0]]);

@@ -76,6 +76,13 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
             };
             post(&response);
         }
+        Request::Benchmark { model, strokes, runs } => {
+            let response = match state.borrow().engine.benchmark_sketch(&model, &strokes, runs, now_ms) {
+                Ok(t) => Response::Benchmark { model, infer_ms: t.infer, classify_ms: t.classify },
+                Err(e) => Response::Failed { seq: 0, message: e.to_string() },
+            };
+            post(&response);
+        }
         Request::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
         Request::Sabotage(Sabotage::Hang) => loop {
             std::hint::spin_loop();

@@ -1,0 +1,118 @@
+// Benchmark command (scripts/bench.sh): prints figures, asserts nothing.
+// - bundle: every file of dist/ by kind, raw and gzip (level 9)
+// - page load → model ready, cold cache (fresh profile each run)
+// - in-browser sketch model latency: bare inference and whole classification (strokes →
+//   bitmap → model → top-5), timed in the worker with performance.now
+// - stroke end → label on screen, measured in the page
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import os from "node:os";
+import { startServer } from "../support/server.js";
+import { launch } from "../support/browser.js";
+import { SketchPage } from "../support/sketch_page.js";
+import { DIST, ARTIFACTS, drawing } from "../support/env.js";
+
+const LOAD_RUNS = Number(process.env.LOAD_RUNS ?? 5);
+const INFER_RUNS = Number(process.env.INFER_RUNS ?? 300);
+const GUESS_RUNS = Number(process.env.GUESS_RUNS ?? 20);
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+
+function bundle() {
+  const rows = [];
+  const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).forEach((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return walk(p);
+    const raw = fs.readFileSync(p);
+    rows.push({ file: path.relative(DIST, p), raw: raw.length, gzip: zlib.gzipSync(raw, { level: 9 }).length });
+  });
+  walk(DIST);
+  return rows.sort((a, b) => b.raw - a.raw);
+}
+
+async function loadTimes(url) {
+  const times = [];
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    const b = await launch();
+    await b.page.goto(url);
+    await b.page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 60_000 });
+    times.push(await b.page.evaluate(() => performance.now()));
+    await b.close();
+  }
+  return times;
+}
+
+async function main() {
+  const server = await startServer();
+  const results = { date: new Date().toISOString(), machine: `${os.cpus()[0].model} × ${os.cpus().length}`, chromium: null };
+  try {
+    results.bundle = bundle();
+    results.load_ms = await loadTimes(server.url);
+
+    const b = await launch();
+    results.chromium = b.context.browser()?.version() ?? "(persistent context)";
+    const sketch = new SketchPage(b.page);
+    await sketch.open(server.url);
+    const house = drawing("house", "6253539749789696").drawing.map(([xs, ys]) => xs.map((x, i) => [x, ys[i]]));
+    // Warm up, then time in the worker.
+    await b.page.evaluate(([s]) => window.playgroundDebug.benchmark("sketch", s, 20), [house]);
+    results.worker = await b.page.evaluate(([s, n]) => window.playgroundDebug.benchmark("sketch", s, n), [house, INFER_RUNS]);
+
+    // Stroke end → label on screen: pointerup to the DOM showing the answer to that stroke.
+    const guess = [];
+    const strokes = drawing("house", "6253539749789696").drawing;
+    for (let i = 0; i < GUESS_RUNS; i++) {
+      await b.page.getByTestId("clear").click().catch(() => {});
+      await sketch.drawWithMouse(strokes.slice(0, -1));
+      await sketch.guesses();
+      // The timed stroke is short (3 points, well under the 120 ms live-guess interval), so
+      // no live request is in flight and the answer timed is the one to this pointerup.
+      const layout = (await sketch.layout(strokes)).at(-1).slice(0, 3);
+      // Time inside the page: from the pointerup event to the mutation that shows the guess.
+      await b.page.evaluate(() => {
+        window.__t = new Promise((resolve) => {
+          let up = 0;
+          document.querySelector("[data-testid=sketch-canvas]").addEventListener("pointerup", () => {
+            up = performance.now();
+            const list = document.querySelector("[data-testid=guesses]");
+            const before = list.dataset.seq;
+            // The answer to this stroke is shown when data-seq changes (paint follows in the same frame).
+            new MutationObserver((_, obs) => {
+              if (list.dataset.seq === before) return;
+              obs.disconnect();
+              resolve(performance.now() - up);
+            }).observe(list, { attributes: true, attributeFilter: ["data-seq"] });
+          }, { once: true });
+        });
+      });
+      await b.page.mouse.move(...layout[0]);
+      await b.page.mouse.down();
+      for (const p of layout.slice(1)) await b.page.mouse.move(...p);
+      await b.page.mouse.up();
+      guess.push(await b.page.evaluate(() => window.__t));
+    }
+    results.stroke_to_label_ms = guess;
+    await b.close();
+  } finally {
+    server.stop();
+  }
+
+  const w = results.worker;
+  console.log(`\nBenchmark ${results.date} on ${results.machine}, headless Chromium (${results.chromium})\n`);
+  console.log("| figure | median | p90 | runs |\n|---|---|---|---|");
+  console.log(`| page load → sketch model ready (cold cache) | ${median(results.load_ms).toFixed(0)} ms | ${pct(results.load_ms, 0.9).toFixed(0)} ms | ${results.load_ms.length} |`);
+  console.log(`| sketch model inference in the worker | ${median(w.infer_ms).toFixed(2)} ms | ${pct(w.infer_ms, 0.9).toFixed(2)} ms | ${w.infer_ms.length} |`);
+  console.log(`| strokes → top-5 in the worker (preprocess + inference) | ${median(w.classify_ms).toFixed(2)} ms | ${pct(w.classify_ms, 0.9).toFixed(2)} ms | ${w.classify_ms.length} |`);
+  const g = results.stroke_to_label_ms;
+  console.log(`| stroke end → answer in the DOM | ${median(g).toFixed(1)} ms | ${pct(g, 0.9).toFixed(1)} ms | ${g.length} |`);
+  console.log("\n| file | raw | gzip -9 |\n|---|---|---|");
+  for (const r of results.bundle) console.log(`| ${r.file} | ${kb(r.raw)} | ${kb(r.gzip)} |`);
+  const total = results.bundle.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });
+  console.log(`| **total** | ${kb(total.raw)} | ${kb(total.gzip)} |`);
+  fs.writeFileSync(path.join(ARTIFACTS, "bench.json"), JSON.stringify(results, null, 2));
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
