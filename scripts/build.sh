@@ -15,7 +15,7 @@ rm -rf dist
 mkdir -p dist/models
 for bin in app worker; do
     wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist \
-        "target/wasm32-unknown-unknown/release/$bin.wasm"
+        "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/$bin.wasm"
 done
 cp index.html static/* dist/
 for dir in models/*/; do

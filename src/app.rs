@@ -1,12 +1,51 @@
-use crate::components::status_bar::StatusBar;
 use crate::inference::InferenceService;
-use crate::pages::sketch::{SketchPage, MODEL};
-use crate::state::{AppAction, AppState};
-use playground_core::protocol::{Response, Sabotage};
-use playground_core::registry;
+use crate::pages::photo::PhotoPage;
+use crate::pages::sketch::SketchPage;
+use crate::state::AppState;
+use playground_core::protocol::{BenchInput, Response, Sabotage};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// One URL per page. Hash routes (`#/photo`) work on any static host and inside an iframe.
+#[derive(Clone, Routable, PartialEq)]
+pub enum Route {
+    #[at("/")]
+    Sketch,
+    #[at("/photo")]
+    Photo,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Sketch => html! { <SketchPage /> },
+        Route::Photo => html! { <PhotoPage /> },
+        Route::NotFound => html! { <Redirect<Route> to={Route::Sketch} /> },
+    }
+}
+
+#[component]
+fn Nav() -> Html {
+    let route = use_route::<Route>().unwrap_or(Route::Sketch);
+    let item = |to: Route, text: &str, id: &str| {
+        let current = (route == to).then_some("page");
+        html! {
+            <Link<Route> to={to} classes={classes!("tab")}>
+                <span aria-current={current} data-testid={id.to_string()}>{ text }</span>
+            </Link<Route>>
+        }
+    };
+    html! {
+        <nav class="tabs" aria-label="demos">
+            { item(Route::Sketch, "Sketch", "nav-sketch") }
+            { item(Route::Photo, "Photo", "nav-photo") }
+        </nav>
+    }
+}
 
 /// The inference service, shared through a context. Equal when it is the same service.
 #[derive(Clone)]
@@ -29,38 +68,27 @@ pub fn App() -> Html {
     };
     {
         let inference = inference.clone();
-        use_effect_with((), move |_| {
-            inference.0.load(MODEL);
-            install_debug_hook(&inference.0);
-        });
+        use_effect_with((), move |_| install_debug_hook(&inference.0));
     }
-    let on_retry = {
-        let inference = inference.clone();
-        Callback::from(move |_| inference.0.load(MODEL))
-    };
-    let on_dismiss = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(AppAction::DismissNotice))
-    };
-    let title = registry::find(MODEL).map(|m| m.title).unwrap_or(MODEL);
 
     html! {
         <ContextProvider<Inference> context={(*inference).clone()}>
         <ContextProvider<UseReducerHandle<AppState>> context={state.clone()}>
-            <header class="top">
-                <h1>{ "Sketch it" }</h1>
-                <p class="tagline">{ "Draw, and a neural network in your browser guesses what it is. Nothing leaves your device." }</p>
-            </header>
-            <StatusBar model_title={title} status={state.models.get(MODEL).cloned()} health={state.health.clone()}
-                notice={state.notice.clone()} on_retry={on_retry} on_dismiss={on_dismiss} />
-            <main>
-                <SketchPage />
-            </main>
-            <footer>
-                { "Model trained on Google's " }
-                <a href="https://quickdraw.withgoogle.com/data">{ "Quick, Draw! dataset" }</a>
-                { " (CC BY 4.0). Runs with tract in WebAssembly." }
-            </footer>
+            <HashRouter>
+                <header class="top">
+                    <h1>{ "Sketch it" }</h1>
+                    <p class="tagline">{ "Neural networks running in your browser. Nothing you draw or show leaves your device." }</p>
+                    <Nav />
+                </header>
+                <main>
+                    <Switch<Route> render={switch} />
+                </main>
+                <footer>
+                    { "Sketch model trained on Google's " }
+                    <a href="https://quickdraw.withgoogle.com/data">{ "Quick, Draw! dataset" }</a>
+                    { " (CC BY 4.0); photo model: EfficientNet-Lite0 (Apache-2.0). Runs with tract in WebAssembly." }
+                </footer>
+            </HashRouter>
         </ContextProvider<UseReducerHandle<AppState>>>
         </ContextProvider<Inference>>
     }
@@ -69,7 +97,8 @@ pub fn App() -> Html {
 /// `window.playgroundDebug`, for the end-to-end tests and the benchmark command:
 /// - `sabotage("panic" | "hang")` breaks the worker the way a bug would, to prove the page
 ///   survives (harmless: it only hurts this tab);
-/// - `benchmark(model, strokes, runs)` resolves to `{infer_ms, classify_ms}` timed in the worker.
+/// - `benchmark(model, input, runs)` (input: strokes, or a photo file's bytes as a Uint8Array)
+///   resolves to `{infer_ms, classify_ms}` timed in the worker.
 fn install_debug_hook(inference: &Rc<InferenceService>) {
     let weak = Rc::downgrade(inference);
     let sabotage = Closure::<dyn Fn(String)>::new(move |kind: String| {
@@ -83,8 +112,12 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
     sabotage.forget();
     let weak = Rc::downgrade(inference);
     let benchmark = Closure::<dyn Fn(String, JsValue, u32) -> js_sys::Promise>::new(
-        move |model: String, strokes: JsValue, runs: u32| {
-            let strokes: Vec<Vec<[f32; 2]>> = serde_wasm_bindgen::from_value(strokes).unwrap_or_default();
+        move |model: String, input: JsValue, runs: u32| {
+            // A Uint8Array is a photo file's bytes; anything else, strokes ([[x, y], ...] per stroke).
+            let input = match input.dyn_ref::<js_sys::Uint8Array>() {
+                Some(bytes) => BenchInput::Photo(bytes.to_vec()),
+                None => BenchInput::Strokes(serde_wasm_bindgen::from_value(input).unwrap_or_default()),
+            };
             let weak = weak.clone();
             js_sys::Promise::new(&mut |resolve, reject| {
                 let Some(service) = weak.upgrade() else { return };
@@ -99,7 +132,7 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
                                 js_sys::Reflect::set(&result, &"classify_ms".into(), &floats(&classify_ms));
                             resolve.call1(&JsValue::NULL, &result).is_ok()
                         }
-                        Response::Failed { seq: 0, message } => {
+                        Response::Failed { seq: 0, message, .. } => {
                             reject.call1(&JsValue::NULL, &message.into()).is_ok()
                         }
                         _ => false,
@@ -108,7 +141,7 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
                         keep.borrow_mut().take();
                     }
                 })));
-                service.benchmark(&model, strokes.clone(), runs);
+                service.benchmark(&model, input.clone(), runs);
             })
         },
     );

@@ -5,7 +5,7 @@
 use crate::client::{WorkerClient, WorkerEvent};
 use crate::state::AppAction;
 use gloo::timers::callback::Interval;
-use playground_core::protocol::{Request, Response, Sabotage, Seq};
+use playground_core::protocol::{BenchInput, Request, Response, Sabotage, Seq};
 use playground_core::sketch::Stroke;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
@@ -21,7 +21,7 @@ const MAX_RESTARTS: u32 = 5;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Owed {
     Load(String),
-    Classify(Seq),
+    Classify(String, Seq),
 }
 
 pub struct InferenceService {
@@ -104,8 +104,8 @@ impl InferenceService {
             Response::Loaded { model, .. } | Response::LoadFailed { model, .. } => {
                 Some(Owed::Load(model.clone()))
             }
-            Response::Prediction(p) => Some(Owed::Classify(p.seq)),
-            Response::Failed { seq, .. } => Some(Owed::Classify(*seq)),
+            Response::Prediction(p) => Some(Owed::Classify(p.model.clone(), p.seq)),
+            Response::Failed { seq, model, .. } => Some(Owed::Classify(model.clone(), *seq)),
             _ => None,
         };
         if let Some(owed) = answered {
@@ -144,7 +144,9 @@ impl InferenceService {
     fn send(&self, request: Request) {
         let owed = match &request {
             Request::Load { model } => Some(Owed::Load(model.clone())),
-            Request::ClassifySketch { seq, .. } => Some(Owed::Classify(*seq)),
+            Request::ClassifySketch { seq, model, .. } | Request::ClassifyPhoto { seq, model, .. } => {
+                Some(Owed::Classify(model.clone(), *seq))
+            }
             Request::Benchmark { .. } | Request::Sabotage(_) => None,
         };
         if let Some(owed) = owed {
@@ -176,9 +178,13 @@ impl InferenceService {
         self.send(Request::ClassifySketch { seq, model: model.to_string(), strokes });
     }
 
+    pub fn classify_photo(&self, seq: Seq, model: &str, bytes: Vec<u8>) {
+        self.send(Request::ClassifyPhoto { seq, model: model.to_string(), bytes });
+    }
+
     /// For the benchmark command: exposed to page scripts as `playgroundDebug.benchmark`.
-    pub fn benchmark(&self, model: &str, strokes: Vec<Stroke>, runs: u32) {
-        self.send(Request::Benchmark { model: model.to_string(), strokes, runs });
+    pub fn benchmark(&self, model: &str, input: BenchInput, runs: u32) {
+        self.send(Request::Benchmark { model: model.to_string(), input, runs });
     }
 
     /// Test hook (see `Sabotage`): exposed to page scripts as `playgroundDebug.sabotage`.

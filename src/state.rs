@@ -85,6 +85,9 @@ impl Reducible for AppState {
     }
 }
 
+const SKETCH_MODEL: &str = "sketch";
+const PHOTO_MODEL: &str = "photo";
+
 /// The sketch page: the committed strokes and the guess on screen.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SketchState {
@@ -126,15 +129,15 @@ impl Reducible for SketchState {
                 next = SketchState { floor: next_seq, shown: self.shown, ..Default::default() };
             }
             SketchAction::Answer(Response::Prediction(p)) => {
-                if !next.is_fresh(p.seq) {
+                if p.model != SKETCH_MODEL || !next.is_fresh(p.seq) {
                     return self;
                 }
                 next.shown = p.seq;
                 next.prediction = Some(Rc::new(p));
                 next.error = None;
             }
-            SketchAction::Answer(Response::Failed { seq, message }) => {
-                if !next.is_fresh(seq) {
+            SketchAction::Answer(Response::Failed { seq, model, message }) => {
+                if model != SKETCH_MODEL || !next.is_fresh(seq) {
                     return self;
                 }
                 next.shown = seq;
@@ -152,6 +155,62 @@ impl SketchState {
     }
 }
 
+/// The photo page: the newest photo submitted and the answer shown for it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhotoState {
+    /// The newest request; only its answer is shown.
+    pub latest: Seq,
+    pub busy: bool,
+    pub source: Option<String>,
+    pub prediction: Option<Rc<Prediction>>,
+    pub error: Option<String>,
+}
+
+pub enum PhotoAction {
+    Submitted {
+        seq: Seq,
+        source: String,
+    },
+    /// A problem found before the worker saw anything (file too big, camera denied…).
+    Refused(String),
+    Answer(Response),
+}
+
+impl Reducible for PhotoState {
+    type Action = PhotoAction;
+
+    fn reduce(self: Rc<Self>, action: PhotoAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            PhotoAction::Submitted { seq, source } => {
+                next.latest = seq;
+                next.busy = true;
+                next.source = Some(source);
+                next.error = None;
+            }
+            PhotoAction::Refused(message) => {
+                next.busy = false;
+                next.error = Some(message);
+            }
+            PhotoAction::Answer(Response::Prediction(p))
+                if p.model == PHOTO_MODEL && p.seq == self.latest =>
+            {
+                next.busy = false;
+                next.prediction = Some(Rc::new(p));
+            }
+            PhotoAction::Answer(Response::Failed { seq, model, message })
+                if model == PHOTO_MODEL && seq == self.latest =>
+            {
+                next.busy = false;
+                next.prediction = None;
+                next.error = Some(message);
+            }
+            PhotoAction::Answer(_) => return self,
+        }
+        Rc::new(next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,7 +223,9 @@ mod tests {
             top: vec![Guess { label: label.into(), probability: 0.8 }],
             input: vec![0; 784],
             input_side: 28,
+            input_channels: 1,
             millis: 1.0,
+            infer_millis: 0.5,
         })
     }
 
@@ -174,6 +235,34 @@ mod tests {
 
     fn top(state: &SketchState) -> Option<&str> {
         state.prediction.as_ref().map(|p| p.top[0].label.as_str())
+    }
+
+    #[test]
+    fn photo_page_shows_only_the_newest_photos_answer_and_errors_clear_it() {
+        let p = |seq: Seq| match prediction(seq, "cat") {
+            Response::Prediction(mut p) => {
+                p.model = "photo".into();
+                Response::Prediction(p)
+            }
+            _ => unreachable!(),
+        };
+        let s = Rc::new(PhotoState::default());
+        let s = s.reduce(PhotoAction::Submitted { seq: 1, source: "a.jpg".into() });
+        let s = s.reduce(PhotoAction::Submitted { seq: 2, source: "b.jpg".into() });
+        let s = s.reduce(PhotoAction::Answer(p(1)));
+        assert!(s.prediction.is_none() && s.busy, "the answer to a replaced photo is dropped");
+        let s = s.reduce(PhotoAction::Answer(prediction(2, "sketch answer")));
+        assert!(s.prediction.is_none(), "answers for other models are ignored");
+        let s = s.reduce(PhotoAction::Answer(p(2)));
+        assert!(s.prediction.is_some() && !s.busy);
+        let s = s.reduce(PhotoAction::Submitted { seq: 3, source: "bad.jpg".into() });
+        let s = s.reduce(PhotoAction::Answer(Response::Failed {
+            seq: 3,
+            model: "photo".into(),
+            message: "damaged".into(),
+        }));
+        assert_eq!(s.error.as_deref(), Some("damaged"));
+        assert!(s.prediction.is_none());
     }
 
     #[test]

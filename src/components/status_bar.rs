@@ -1,4 +1,6 @@
-use crate::state::{ModelStatus, WorkerHealth};
+use crate::app::Inference;
+use crate::state::{AppAction, AppState, ModelStatus, WorkerHealth};
+use playground_core::registry;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -62,4 +64,30 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
         },
     };
     html! { <div class="status-bar">{ for notice }{ status }</div> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ModelStatusBarProps {
+    pub model: AttrValue,
+}
+
+/// [`StatusBar`] for one registry model, wired to the app's contexts.
+#[component]
+pub fn ModelStatusBar(props: &ModelStatusBarProps) -> Html {
+    let inference = use_context::<Inference>().expect("App provides Inference");
+    let app = use_context::<UseReducerHandle<AppState>>().expect("App provides AppState");
+    let model = props.model.to_string();
+    let title = registry::find(&model).map(|m| m.title).unwrap_or("");
+    let on_retry = {
+        let model = model.clone();
+        Callback::from(move |_| inference.0.load(&model))
+    };
+    let on_dismiss = {
+        let dispatcher = app.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(AppAction::DismissNotice))
+    };
+    html! {
+        <StatusBar model_title={title} status={app.models.get(&model).cloned()} health={app.health.clone()}
+            notice={app.notice.clone()} on_retry={on_retry} on_dismiss={on_dismiss} />
+    }
 }

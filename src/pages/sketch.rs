@@ -2,6 +2,7 @@ use crate::app::Inference;
 use crate::components::guess_list::GuessList;
 use crate::components::model_input_view::ModelInputView;
 use crate::components::sketch_canvas::SketchCanvas;
+use crate::components::status_bar::ModelStatusBar;
 use crate::state::{AppState, ModelStatus, SketchAction, SketchState};
 use playground_core::protocol::Seq;
 use playground_core::sketch::Stroke;
@@ -24,6 +25,7 @@ pub fn SketchPage() -> Html {
     {
         let (inference, dispatcher) = (inference.clone(), state.dispatcher());
         use_effect_with((), move |_| {
+            inference.0.load(MODEL);
             let subscription =
                 inference.0.subscribe(Callback::from(move |r| dispatcher.dispatch(SketchAction::Answer(r))));
             move || drop(subscription)
@@ -86,6 +88,8 @@ pub fn SketchPage() -> Html {
     let empty = state.strokes.is_empty();
 
     html! {
+        <>
+        <ModelStatusBar model={MODEL} />
         <div class="sketch-page">
             <div class="board">
                 <SketchCanvas strokes={state.strokes.clone()} on_stroke={on_stroke} on_drawing={on_drawing} />
@@ -112,5 +116,6 @@ pub fn SketchPage() -> Html {
                 }
             </aside>
         </div>
+        </>
     }
 }

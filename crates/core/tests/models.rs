@@ -29,7 +29,10 @@ fn every_registry_model_loads_and_its_labels_match_its_outputs() {
             .unwrap_or_else(|e| panic!("model {}: {e}", spec.id));
         assert_eq!(model.labels.len(), model.session.output_len(), "model {}", spec.id);
         let size = std::fs::metadata(common::repo().join(spec.model_path())).unwrap().len();
-        assert!(size <= 5 << 20, "model {} is {size} bytes; keep it ≤ 5 MB", spec.id);
+        // Budgets from the issues: the sketch model ≤ 5 MB, the photo model ≤ 10 MB on the wire
+        // (checked raw here, which bounds the gzip size too).
+        let budget = if spec.id == "sketch" { 5 << 20 } else { 10 << 20 };
+        assert!(size <= budget, "model {} is {size} bytes; its budget is {budget}", spec.id);
     }
 }
 
@@ -39,7 +42,7 @@ fn sketch_labels_are_the_dataset_classes() {
     let mut classes: Vec<String> = common::class_files().into_iter().map(|(c, _)| c).collect();
     classes.dedup();
     assert_eq!(engine.get("sketch").unwrap().labels, classes);
-    assert_eq!(MODELS.iter().find(|m| m.id == "sketch").unwrap().task, Task::Sketch);
+    assert!(matches!(MODELS.iter().find(|m| m.id == "sketch").unwrap().task, Task::Sketch));
 }
 
 /// The binding evaluation split: rows 0..100 of every class file. This is a regression

@@ -5,7 +5,7 @@ use js_sys::{Array, Reflect, Uint8Array};
 use playground_core::engine::Engine;
 use playground_core::protocol::{self, Prediction, Request, Response, Sabotage, TOP_K};
 use playground_core::registry;
-use playground_core::sketch::SIDE;
+use playground_core::sketch;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -42,7 +42,7 @@ pub fn start() {
         let bytes = Uint8Array::new(&event.data()).to_vec();
         match protocol::decode::<Request>(&bytes) {
             Ok(request) => handle(&state, request),
-            Err(message) => post(&Response::Failed { seq: 0, message }),
+            Err(message) => post(&Response::Failed { seq: 0, model: String::new(), message }),
         }
     });
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
@@ -62,24 +62,53 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
             }
         }
         Request::ClassifySketch { seq, model, strokes } => {
+            let engine = &state.borrow().engine;
             let started = now_ms();
-            let response = match state.borrow().engine.classify_sketch(&model, &strokes, TOP_K) {
-                Ok((top, bitmap)) => Response::Prediction(Prediction {
+            let result = sketch::strokes_to_bitmap(&strokes).and_then(|bitmap| {
+                let infer_started = now_ms();
+                let top = engine.infer(&model, &sketch::bitmap_to_input(&bitmap), TOP_K)?;
+                Ok((top, bitmap, now_ms() - infer_started))
+            });
+            post(&match result {
+                Ok((top, bitmap, infer_millis)) => Response::Prediction(Prediction {
                     seq,
                     model,
                     top,
                     input: bitmap.to_vec(),
-                    input_side: SIDE as u32,
+                    input_side: sketch::SIDE as u32,
+                    input_channels: 1,
                     millis: now_ms() - started,
+                    infer_millis,
                 }),
-                Err(e) => Response::Failed { seq, message: e.to_string() },
-            };
-            post(&response);
+                Err(e) => Response::Failed { seq, model, message: e.to_string() },
+            });
         }
-        Request::Benchmark { model, strokes, runs } => {
-            let response = match state.borrow().engine.benchmark_sketch(&model, &strokes, runs, now_ms) {
+        Request::ClassifyPhoto { seq, model, bytes } => {
+            let engine = &state.borrow().engine;
+            let started = now_ms();
+            let result = engine.prepare_photo(&model, &bytes).and_then(|prepared| {
+                let infer_started = now_ms();
+                let top = engine.infer(&model, &prepared.tensor, TOP_K)?;
+                Ok((top, prepared, now_ms() - infer_started))
+            });
+            post(&match result {
+                Ok((top, prepared, infer_millis)) => Response::Prediction(Prediction {
+                    seq,
+                    model,
+                    top,
+                    input: prepared.rgb,
+                    input_side: prepared.side,
+                    input_channels: 3,
+                    millis: now_ms() - started,
+                    infer_millis,
+                }),
+                Err(e) => Response::Failed { seq, model, message: e.to_string() },
+            });
+        }
+        Request::Benchmark { model, input, runs } => {
+            let response = match state.borrow().engine.benchmark(&model, &input, runs, now_ms) {
                 Ok(t) => Response::Benchmark { model, infer_ms: t.infer, classify_ms: t.classify },
-                Err(e) => Response::Failed { seq: 0, message: e.to_string() },
+                Err(e) => Response::Failed { seq: 0, model, message: e.to_string() },
             };
             post(&response);
         }

@@ -1,0 +1,161 @@
+//! The photo path natively: golden photos (public-domain, `tests/photos/`) against the Python
+//! reference's preprocessing and predictions (`expected.json`), and every kind of bad upload
+//! (`tests/photos/bad/`, made by `bad/make_bad.py`) getting a clear error or a correct answer.
+
+mod common;
+
+use image::{ImageBuffer, ImageFormat, Rgb, RgbImage};
+use playground_core::engine::Engine;
+use playground_core::photo::{self, ImageSpec};
+use playground_core::registry::{self, Task};
+use serde_json::Value;
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+fn dir() -> std::path::PathBuf {
+    common::repo().join("crates/core/tests/photos")
+}
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut engine = Engine::new();
+        let repo = common::repo();
+        let labels = std::fs::read_to_string(repo.join("models/photo/labels.txt")).unwrap();
+        engine
+            .install("photo", &std::fs::read(repo.join("models/photo/model.onnx")).unwrap(), &labels)
+            .unwrap();
+        engine
+    })
+}
+
+fn spec() -> ImageSpec {
+    match &registry::find("photo").unwrap().task {
+        Task::Photo(spec) => spec.clone(),
+        _ => unreachable!(),
+    }
+}
+
+fn expected() -> Vec<(String, Value)> {
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("expected.json")).unwrap()).unwrap();
+    v["photos"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+#[test]
+fn registry_constants_match_the_models_preprocess_json() {
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("models/photo/preprocess.json")).unwrap(),
+    )
+    .unwrap();
+    let spec = spec();
+    assert_eq!(json["size"], spec.size);
+    assert_eq!(json["resize_shorter_to"], spec.resize_shorter_to);
+    for c in 0..3 {
+        assert_eq!(json["mean"][c].as_f64().unwrap() as f32, spec.mean[c]);
+        assert_eq!(json["std"][c].as_f64().unwrap() as f32, spec.std[c]);
+    }
+}
+
+#[test]
+fn preprocessing_matches_the_python_reference() {
+    let spec = spec();
+    for (name, case) in expected() {
+        let image = photo::decode(&std::fs::read(dir().join(&name)).unwrap()).unwrap();
+        assert_eq!(
+            image.dimensions(),
+            (case["decoded_wh"][0].as_u64().unwrap() as u32, case["decoded_wh"][1].as_u64().unwrap() as u32)
+        );
+        let crop = photo::crop_for_model(&image, &spec);
+        // PNG decoding is exact everywhere, so PNGs must match to the bit. JPEG decoders are not
+        // bit-exact (zune-jpeg here, libjpeg in PIL): a few grey levels of slack there.
+        let exact = name.ends_with(".png");
+        let sum: u64 = crop.as_raw().iter().map(|&v| u64::from(v)).sum();
+        let want = case["crop_u8_sum"].as_u64().unwrap();
+        let slack = if exact { 0 } else { want / 1000 };
+        assert!(sum.abs_diff(want) <= slack, "{name}: cropped pixel sum {sum} vs reference {want}");
+        let tensor = photo::to_tensor(&crop, &spec);
+        for probe in case["probes"].as_array().unwrap() {
+            let (c, y, x) =
+                (probe["c"].as_u64().unwrap(), probe["y"].as_u64().unwrap(), probe["x"].as_u64().unwrap());
+            let value = tensor[(c * 224 * 224 + y * 224 + x) as usize];
+            let want = probe["value"].as_f64().unwrap() as f32;
+            let slack = if exact { 0.0 } else { 4.0 / 128.0 };
+            assert!((value - want).abs() <= slack, "{name} probe {probe}: {value}");
+        }
+    }
+}
+
+#[test]
+fn golden_photos_get_the_reference_top_1() {
+    for (name, case) in expected() {
+        let prepared = engine().prepare_photo("photo", &std::fs::read(dir().join(&name)).unwrap()).unwrap();
+        let top = engine().infer("photo", &prepared.tensor, 5).unwrap();
+        let want = &case["top5_model"][0];
+        assert_eq!(top[0].label, want["label"].as_str().unwrap(), "{name}: {top:?}");
+        let p = want["prob"].as_f64().unwrap() as f32;
+        assert!((top[0].probability - p).abs() < 0.01, "{name}: p {} vs {p}", top[0].probability);
+    }
+}
+
+fn error_of(file: &str) -> String {
+    let bytes = std::fs::read(dir().join("bad").join(file)).unwrap();
+    engine()
+        .prepare_photo("photo", &bytes)
+        .err()
+        .unwrap_or_else(|| panic!("{file} must be refused"))
+        .to_string()
+}
+
+#[test]
+fn bad_files_get_clear_messages() {
+    assert_eq!(error_of("empty.jpg"), "bad input: the file is empty");
+    assert!(error_of("not_an_image.jpg").contains("not a JPEG, PNG, WebP or GIF"));
+    assert!(error_of("truncated.jpg").contains("truncated"));
+    assert!(error_of("bomb.png").contains("claims 50000×50000 pixels"));
+}
+
+#[test]
+fn unusual_but_valid_files_are_classified() {
+    for file in ["cmyk.jpg", "deep16.png"] {
+        let prepared =
+            engine().prepare_photo("photo", &std::fs::read(dir().join("bad").join(file)).unwrap()).unwrap();
+        assert_eq!(prepared.rgb.len(), 224 * 224 * 3);
+        let top = engine().infer("photo", &prepared.tensor, 5).unwrap();
+        // Both are the cat photo (CMYK, or grey at 16 bits): a cat label must stay in the top 5.
+        assert!(top.iter().any(|g| g.label.contains("cat") || g.label.contains("Mau")), "{file}: {top:?}");
+    }
+}
+
+#[test]
+fn a_huge_photo_is_downscaled() {
+    // 12 megapixels, like a phone photo.
+    let image: RgbImage =
+        ImageBuffer::from_fn(4000, 3000, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut jpeg = Vec::new();
+    image.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+    let prepared = engine().prepare_photo("photo", &jpeg).unwrap();
+    assert_eq!((prepared.side, prepared.rgb.len()), (224, 224 * 224 * 3));
+}
+
+#[test]
+fn exif_orientation_is_applied() {
+    // A 40×20 JPEG with EXIF orientation 6 ("rotate 90° clockwise") must come out 20×40.
+    let image: RgbImage = ImageBuffer::from_pixel(40, 20, Rgb([200, 10, 10]));
+    let mut jpeg = Vec::new();
+    image.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+    let exif: Vec<u8> = [
+        b"Exif\0\0".as_slice(),
+        b"MM\0\x2a\0\0\0\x08", // big-endian TIFF header, first IFD at 8
+        &[0, 1],               // one entry
+        &[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0], // Orientation, SHORT, 1, value 6
+        &[0, 0, 0, 0],         // no next IFD
+    ]
+    .concat();
+    let mut with_exif = jpeg[..2].to_vec(); // SOI
+    with_exif.extend([0xFF, 0xE1]);
+    with_exif.extend(((exif.len() + 2) as u16).to_be_bytes());
+    with_exif.extend(&exif);
+    with_exif.extend(&jpeg[2..]);
+    assert_eq!(photo::decode(&with_exif).unwrap().dimensions(), (20, 40));
+}

@@ -1,0 +1,278 @@
+use crate::app::Inference;
+use crate::components::guess_list::GuessList;
+use crate::components::model_input_view::ModelInputView;
+use crate::components::status_bar::ModelStatusBar;
+use crate::state::{AppState, PhotoAction, PhotoState};
+use gloo::events::EventListener;
+use js_sys::Uint8Array;
+use playground_core::photo::MAX_FILE_BYTES;
+use playground_core::protocol::Seq;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    CanvasRenderingContext2d, ClipboardEvent, DragEvent, File, HtmlCanvasElement, HtmlInputElement,
+    HtmlVideoElement, MediaStream, MediaStreamConstraints, MediaStreamTrack,
+};
+use yew::prelude::*;
+
+pub const MODEL: &str = "photo";
+
+/// Drop, pick, paste or snap a photo; the worker decodes it and the model names it.
+#[component]
+pub fn PhotoPage() -> Html {
+    let inference = use_context::<Inference>().expect("App provides Inference");
+    let app = use_context::<UseReducerHandle<AppState>>().expect("App provides AppState");
+    let state = use_reducer(PhotoState::default);
+    let last_seq: Rc<Cell<Seq>> = use_memo((), |_| Cell::new(0));
+    // A photo given before the model is ready waits here.
+    let waiting: Rc<RefCell<Option<(Seq, Vec<u8>)>>> = use_memo((), |_| RefCell::new(None));
+    let ready = app.model_ready(MODEL);
+    let dragging = use_state(|| false);
+    let camera: UseStateHandle<Option<MediaStream>> = use_state(|| None);
+    let video = use_node_ref();
+
+    {
+        let (inference, dispatcher) = (inference.clone(), state.dispatcher());
+        use_effect_with((), move |_| {
+            inference.0.load(MODEL);
+            let subscription =
+                inference.0.subscribe(Callback::from(move |r| dispatcher.dispatch(PhotoAction::Answer(r))));
+            move || drop(subscription)
+        });
+    }
+    {
+        let (inference, waiting) = (inference.clone(), waiting.clone());
+        use_effect_with(ready, move |ready| {
+            if *ready {
+                if let Some((seq, bytes)) = waiting.borrow_mut().take() {
+                    inference.0.classify_photo(seq, MODEL, bytes);
+                }
+            }
+        });
+    }
+
+    let submit: Rc<dyn Fn(String, Vec<u8>)> = {
+        let (inference, dispatcher, last_seq, waiting) =
+            (inference.clone(), state.dispatcher(), last_seq.clone(), waiting.clone());
+        Rc::new(move |source: String, bytes: Vec<u8>| {
+            let seq = last_seq.get() + 1;
+            last_seq.set(seq);
+            dispatcher.dispatch(PhotoAction::Submitted { seq, source });
+            if ready {
+                inference.0.classify_photo(seq, MODEL, bytes);
+            } else {
+                *waiting.borrow_mut() = Some((seq, bytes));
+            }
+        })
+    };
+    // Files are read here but decoded in the worker; a huge file is refused unread.
+    let read_file: Rc<dyn Fn(File)> = {
+        let (submit, dispatcher) = (submit.clone(), state.dispatcher());
+        Rc::new(move |file: File| {
+            if file.size() > MAX_FILE_BYTES as f64 {
+                dispatcher.dispatch(PhotoAction::Refused(format!(
+                    "{} is {:.0} MB; photos up to {} MB are accepted",
+                    file.name(),
+                    file.size() / 1_048_576.0,
+                    MAX_FILE_BYTES >> 20
+                )));
+                return;
+            }
+            let (submit, dispatcher) = (submit.clone(), dispatcher.clone());
+            spawn_local(async move {
+                match JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => submit(file.name(), Uint8Array::new(&buffer).to_vec()),
+                    Err(_) => dispatcher
+                        .dispatch(PhotoAction::Refused(format!("{} could not be read", file.name()))),
+                }
+            });
+        })
+    };
+
+    let on_pick = {
+        let read_file = read_file.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                read_file(file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_drag_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let on_drop = {
+        let (read_file, dragging, dispatcher) = (read_file.clone(), dragging.clone(), state.dispatcher());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            match e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                Some(file) => read_file(file),
+                None => dispatcher.dispatch(PhotoAction::Refused("drop an image file here".into())),
+            }
+        })
+    };
+    // Paste anywhere on the page.
+    {
+        let read_file = read_file.clone();
+        use_effect_with((), move |_| {
+            let listener = EventListener::new(&gloo::utils::document(), "paste", move |e| {
+                let file = e
+                    .dyn_ref::<ClipboardEvent>()
+                    .and_then(|e| e.clipboard_data())
+                    .and_then(|d| d.files())
+                    .and_then(|f| f.get(0));
+                if let Some(file) = file {
+                    read_file(file);
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    let start_camera = {
+        let (camera, dispatcher) = (camera.clone(), state.dispatcher());
+        Callback::from(move |_| {
+            let (camera, dispatcher) = (camera.clone(), dispatcher.clone());
+            spawn_local(async move {
+                match open_camera().await {
+                    Ok(stream) => camera.set(Some(stream)),
+                    Err(message) => dispatcher.dispatch(PhotoAction::Refused(message)),
+                }
+            });
+        })
+    };
+    // Attach the stream once the <video> exists; stop the camera when the page goes away.
+    {
+        let video = video.clone();
+        use_effect_with((*camera).clone(), move |stream| {
+            if let (Some(stream), Some(el)) = (stream, video.cast::<HtmlVideoElement>()) {
+                el.set_src_object(Some(stream));
+                let _ = el.play();
+            }
+            let stream = stream.clone();
+            move || {
+                if let Some(stream) = stream {
+                    stop(&stream);
+                }
+            }
+        });
+    }
+    let snap = {
+        let (camera, video, submit) = (camera.clone(), video.clone(), submit.clone());
+        Callback::from(move |_| {
+            let Some(el) = video.cast::<HtmlVideoElement>() else { return };
+            if let Some(bytes) = frame_as_png(&el) {
+                submit("camera snapshot".into(), bytes);
+            }
+            camera.set(None);
+        })
+    };
+
+    let prediction = state.prediction.clone();
+    let guesses = prediction.as_ref().map(|p| p.top.clone()).unwrap_or_default();
+    let placeholder =
+        if state.busy { "Looking…" } else { "Give me a photo and I will name what is in it." };
+    html! {
+        <>
+        <ModelStatusBar model={MODEL} />
+        <div class="photo-page">
+            <div class={classes!("drop-zone", dragging.then_some("dragging"))} data-testid="drop-zone"
+                ondragover={on_drag_over} ondragleave={on_drag_leave} ondrop={on_drop}>
+                if camera.is_some() {
+                    <video ref={video} class="camera" autoplay=true playsinline=true muted=true data-testid="camera"></video>
+                    <div class="tools">
+                        <button onclick={snap} data-testid="snap">{ "Snap" }</button>
+                        <button onclick={{ let camera = camera.clone(); Callback::from(move |_| camera.set(None)) }}>{ "Cancel" }</button>
+                    </div>
+                } else {
+                    <p class="drop-hint">{ "Drop a photo here, paste one (Ctrl+V), or:" }</p>
+                    <div class="tools">
+                        <label class="button">
+                            { "Choose a photo" }
+                            <input type="file" accept="image/jpeg,image/png,image/webp,image/gif" onchange={on_pick}
+                                data-testid="photo-input" class="visually-hidden" />
+                        </label>
+                        <button onclick={start_camera} data-testid="camera-button">{ "Use the camera" }</button>
+                    </div>
+                    <p class="small">{ "JPEG, PNG, WebP or GIF, up to 40 MB. It never leaves this device." }</p>
+                }
+            </div>
+            <aside class="side">
+                <h2>{ "I see…" }</h2>
+                <GuessList guesses={guesses} placeholder={placeholder} seq={prediction.as_ref().map_or(0, |p| p.seq)} />
+                if let Some(error) = &state.error {
+                    <p class="error" role="alert" data-testid="photo-error">{ error }</p>
+                }
+                if let Some(p) = &prediction {
+                    <p class="timing" data-testid="timing">
+                        { format!("{:.0} ms in the worker: {:.0} ms decoding and resizing, {:.0} ms inference",
+                            p.millis, p.millis - p.infer_millis, p.infer_millis) }
+                    </p>
+                    <ModelInputView pixels={p.input.clone()} side={p.input_side} channels={p.input_channels} />
+                }
+            </aside>
+        </div>
+        </>
+    }
+}
+
+/// The rear camera where there is one. Each failure gets a sentence a person understands.
+async fn open_camera() -> Result<MediaStream, String> {
+    let devices = gloo::utils::window()
+        .navigator()
+        .media_devices()
+        .map_err(|_| "This browser cannot use a camera here (it needs HTTPS or localhost).".to_string())?;
+    let constraints = MediaStreamConstraints::new();
+    let video = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&video, &"facingMode".into(), &"environment".into());
+    constraints.set_video(&video);
+    let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| camera_error(&e))?;
+    JsFuture::from(promise).await.map(|s| s.unchecked_into()).map_err(|e| camera_error(&e))
+}
+
+fn camera_error(e: &JsValue) -> String {
+    let name = e.dyn_ref::<web_sys::DomException>().map(|d| d.name()).unwrap_or_default();
+    match name.as_str() {
+        "NotAllowedError" | "SecurityError" => {
+            "Camera access was denied. Allow it in the browser, or choose a photo.".into()
+        }
+        "NotFoundError" | "OverconstrainedError" => "No camera was found on this device.".into(),
+        "NotReadableError" => "The camera is in use by another application.".into(),
+        _ => format!("The camera could not be started ({name})."),
+    }
+}
+
+fn stop(stream: &MediaStream) {
+    for track in stream.get_tracks().iter() {
+        track.unchecked_into::<MediaStreamTrack>().stop();
+    }
+}
+
+/// The current video frame, PNG-encoded by the browser (the worker decodes it like any file).
+fn frame_as_png(video: &HtmlVideoElement) -> Option<Vec<u8>> {
+    let (w, h) = (video.video_width(), video.video_height());
+    if w == 0 || h == 0 {
+        return None;
+    }
+    let canvas: HtmlCanvasElement = gloo::utils::document().create_element("canvas").ok()?.unchecked_into();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.unchecked_into();
+    ctx.draw_image_with_html_video_element(video, 0.0, 0.0).ok()?;
+    let url = canvas.to_data_url_with_type("image/png").ok()?;
+    let base64 = url.split_once(',')?.1;
+    let binary = gloo::utils::window().atob(base64).ok()?;
+    Some(binary.chars().map(|c| c as u8).collect())
+}
