@@ -68,8 +68,9 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
         other => Error::BadInput(format!("the {format:?} file is damaged or truncated ({other})")),
     };
     // The header alone says how big the picture claims to be: refuse bombs before decoding.
-    let (width, height) = reader().into_dimensions().map_err(broken)?;
-    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+    let (width, height) =
+        ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(broken)?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS || width.max(height) > MAX_SIDE {
         return Err(Error::BadInput(format!(
             "the image claims {width}×{height} pixels; the limit is {} megapixels",
             MAX_PIXELS / 1_000_000
