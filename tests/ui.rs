@@ -39,7 +39,7 @@ async fn guess_list_shows_labels_best_first_with_bars() {
         Guess { label: "house".into(), probability: 0.91 },
         Guess { label: "book".into(), probability: 0.05 },
     ];
-    let root = render::<GuessList>(GuessListProps { guesses, placeholder: "draw".into() }).await;
+    let root = render::<GuessList>(GuessListProps { guesses, placeholder: "draw".into(), seq: 3 }).await;
     let items = root.query_selector_all("[data-testid=guess]").unwrap();
     assert_eq!(items.length(), 2);
     let first: web_sys::Element = items.get(0).unwrap().unchecked_into();
@@ -47,17 +47,31 @@ async fn guess_list_shows_labels_best_first_with_bars() {
     assert!(first.text_content().unwrap().contains("91%"));
     let bar = first.query_selector(".bar span").unwrap().unwrap();
     assert_eq!(bar.get_attribute("style").as_deref(), Some("width:91.0%"));
-    let live = root.query_selector("[aria-live=polite]").unwrap();
-    assert!(live.is_some(), "guesses are announced to screen readers");
+    let live =
+        root.query_selector("[aria-live=polite]").unwrap().expect("guesses are announced to screen readers");
+    assert_eq!(live.get_attribute("data-seq").as_deref(), Some("3"));
 }
 
 #[wasm_bindgen_test]
 async fn guess_list_without_guesses_shows_the_prompt() {
     let root =
-        render::<GuessList>(GuessListProps { guesses: vec![], placeholder: "Draw something".into() }).await;
+        render::<GuessList>(GuessListProps { guesses: vec![], placeholder: "Draw something".into(), seq: 0 })
+            .await;
     assert!(root.query_selector("[data-testid=guess]").unwrap().is_none());
     let text = root.query_selector("[data-testid=guess-placeholder]").unwrap().unwrap().text_content();
     assert_eq!(text.as_deref(), Some("Draw something"));
+}
+
+#[wasm_bindgen_test]
+async fn model_input_view_paints_rgb_photos() {
+    let mut pixels = vec![0u8; 4 * 4 * 3];
+    pixels[(4 + 2) * 3..(4 + 2) * 3 + 3].copy_from_slice(&[10, 200, 30]);
+    let root = render::<ModelInputView>(ModelInputViewProps { pixels, side: 4, channels: 3 }).await;
+    let canvas: web_sys::HtmlCanvasElement =
+        root.query_selector("[data-testid=model-input]").unwrap().unwrap().unchecked_into();
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    let data = ctx.get_image_data(0.0, 0.0, 4.0, 4.0).unwrap().data();
+    assert_eq!(&data[(4 + 2) * 4..(4 + 2) * 4 + 4], &[10, 200, 30, 255]);
 }
 
 #[wasm_bindgen_test]
@@ -65,7 +79,7 @@ async fn model_input_view_paints_the_exact_pixels() {
     let mut pixels = vec![0u8; 28 * 28];
     pixels[28 * 3 + 5] = 255;
     pixels[28 * 20 + 10] = 128;
-    let root = render::<ModelInputView>(ModelInputViewProps { pixels, side: 28 }).await;
+    let root = render::<ModelInputView>(ModelInputViewProps { pixels, side: 28, channels: 1 }).await;
     let canvas: web_sys::HtmlCanvasElement =
         root.query_selector("[data-testid=model-input]").unwrap().unwrap().unchecked_into();
     let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().unchecked_into();

@@ -25,7 +25,7 @@ pub fn GuessList(props: &GuessListProps) -> Html {
                         let percent = g.probability * 100.0;
                         html! {
                             <li data-testid="guess" data-label={g.label.clone()}>
-                                <span class="label">{ &g.label }</span>
+                                <span class="label" title={g.label.clone()}>{ &g.label }</span>
                                 <span class="bar" aria-hidden="true">
                                     <span style={format!("width:{percent:.1}%")}></span>
                                 </span>

@@ -68,13 +68,17 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
         other => Error::BadInput(format!("the {format:?} file is damaged or truncated ({other})")),
     };
     // The header alone says how big the picture claims to be: refuse bombs before decoding.
+    let limit = || format!("the limit is {} megapixels", MAX_PIXELS / 1_000_000);
     let (width, height) =
-        ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(broken)?;
+        ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(|e| match e {
+            // On wasm32 the decoder's own size arithmetic overflows first for such headers.
+            image::ImageError::Limits(_) => {
+                Error::BadInput(format!("the image claims too many pixels; {}", limit()))
+            }
+            other => broken(other),
+        })?;
     if u64::from(width) * u64::from(height) > MAX_PIXELS || width.max(height) > MAX_SIDE {
-        return Err(Error::BadInput(format!(
-            "the image claims {width}×{height} pixels; the limit is {} megapixels",
-            MAX_PIXELS / 1_000_000
-        )));
+        return Err(Error::BadInput(format!("the image claims {width}×{height} pixels; {}", limit())));
     }
     let mut decoder = reader().into_decoder().map_err(broken)?;
     let orientation = decoder.orientation().map_err(broken)?;

@@ -11,11 +11,13 @@ import os from "node:os";
 import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
-import { DIST, ARTIFACTS, drawing } from "../support/env.js";
+import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
 
 const LOAD_RUNS = Number(process.env.LOAD_RUNS ?? 5);
 const INFER_RUNS = Number(process.env.INFER_RUNS ?? 300);
 const GUESS_RUNS = Number(process.env.GUESS_RUNS ?? 20);
+const PHOTO_RUNS = Number(process.env.PHOTO_RUNS ?? 30);
+const PHOTO_12MP_RUNS = Number(process.env.PHOTO_12MP_RUNS ?? 5);
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
@@ -33,16 +35,19 @@ function bundle() {
   return rows.sort((a, b) => b.raw - a.raw);
 }
 
-async function loadTimes(url) {
-  const times = [];
-  for (let i = 0; i < LOAD_RUNS; i++) {
+/** Navigation → model ready with a cold cache (fresh profile each run), and the worker's own
+ *  figure for fetching + parsing + optimizing the model ("loaded in N ms"). */
+async function loadTimes(url, runs) {
+  const page = [], worker = [];
+  for (let i = 0; i < runs; i++) {
     const b = await launch();
     await b.page.goto(url);
-    await b.page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 60_000 });
-    times.push(await b.page.evaluate(() => performance.now()));
+    const status = await b.page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 60_000 });
+    page.push(await b.page.evaluate(() => performance.now()));
+    worker.push(Number((await status.textContent()).match(/loaded in (\d+) ms/)[1]));
     await b.close();
   }
-  return times;
+  return { page, worker };
 }
 
 async function main() {
@@ -50,7 +55,8 @@ async function main() {
   const results = { date: new Date().toISOString(), machine: `${os.cpus()[0].model} × ${os.cpus().length}`, chromium: null };
   try {
     results.bundle = bundle();
-    results.load_ms = await loadTimes(server.url);
+    results.load_ms = await loadTimes(server.url, LOAD_RUNS);
+    results.photo_load_ms = await loadTimes(`${server.url}#/photo`, LOAD_RUNS);
 
     const b = await launch();
     results.chromium = b.context.browser()?.version() ?? "(persistent context)";
@@ -95,6 +101,27 @@ async function main() {
       guess.push(await b.page.evaluate(() => window.__t));
     }
     results.stroke_to_label_ms = guess;
+
+    // Photo model: bare inference and decode + preprocess + inference of a real photo, then a
+    // 12-megapixel JPEG made by the browser (4000×3000, quality 0.9).
+    await b.page.goto(`${server.url}#/photo`);
+    await b.page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 60_000 });
+    const cat = [...fs.readFileSync(path.join(REPO, "crates/core/tests/photos/cat.png"))];
+    results.photo = await b.page.evaluate(async ([bytes, n]) =>
+      window.playgroundDebug.benchmark("photo", new Uint8Array(bytes), n), [cat, PHOTO_RUNS]);
+    results.photo_12mp = await b.page.evaluate(async (n) => {
+      const c = document.createElement("canvas");
+      [c.width, c.height] = [4000, 3000];
+      const ctx = c.getContext("2d");
+      const g = ctx.createLinearGradient(0, 0, 4000, 3000);
+      g.addColorStop(0, "#c33"); g.addColorStop(0.5, "#3c3"); g.addColorStop(1, "#33c");
+      ctx.fillStyle = g; ctx.fillRect(0, 0, 4000, 3000);
+      for (let i = 0; i < 4000; i++) { ctx.fillStyle = `hsl(${i % 360},60%,50%)`; ctx.fillRect((i * 997) % 4000, (i * 613) % 3000, 40, 40); }
+      const blob = await new Promise((r) => c.toBlob(r, "image/jpeg", 0.9));
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const t = await window.playgroundDebug.benchmark("photo", bytes, n);
+      return { ...t, bytes: bytes.length };
+    }, PHOTO_12MP_RUNS);
     await b.close();
   } finally {
     server.stop();
@@ -103,11 +130,20 @@ async function main() {
   const w = results.worker;
   console.log(`\nBenchmark ${results.date} on ${results.machine}, headless Chromium (${results.chromium})\n`);
   console.log("| figure | median | p90 | runs |\n|---|---|---|---|");
-  console.log(`| page load → sketch model ready (cold cache) | ${median(results.load_ms).toFixed(0)} ms | ${pct(results.load_ms, 0.9).toFixed(0)} ms | ${results.load_ms.length} |`);
+  const row = (name, xs, digits = 1) => console.log(`| ${name} | ${median(xs).toFixed(digits)} ms | ${pct(xs, 0.9).toFixed(digits)} ms | ${xs.length} |`);
+  row("page load → sketch model ready (cold cache)", results.load_ms.page, 0);
+  row("sketch model fetch + parse + optimize in the worker", results.load_ms.worker, 0);
   console.log(`| sketch model inference in the worker | ${median(w.infer_ms).toFixed(2)} ms | ${pct(w.infer_ms, 0.9).toFixed(2)} ms | ${w.infer_ms.length} |`);
   console.log(`| strokes → top-5 in the worker (preprocess + inference) | ${median(w.classify_ms).toFixed(2)} ms | ${pct(w.classify_ms, 0.9).toFixed(2)} ms | ${w.classify_ms.length} |`);
   const g = results.stroke_to_label_ms;
   console.log(`| stroke end → answer in the DOM | ${median(g).toFixed(1)} ms | ${pct(g, 0.9).toFixed(1)} ms | ${g.length} |`);
+  const p = results.photo, big = results.photo_12mp;
+  row("page load → photo model ready (cold cache)", results.photo_load_ms.page, 0);
+  row("photo model fetch + parse + optimize in the worker", results.photo_load_ms.worker, 0);
+  row("photo model inference in the worker", p.infer_ms);
+  row("photo 451×300 PNG → top-5 (decode + preprocess + inference)", p.classify_ms);
+  row(`12 MP JPEG (${(big.bytes / 1048576).toFixed(1)} MB) → top-5 (decode + preprocess + inference)`, big.classify_ms, 0);
+  console.log(`\n12 MP JPEG decode + preprocess ≈ ${(median(big.classify_ms) - median(big.infer_ms)).toFixed(0)} ms (median whole path − median inference)`);
   console.log("\n| file | raw | gzip -9 |\n|---|---|---|");
   for (const r of results.bundle) console.log(`| ${r.file} | ${kb(r.raw)} | ${kb(r.gzip)} |`);
   const total = results.bundle.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });

@@ -1,0 +1,96 @@
+// The photo page in headless Chromium against the release build: public-domain photos
+// uploaded through the file input and a simulated drop get the top-1 the Python reference
+// predicts; every kind of bad file gets a clear message and the page keeps working.
+import { test, before, after, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { startServer } from "../support/server.js";
+import { launch, PHONE } from "../support/browser.js";
+import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
+
+let server, browser, photo;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  photo = new PhotoPage(browser.page);
+  await photo.open(server.url);
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+afterEach(() => assert.deepEqual(browser.errors, [], "no console errors"));
+
+const top1 = (name) => EXPECTED[name].top5_model[0].label;
+
+for (const name of Object.keys(EXPECTED)) {
+  test(`${name} through the file input gets the reference top-1 (${top1(name)})`, async () => {
+    const since = await photo.shownSeq();
+    await photo.pick(path.join(PHOTOS, name));
+    const top = await photo.guessesAfter(since);
+    assert.equal(top.length, 5);
+    assert.equal(top[0], top1(name), JSON.stringify(top));
+    assert.match(await browser.page.getByTestId("timing").textContent(), /ms inference/);
+  });
+}
+
+test("a dropped photo is classified, and the model's view is shown", async () => {
+  const since = await photo.shownSeq();
+  await photo.drop(path.join(PHOTOS, "cat.png"));
+  const top = await photo.guessesAfter(since);
+  assert.equal(top[0], top1("cat.png"));
+  const size = await browser.page.$eval("[data-testid=model-input]", (c) => [c.width, c.height]);
+  assert.deepEqual(size, [224, 224]);
+  await photo.screenshot("photo-cat");
+});
+
+const BAD = [
+  ["empty.jpg", /the file is empty/],
+  ["not_an_image.jpg", /not a JPEG, PNG, WebP or GIF/],
+  ["truncated.jpg", /truncated/],
+  // Refused by its header: natively the message names 50000×50000; in wasm32 the decoder's
+  // size arithmetic overflows first, so it says "too many pixels". Both cite the limit.
+  ["bomb.png", /claims .*pixels; the limit is 50 megapixels/],
+];
+for (const [file, message] of BAD) {
+  test(`${file} gets a clear message and the page keeps working`, async () => {
+    const text = await photo.errorAfter(() => photo.pick(path.join(PHOTOS, "bad", file)));
+    assert.match(text, message);
+    const since = await photo.shownSeq();
+    await photo.pick(path.join(PHOTOS, "coffee.png"));
+    assert.equal((await photo.guessesAfter(since))[0], top1("coffee.png"));
+    assert.equal(await browser.page.getByTestId("photo-error").count(), 0, "the error clears");
+  });
+}
+
+for (const file of ["cmyk.jpg", "deep16.png"]) {
+  test(`${file} (valid but unusual) is classified`, async () => {
+    const since = await photo.shownSeq();
+    await photo.pick(path.join(PHOTOS, "bad", file));
+    const top = await photo.guessesAfter(since);
+    assert.ok(top.some((l) => /cat|Mau/.test(l)), JSON.stringify(top));
+  });
+}
+
+test("a camera that is absent or denied gets a message, not a crash", async () => {
+  // Headless Chromium has no camera: getUserMedia fails like on a device without one.
+  const text = await photo.errorAfter(() => browser.page.getByTestId("camera-button").click());
+  assert.match(text, /camera/i);
+});
+
+test("phone viewport: the photo page fits and classifies", async () => {
+  const phone = await launch(PHONE);
+  try {
+    const page = new PhotoPage(phone.page);
+    await page.open(server.url);
+    const since = await page.shownSeq();
+    await page.pick(path.join(PHOTOS, "helmet.png"));
+    assert.equal((await page.guessesAfter(since))[0], top1("helmet.png"));
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+    await page.screenshot("photo-phone");
+    assert.deepEqual(phone.errors, []);
+  } finally {
+    await phone.close();
+  }
+});
