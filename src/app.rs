@@ -2,7 +2,7 @@ use crate::inference::InferenceService;
 use crate::pages::photo::PhotoPage;
 use crate::pages::sketch::SketchPage;
 use crate::state::AppState;
-use playground_core::protocol::{BenchInput, Response, Sabotage};
+use playground_core::protocol::{ModelInput, Response, Sabotage};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
@@ -115,8 +115,8 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
         move |model: String, input: JsValue, runs: u32| {
             // A Uint8Array is a photo file's bytes; anything else, strokes ([[x, y], ...] per stroke).
             let input = match input.dyn_ref::<js_sys::Uint8Array>() {
-                Some(bytes) => BenchInput::Photo(bytes.to_vec()),
-                None => BenchInput::Strokes(serde_wasm_bindgen::from_value(input).unwrap_or_default()),
+                Some(bytes) => ModelInput::Photo(bytes.to_vec()),
+                None => ModelInput::Strokes(serde_wasm_bindgen::from_value(input).unwrap_or_default()),
             };
             let weak = weak.clone();
             js_sys::Promise::new(&mut |resolve, reject| {

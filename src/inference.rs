@@ -5,7 +5,7 @@
 use crate::client::{WorkerClient, WorkerEvent};
 use crate::state::AppAction;
 use gloo::timers::callback::Interval;
-use playground_core::protocol::{BenchInput, Request, Response, Sabotage, Seq};
+use playground_core::protocol::{ModelInput, Request, Response, Sabotage, Seq};
 use playground_core::sketch::Stroke;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
@@ -144,9 +144,7 @@ impl InferenceService {
     fn send(&self, request: Request) {
         let owed = match &request {
             Request::Load { model } => Some(Owed::Load(model.clone())),
-            Request::ClassifySketch { seq, model, .. } | Request::ClassifyPhoto { seq, model, .. } => {
-                Some(Owed::Classify(model.clone(), *seq))
-            }
+            Request::Classify { seq, model, .. } => Some(Owed::Classify(model.clone(), *seq)),
             Request::Benchmark { .. } | Request::Sabotage(_) => None,
         };
         if let Some(owed) = owed {
@@ -175,15 +173,15 @@ impl InferenceService {
     }
 
     pub fn classify_sketch(&self, seq: Seq, model: &str, strokes: Vec<Stroke>) {
-        self.send(Request::ClassifySketch { seq, model: model.to_string(), strokes });
+        self.send(Request::Classify { seq, model: model.to_string(), input: ModelInput::Strokes(strokes) });
     }
 
     pub fn classify_photo(&self, seq: Seq, model: &str, bytes: Vec<u8>) {
-        self.send(Request::ClassifyPhoto { seq, model: model.to_string(), bytes });
+        self.send(Request::Classify { seq, model: model.to_string(), input: ModelInput::Photo(bytes) });
     }
 
     /// For the benchmark command: exposed to page scripts as `playgroundDebug.benchmark`.
-    pub fn benchmark(&self, model: &str, input: BenchInput, runs: u32) {
+    pub fn benchmark(&self, model: &str, input: ModelInput, runs: u32) {
         self.send(Request::Benchmark { model: model.to_string(), input, runs });
     }
 

@@ -4,7 +4,7 @@
 
 use crate::photo;
 use crate::postprocess::{softmax, top_k, Guess};
-use crate::protocol::BenchInput;
+use crate::protocol::ModelInput;
 use crate::registry::{self, parse_labels, ModelSpec, Task};
 use crate::session::Session;
 use crate::sketch::{self, Bitmap, Stroke};
@@ -69,28 +69,38 @@ impl Engine {
     }
 }
 
-/// A photo made ready for a model: its input tensor and the image the model sees.
-pub struct PreparedPhoto {
+/// An input made ready for a model: its tensor and the image the model sees.
+pub struct Prepared {
     pub tensor: Vec<f32>,
-    /// RGB, row-major, `side` × `side`.
-    pub rgb: Vec<u8>,
+    /// The model's view as 8-bit pixels, row-major, `side` × `side`, `channels` interleaved
+    /// (1: the sketch bitmap, 3: the cropped RGB photo).
+    pub view: Vec<u8>,
     pub side: u32,
+    pub channels: u8,
 }
 
 impl Engine {
-    /// Decode, orient, crop and normalise `bytes` for the photo model `id` (the slow part
-    /// for big photos; the worker times it apart from inference).
-    pub fn prepare_photo(&self, id: &str, bytes: &[u8]) -> Result<PreparedPhoto> {
-        let spec = match &registry::find(id)?.task {
-            Task::Photo(spec) => spec,
-            _ => return Err(Error::BadInput(format!("model \"{id}\" does not take photos"))),
-        };
-        let cropped = photo::crop_for_model(&photo::decode(bytes)?, spec);
-        Ok(PreparedPhoto {
-            tensor: photo::to_tensor(&cropped, spec),
-            side: spec.size,
-            rgb: cropped.into_raw(),
-        })
+    /// Preprocessing for model `id`: strokes are rasterized; photos decoded, oriented,
+    /// cropped and normalised (the slow part for big photos; the worker times it apart).
+    pub fn prepare(&self, id: &str, input: &ModelInput) -> Result<Prepared> {
+        match (&registry::find(id)?.task, input) {
+            (Task::Sketch, ModelInput::Strokes(strokes)) => {
+                let bitmap = sketch::strokes_to_bitmap(strokes)?;
+                let tensor = sketch::bitmap_to_input(&bitmap);
+                Ok(Prepared { tensor, view: bitmap.to_vec(), side: sketch::SIDE as u32, channels: 1 })
+            }
+            (Task::Photo(spec), ModelInput::Photo(bytes)) => {
+                let cropped = photo::crop_for_model(&photo::decode(bytes)?, spec);
+                let tensor = photo::to_tensor(&cropped, spec);
+                Ok(Prepared { tensor, view: cropped.into_raw(), side: spec.size, channels: 3 })
+            }
+            (Task::Sketch, _) => Err(Error::BadInput(format!("model \"{id}\" takes drawings, not photos"))),
+            (Task::Photo(_), _) => Err(Error::BadInput(format!("model \"{id}\" takes photos, not drawings"))),
+        }
+    }
+
+    pub fn prepare_photo(&self, id: &str, bytes: &[u8]) -> Result<Prepared> {
+        self.prepare(id, &ModelInput::Photo(bytes.to_vec()))
     }
 
     /// Runs model `id` on a prepared input and returns the top `k`.
@@ -113,18 +123,12 @@ impl Engine {
     pub fn benchmark(
         &self,
         id: &str,
-        input: &BenchInput,
+        input: &ModelInput,
         runs: u32,
         now: impl Fn() -> f64,
     ) -> Result<Timings> {
         let model = self.get(id)?;
-        let prepare = || -> Result<Vec<f32>> {
-            Ok(match input {
-                BenchInput::Strokes(strokes) => sketch::bitmap_to_input(&sketch::strokes_to_bitmap(strokes)?),
-                BenchInput::Photo(bytes) => self.prepare_photo(id, bytes)?.tensor,
-            })
-        };
-        let tensor = prepare()?;
+        let tensor = self.prepare(id, input)?.tensor;
         let mut timings = Timings { infer: Vec::new(), classify: Vec::new() };
         for _ in 0..runs {
             let start = now();
@@ -133,7 +137,7 @@ impl Engine {
         }
         for _ in 0..runs {
             let start = now();
-            self.infer(id, &prepare()?, crate::protocol::TOP_K)?;
+            self.infer(id, &self.prepare(id, input)?.tensor, crate::protocol::TOP_K)?;
             timings.classify.push(now() - start);
         }
         Ok(timings)

@@ -16,34 +16,22 @@ pub const TOP_K: usize = 5;
 pub enum Request {
     /// Fetch and plan a model from the registry (answered by progress, then `Loaded` or
     /// `LoadFailed`). Loading an already loaded model answers `Loaded` at once.
-    Load {
-        model: String,
-    },
-    ClassifySketch {
-        seq: Seq,
-        model: String,
-        strokes: Vec<Stroke>,
-    },
-    /// The bytes of a photo file (JPEG, PNG, WebP, GIF), decoded in the worker.
-    ClassifyPhoto {
-        seq: Seq,
-        model: String,
-        bytes: Vec<u8>,
-    },
+    Load { model: String },
+    /// Preprocess `input` for `model`, run it, answer the top-k (`Prediction` or `Failed`).
+    Classify { seq: Seq, model: String, input: ModelInput },
     /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
     /// (decoding and preprocessing included), for the benchmark command.
-    Benchmark {
-        model: String,
-        input: BenchInput,
-        runs: u32,
-    },
+    Benchmark { model: String, input: ModelInput, runs: u32 },
     /// Test hook: make the worker fail the way real bugs do, so the UI's recovery is tested.
     Sabotage(Sabotage),
 }
 
+/// What a person gives a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum BenchInput {
+pub enum ModelInput {
+    /// Strokes in any coordinate space (canvas pixels).
     Strokes(Vec<Stroke>),
+    /// The bytes of a photo file (JPEG, PNG, WebP, GIF), decoded in the worker.
     Photo(Vec<u8>),
 }
 
@@ -119,10 +107,10 @@ mod tests {
 
     #[test]
     fn messages_round_trip() {
-        let req = Request::ClassifySketch {
+        let req = Request::Classify {
             seq: 7,
             model: "sketch".into(),
-            strokes: vec![vec![[1.0, 2.0], [3.5, 4.0]]],
+            input: ModelInput::Strokes(vec![vec![[1.0, 2.0], [3.5, 4.0]]]),
         };
         assert_eq!(decode::<Request>(&encode(&req)).unwrap(), req);
         let resp = Response::Prediction(Prediction {

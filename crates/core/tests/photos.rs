@@ -120,7 +120,7 @@ fn unusual_but_valid_files_are_classified() {
     for file in ["cmyk.jpg", "deep16.png"] {
         let prepared =
             engine().prepare_photo("photo", &std::fs::read(dir().join("bad").join(file)).unwrap()).unwrap();
-        assert_eq!(prepared.rgb.len(), 224 * 224 * 3);
+        assert_eq!(prepared.view.len(), 224 * 224 * 3);
         let top = engine().infer("photo", &prepared.tensor, 5).unwrap();
         // Both are the cat photo (CMYK, or grey at 16 bits): a cat label must stay in the top 5.
         assert!(top.iter().any(|g| g.label.contains("cat") || g.label.contains("Mau")), "{file}: {top:?}");
@@ -135,7 +135,7 @@ fn a_huge_photo_is_downscaled() {
     let mut jpeg = Vec::new();
     image.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
     let prepared = engine().prepare_photo("photo", &jpeg).unwrap();
-    assert_eq!((prepared.side, prepared.rgb.len()), (224, 224 * 224 * 3));
+    assert_eq!((prepared.side, prepared.view.len()), (224, 224 * 224 * 3));
 }
 
 #[test]
@@ -158,4 +158,11 @@ fn exif_orientation_is_applied() {
     with_exif.extend(&exif);
     with_exif.extend(&jpeg[2..]);
     assert_eq!(photo::decode(&with_exif).unwrap().dimensions(), (20, 40));
+}
+
+#[test]
+fn a_photo_for_the_sketch_model_is_refused_clearly() {
+    use playground_core::protocol::ModelInput;
+    let e = engine().prepare("photo", &ModelInput::Strokes(vec![vec![[0.0, 0.0]]])).err().unwrap();
+    assert!(e.to_string().contains("takes photos, not drawings"), "{e}");
 }

@@ -3,9 +3,8 @@
 
 use js_sys::{Array, Reflect, Uint8Array};
 use playground_core::engine::Engine;
-use playground_core::protocol::{self, Prediction, Request, Response, Sabotage, TOP_K};
+use playground_core::protocol::{self, ModelInput, Prediction, Request, Response, Sabotage, Seq, TOP_K};
 use playground_core::registry;
-use playground_core::sketch;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -61,49 +60,8 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
                 spawn_local(load(state.clone(), model));
             }
         }
-        Request::ClassifySketch { seq, model, strokes } => {
-            let engine = &state.borrow().engine;
-            let started = now_ms();
-            let result = sketch::strokes_to_bitmap(&strokes).and_then(|bitmap| {
-                let infer_started = now_ms();
-                let top = engine.infer(&model, &sketch::bitmap_to_input(&bitmap), TOP_K)?;
-                Ok((top, bitmap, now_ms() - infer_started))
-            });
-            post(&match result {
-                Ok((top, bitmap, infer_millis)) => Response::Prediction(Prediction {
-                    seq,
-                    model,
-                    top,
-                    input: bitmap.to_vec(),
-                    input_side: sketch::SIDE as u32,
-                    input_channels: 1,
-                    millis: now_ms() - started,
-                    infer_millis,
-                }),
-                Err(e) => Response::Failed { seq, model, message: e.to_string() },
-            });
-        }
-        Request::ClassifyPhoto { seq, model, bytes } => {
-            let engine = &state.borrow().engine;
-            let started = now_ms();
-            let result = engine.prepare_photo(&model, &bytes).and_then(|prepared| {
-                let infer_started = now_ms();
-                let top = engine.infer(&model, &prepared.tensor, TOP_K)?;
-                Ok((top, prepared, now_ms() - infer_started))
-            });
-            post(&match result {
-                Ok((top, prepared, infer_millis)) => Response::Prediction(Prediction {
-                    seq,
-                    model,
-                    top,
-                    input: prepared.rgb,
-                    input_side: prepared.side,
-                    input_channels: 3,
-                    millis: now_ms() - started,
-                    infer_millis,
-                }),
-                Err(e) => Response::Failed { seq, model, message: e.to_string() },
-            });
+        Request::Classify { seq, model, input } => {
+            post(&classify(&state.borrow().engine, seq, model, &input))
         }
         Request::Benchmark { model, input, runs } => {
             let response = match state.borrow().engine.benchmark(&model, &input, runs, now_ms) {
@@ -116,6 +74,29 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
         Request::Sabotage(Sabotage::Hang) => loop {
             std::hint::spin_loop();
         },
+    }
+}
+
+/// Preprocess and infer, timing both; failures become a `Failed` the page shows.
+fn classify(engine: &Engine, seq: Seq, model: String, input: &ModelInput) -> Response {
+    let started = now_ms();
+    let result = engine.prepare(&model, input).and_then(|prepared| {
+        let infer_started = now_ms();
+        let top = engine.infer(&model, &prepared.tensor, TOP_K)?;
+        Ok((top, prepared, now_ms() - infer_started))
+    });
+    match result {
+        Ok((top, prepared, infer_millis)) => Response::Prediction(Prediction {
+            seq,
+            model,
+            top,
+            input: prepared.view,
+            input_side: prepared.side,
+            input_channels: prepared.channels,
+            millis: now_ms() - started,
+            infer_millis,
+        }),
+        Err(e) => Response::Failed { seq, model, message: e.to_string() },
     }
 }
 
