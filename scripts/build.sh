@@ -24,4 +24,16 @@ for dir in models/*/; do
     mkdir -p "dist/models/$id"
     cp "$dir/model.onnx" "$dir/labels.txt" "dist/models/$id/"
 done
+# The service worker precaches every file of this build, in a cache named by their hash.
+python3 - <<'PY'
+import hashlib, json, pathlib
+dist = pathlib.Path("dist")
+files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "sw.js")
+digest = hashlib.sha256()
+for f in files:
+    digest.update(str(f.relative_to(dist)).encode() + b"\0" + f.read_bytes())
+names = ["./"] + ["./" + str(f.relative_to(dist)) for f in files]
+sw = dist / "sw.js"
+sw.write_text(sw.read_text().replace("__VERSION__", digest.hexdigest()[:16]).replace("__FILES__", json.dumps(names)))
+PY
 log "built dist/ ($(du -sh dist | cut -f1))"

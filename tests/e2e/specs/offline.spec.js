@@ -1,0 +1,74 @@
+// Meetup conditions: after one visit the page loads and predicts with the network off, and
+// during a whole session no request leaves the page's own origin.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { startServer } from "../support/server.js";
+import { launch } from "../support/browser.js";
+import { SketchPage } from "../support/sketch_page.js";
+import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
+import { drawing } from "../support/env.js";
+
+const HOUSE = "6253539749789696";
+let server;
+before(async () => (server = await startServer()));
+after(() => server?.stop());
+
+async function houseGuessed(sketch) {
+  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  const top = await sketch.guesses();
+  assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
+}
+
+test("after one visit the page loads and predicts offline", async () => {
+  const browser = await launch();
+  try {
+    const sketch = new SketchPage(browser.page);
+    await sketch.open(server.url);
+    // Wait until the service worker has cached this build and controls the page.
+    await browser.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
+      }
+    });
+    await browser.context.setOffline(true);
+    await browser.page.reload();
+    await sketch.waitForModel();
+    await houseGuessed(sketch);
+    await sketch.screenshot("offline-sketch");
+    // The photo model was cached too.
+    const photo = new PhotoPage(browser.page);
+    await photo.open(server.url);
+    const since = await photo.shownSeq();
+    await photo.pick(path.join(PHOTOS, "coffee.png"));
+    assert.equal((await photo.guessesAfter(since))[0], EXPECTED["coffee.png"].top5_model[0].label);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("no request leaves the page's origin during a whole session", async () => {
+  const browser = await launch();
+  const requests = [];
+  browser.context.on("request", (r) => requests.push(r.url()));
+  try {
+    const sketch = new SketchPage(browser.page);
+    await sketch.open(server.url);
+    await houseGuessed(sketch);
+    const photo = new PhotoPage(browser.page);
+    await photo.open(server.url);
+    const since = await photo.shownSeq();
+    await photo.pick(path.join(PHOTOS, "cat.png"));
+    await photo.guessesAfter(since);
+    await browser.page.waitForTimeout(500);
+    const origin = new URL(server.url).origin;
+    const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
+    assert.ok(requests.length > 5, `saw only ${requests.length} requests`);
+    assert.deepEqual(foreign, [], "every request stays on the page's origin");
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
