@@ -1,5 +1,6 @@
 use crate::inference::InferenceService;
 use crate::pages::photo::PhotoPage;
+use crate::pages::share::SharePage;
 use crate::pages::sketch::SketchPage;
 use crate::state::AppState;
 use playground_core::protocol::{ModelInput, Response, Sabotage};
@@ -15,6 +16,8 @@ pub enum Route {
     Sketch,
     #[at("/photo")]
     Photo,
+    #[at("/share")]
+    Share,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -24,6 +27,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Sketch => html! { <SketchPage /> },
         Route::Photo => html! { <PhotoPage /> },
+        Route::Share => html! { <SharePage /> },
         Route::NotFound => html! { <Redirect<Route> to={Route::Sketch} /> },
     }
 }
@@ -43,6 +47,7 @@ fn Nav() -> Html {
         <nav class="tabs" aria-label="demos">
             { item(Route::Sketch, "Sketch", "nav-sketch") }
             { item(Route::Photo, "Photo", "nav-photo") }
+            { item(Route::Share, "Share", "nav-share") }
         </nav>
     }
 }

@@ -1,4 +1,5 @@
 //! One file per page.
 
 pub mod photo;
+pub mod share;
 pub mod sketch;

@@ -12,6 +12,7 @@ pub mod protocol;
 pub mod registry;
 #[cfg(feature = "engine")]
 pub mod session;
+pub mod share;
 pub mod sketch;
 
 pub use error::{Error, Result};

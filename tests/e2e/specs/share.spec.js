@@ -1,0 +1,28 @@
+// The share view: a QR code of the page's own URL (made in Rust; the native test reads it back
+// with a QR decoder) and the URL in large text.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { startServer } from "../support/server.js";
+import { launch } from "../support/browser.js";
+import { ARTIFACTS } from "../support/env.js";
+
+test("the share view shows the page's URL as a QR code and as text", async () => {
+  const server = await startServer();
+  const browser = await launch({ viewport: { width: 1280, height: 720 } });
+  try {
+    await browser.page.goto(`${server.url}#/share`);
+    const qr = browser.page.locator("[data-testid=qr] svg");
+    await qr.waitFor();
+    assert.equal(await browser.page.getByTestId("share-url").textContent(), server.url);
+    const box = await qr.boundingBox();
+    assert.ok(box.width >= 300 && box.height >= 300, `QR is ${box.width}×${box.height}: too small for a projector`);
+    const url = await browser.page.getByTestId("share-url").boundingBox();
+    assert.ok(url.y + url.height <= 720, "the URL is visible without scrolling on a 1280×720 projector");
+    await browser.page.screenshot({ path: path.join(ARTIFACTS, "share.png") });
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});
