@@ -1,4 +1,5 @@
 use crate::inference::InferenceService;
+use crate::pages::game::GamePage;
 use crate::pages::photo::PhotoPage;
 use crate::pages::share::SharePage;
 use crate::pages::sketch::SketchPage;
@@ -14,6 +15,8 @@ use yew_router::prelude::*;
 pub enum Route {
     #[at("/")]
     Sketch,
+    #[at("/game")]
+    Game,
     #[at("/photo")]
     Photo,
     #[at("/share")]
@@ -26,6 +29,7 @@ pub enum Route {
 fn switch(route: Route) -> Html {
     match route {
         Route::Sketch => html! { <SketchPage /> },
+        Route::Game => html! { <GamePage /> },
         Route::Photo => html! { <PhotoPage /> },
         Route::Share => html! { <SharePage /> },
         Route::NotFound => html! { <Redirect<Route> to={Route::Sketch} /> },
@@ -46,6 +50,7 @@ fn Nav() -> Html {
     html! {
         <nav class="tabs" aria-label="demos">
             { item(Route::Sketch, "Sketch", "nav-sketch") }
+            { item(Route::Game, "Game", "nav-game") }
             { item(Route::Photo, "Photo", "nav-photo") }
             { item(Route::Share, "Share", "nav-share") }
         </nav>

@@ -1,5 +1,6 @@
 //! The UI's state as pure reducers: no DOM, tested natively (`cargo test -p playground`).
 
+use playground_core::postprocess::Guess;
 use playground_core::protocol::{Prediction, Response, Seq};
 use playground_core::sketch::Stroke;
 use std::collections::BTreeMap;
@@ -211,10 +212,147 @@ impl Reducible for PhotoState {
     }
 }
 
+/// One finished round of the game.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Round {
+    pub prompt: String,
+    pub strokes: Rc<Vec<Stroke>>,
+    pub guessed: bool,
+    /// The model's best guess when the round ended.
+    pub top: Option<Guess>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum GamePhase {
+    #[default]
+    Intro,
+    Drawing,
+    /// The round just ended; its result is the last of `results`.
+    RoundOver,
+    Finished,
+}
+
+/// The Quick Draw game: prompts, the drawing of the current round, and the rounds played.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GameState {
+    pub phase: GamePhase,
+    pub prompts: Vec<String>,
+    pub round: usize,
+    pub strokes: Rc<Vec<Stroke>>,
+    pub floor: Seq,
+    pub shown: Seq,
+    pub top: Vec<Guess>,
+    pub results: Vec<Round>,
+    /// The stroke being drawn, as last sent for a live guess: a round can be won before the
+    /// pen lifts, and the gallery must show what the model saw.
+    pub live: Option<Stroke>,
+}
+
+pub enum GameAction {
+    Start { prompts: Vec<String>, next_seq: Seq },
+    Drawing(Stroke),
+    Commit(Stroke),
+    Answer(Response),
+    TimeUp,
+    Next { next_seq: Seq },
+}
+
+impl GameState {
+    pub fn prompt(&self) -> Option<&str> {
+        self.prompts.get(self.round).map(String::as_str)
+    }
+
+    fn end_round(&mut self, guessed: bool) {
+        let mut strokes = self.strokes.clone();
+        if let Some(live) = self.live.take() {
+            Rc::make_mut(&mut strokes).push(live);
+        }
+        self.results.push(Round {
+            prompt: self.prompt().unwrap_or_default().to_string(),
+            strokes,
+            guessed,
+            top: self.top.first().cloned(),
+        });
+        self.phase = GamePhase::RoundOver;
+    }
+}
+
+impl Reducible for GameState {
+    type Action = GameAction;
+
+    fn reduce(self: Rc<Self>, action: GameAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            GameAction::Start { prompts, next_seq } => {
+                next = GameState {
+                    phase: GamePhase::Drawing,
+                    prompts,
+                    floor: next_seq,
+                    shown: self.shown,
+                    ..Default::default()
+                };
+            }
+            GameAction::Drawing(stroke) if self.phase == GamePhase::Drawing => next.live = Some(stroke),
+            GameAction::Commit(stroke) if self.phase == GamePhase::Drawing && !stroke.is_empty() => {
+                Rc::make_mut(&mut next.strokes).push(stroke);
+                next.live = None;
+            }
+            GameAction::Answer(Response::Prediction(p))
+                if self.phase == GamePhase::Drawing
+                    && p.model == SKETCH_MODEL
+                    && p.seq >= self.floor
+                    && p.seq > self.shown =>
+            {
+                next.shown = p.seq;
+                next.top = p.top;
+                if next.top.first().map(|g| g.label.as_str()) == self.prompt() {
+                    next.end_round(true);
+                }
+            }
+            GameAction::TimeUp if self.phase == GamePhase::Drawing => next.end_round(false),
+            GameAction::Next { next_seq } if self.phase == GamePhase::RoundOver => {
+                next.round += 1;
+                next.strokes = Rc::default();
+                next.top.clear();
+                next.live = None;
+                next.floor = next_seq;
+                next.phase =
+                    if next.round >= next.prompts.len() { GamePhase::Finished } else { GamePhase::Drawing };
+            }
+            _ => return self,
+        }
+        Rc::new(next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use playground_core::postprocess::Guess;
+
+    #[test]
+    fn a_game_ends_a_round_when_the_prompt_is_the_top_guess_or_time_is_up() {
+        let s = Rc::new(GameState::default());
+        let s = s.reduce(GameAction::Start { prompts: vec!["house".into(), "cat".into()], next_seq: 1 });
+        assert_eq!((s.phase, s.prompt()), (GamePhase::Drawing, Some("house")));
+        let s = s.reduce(GameAction::Commit(vec![[0.0, 0.0], [1.0, 1.0]]));
+        let s = s.reduce(GameAction::Answer(prediction(1, "book")));
+        assert_eq!(s.phase, GamePhase::Drawing, "a wrong guess goes on");
+        let s = s.reduce(GameAction::Drawing(vec![[5.0, 5.0], [6.0, 9.0]]));
+        let s = s.reduce(GameAction::Answer(prediction(2, "house")));
+        assert_eq!(s.phase, GamePhase::RoundOver);
+        assert!(s.results[0].guessed);
+        assert_eq!(s.results[0].strokes.len(), 2, "the stroke still being drawn is part of the drawing");
+        let s = s.reduce(GameAction::TimeUp);
+        assert_eq!(s.results.len(), 1, "time running out after a win changes nothing");
+        let s = s.reduce(GameAction::Next { next_seq: 3 });
+        assert_eq!((s.phase, s.prompt(), s.strokes.len()), (GamePhase::Drawing, Some("cat"), 0));
+        let s = s.reduce(GameAction::Answer(prediction(2, "cat")));
+        assert_eq!(s.phase, GamePhase::Drawing, "an answer about the previous drawing is stale");
+        let s = s.reduce(GameAction::TimeUp);
+        assert!(!s.results[1].guessed);
+        let s = s.reduce(GameAction::Next { next_seq: 4 });
+        assert_eq!(s.phase, GamePhase::Finished);
+    }
 
     fn prediction(seq: Seq, label: &str) -> Response {
         Response::Prediction(Prediction {

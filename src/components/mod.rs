@@ -1,5 +1,6 @@
 //! Widgets: each takes props and emits callbacks; none talks to the worker directly.
 
+pub mod drawing_thumb;
 pub mod guess_list;
 pub mod model_input_view;
 pub mod sketch_canvas;

@@ -6,6 +6,7 @@
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod error;
+pub mod game;
 pub mod photo;
 pub mod postprocess;
 pub mod protocol;

@@ -30,10 +30,12 @@ export class SketchPage {
     return strokes.map(([sx, sy]) => sx.map((x, i) => [ox + (x - minX) * scale, oy + (sy[i] - minY) * scale]));
   }
 
-  /** Replays strokes with the mouse: pointerdown, pointermoves, pointerup per stroke. */
-  async drawWithMouse(strokes) {
+  /** Replays strokes with the mouse: pointerdown, pointermoves, pointerup per stroke.
+   *  `stop` (optional, async) is asked after each stroke whether to stop early. */
+  async drawWithMouse(strokes, stop = null) {
     const mouse = this.page.mouse;
     for (const stroke of await this.layout(strokes)) {
+      if (stop && (await stop())) return;
       await mouse.move(...stroke[0]);
       await mouse.down();
       for (const p of stroke.slice(1)) await mouse.move(...p);
