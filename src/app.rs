@@ -36,6 +36,28 @@ fn switch(route: Route) -> Html {
     }
 }
 
+/// Presenter layout for a big screen: larger type, canvas and guesses; chrome hidden.
+/// Also on with `?presenter` in the page URL, for a speaker's bookmark.
+#[component]
+fn PresenterToggle() -> Html {
+    let on =
+        use_state(|| gloo::utils::window().location().search().unwrap_or_default().contains("presenter"));
+    {
+        use_effect_with(*on, |on| {
+            let _ = gloo::utils::body().class_list().toggle_with_force("presenter", *on);
+        });
+    }
+    let toggle = {
+        let on = on.clone();
+        Callback::from(move |_| on.set(!*on))
+    };
+    html! {
+        <button class="presenter-toggle" onclick={toggle} aria-pressed={on.to_string()} data-testid="presenter">
+            { "Presenter" }
+        </button>
+    }
+}
+
 #[component]
 fn Nav() -> Html {
     let route = use_route::<Route>().unwrap_or(Route::Sketch);
@@ -53,6 +75,7 @@ fn Nav() -> Html {
             { item(Route::Game, "Game", "nav-game") }
             { item(Route::Photo, "Photo", "nav-photo") }
             { item(Route::Share, "Share", "nav-share") }
+            <PresenterToggle />
         </nav>
     }
 }

@@ -26,3 +26,22 @@ test("the share view shows the page's URL as a QR code and as text", async () =>
     server.stop();
   }
 });
+
+test("presenter layout: bigger guesses, chrome hidden, toggled by a button or ?presenter", async () => {
+  const server = await startServer();
+  const browser = await launch({ viewport: { width: 1920, height: 1080 } });
+  try {
+    await browser.page.goto(`${server.url}?presenter#/`);
+    await browser.page.waitForSelector("[data-testid=model-status][data-state=ready]", { state: "attached" });
+    assert.equal(await browser.page.evaluate(() => document.body.classList.contains("presenter")), true);
+    const canvas = await browser.page.getByTestId("sketch-canvas").boundingBox();
+    assert.ok(canvas.height >= 800, `canvas ${canvas.height}px tall on a 1080p screen`);
+    await browser.page.screenshot({ path: path.join(ARTIFACTS, "presenter.png") });
+    await browser.page.getByTestId("presenter").click();
+    assert.equal(await browser.page.evaluate(() => document.body.classList.contains("presenter")), false);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});
