@@ -1,14 +1,11 @@
-use crate::app::Inference;
 use crate::components::drawing_thumb::DrawingThumb;
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::components::status_bar::ModelStatusBar;
-use crate::state::{AppState, GameAction, GamePhase, GameState};
+use crate::hooks::{use_classify_strokes, use_model};
+use crate::state::{GameAction, GamePhase, GameState};
 use gloo::timers::callback::{Interval, Timeout};
 use playground_core::game::{self, MIN_HELDOUT_TOP1, ROUNDS, ROUND_SECONDS};
-use playground_core::protocol::Seq;
 use playground_core::sketch::Stroke;
-use std::cell::Cell;
-use std::rc::Rc;
 use web_sys::{SpeechSynthesisUtterance, UrlSearchParams};
 use yew::prelude::*;
 
@@ -51,42 +48,19 @@ fn speak(text: &str) {
 /// Quick, Draw! as a game: six prompts, 20 seconds each, the model guesses aloud.
 #[component]
 pub fn GamePage() -> Html {
-    let inference = use_context::<Inference>().expect("App provides Inference");
-    let app = use_context::<UseReducerHandle<AppState>>().expect("App provides AppState");
     let state = use_reducer(GameState::default);
-    let last_seq: Rc<Cell<Seq>> = use_memo((), |_| Cell::new(0));
+    let line = use_model(MODEL, {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |r| dispatcher.dispatch(GameAction::Answer(r)))
+    });
+    use_classify_strokes(&line, state.strokes.clone());
+    let ready = line.ready;
     let remaining = use_state(|| ROUND_SECONDS);
     let sound = use_state(|| false);
-    let ready = app.model_ready(MODEL);
 
-    {
-        let (inference, dispatcher) = (inference.clone(), state.dispatcher());
-        use_effect_with((), move |_| {
-            inference.0.load(MODEL);
-            let subscription =
-                inference.0.subscribe(Callback::from(move |r| dispatcher.dispatch(GameAction::Answer(r))));
-            move || drop(subscription)
-        });
-    }
-    let classify = {
-        let (inference, last_seq) = (inference.clone(), last_seq.clone());
-        Rc::new(move |strokes: Vec<Stroke>| {
-            let seq = last_seq.get() + 1;
-            last_seq.set(seq);
-            inference.0.classify_sketch(seq, MODEL, strokes);
-        })
-    };
-    {
-        let classify = classify.clone();
-        use_effect_with((state.strokes.clone(), ready), move |(strokes, ready)| {
-            if *ready && !strokes.is_empty() {
-                classify(strokes.to_vec());
-            }
-        });
-    }
     // The countdown of a round, and the pause after it.
     {
-        let (dispatcher, remaining, last_seq) = (state.dispatcher(), remaining.clone(), last_seq.clone());
+        let (dispatcher, remaining, line) = (state.dispatcher(), remaining.clone(), line.clone());
         use_effect_with((state.phase, state.round), move |(phase, _)| {
             let mut interval = None;
             let mut timeout = None;
@@ -104,7 +78,7 @@ pub fn GamePage() -> Html {
                 }
                 GamePhase::RoundOver => {
                     timeout = Some(Timeout::new(2_000, move || {
-                        dispatcher.dispatch(GameAction::Next { next_seq: last_seq.get() + 1 })
+                        dispatcher.dispatch(GameAction::Next { next_seq: line.last_seq() + 1 })
                     }));
                 }
                 _ => {}
@@ -129,9 +103,9 @@ pub fn GamePage() -> Html {
     }
 
     let start = {
-        let (dispatcher, last_seq) = (state.dispatcher(), last_seq.clone());
+        let (dispatcher, line) = (state.dispatcher(), line.clone());
         Callback::from(move |_| {
-            dispatcher.dispatch(GameAction::Start { prompts: new_prompts(), next_seq: last_seq.get() + 1 })
+            dispatcher.dispatch(GameAction::Start { prompts: new_prompts(), next_seq: line.last_seq() + 1 })
         })
     };
     let on_stroke = {
@@ -139,10 +113,10 @@ pub fn GamePage() -> Html {
         Callback::from(move |stroke: Stroke| dispatcher.dispatch(GameAction::Commit(stroke)))
     };
     let on_drawing = {
-        let (strokes, classify, dispatcher) = (state.strokes.clone(), classify.clone(), state.dispatcher());
+        let (strokes, line, dispatcher) = (state.strokes.clone(), line.clone(), state.dispatcher());
         Callback::from(move |partial: Stroke| {
-            if ready {
-                classify(strokes.iter().cloned().chain([partial.clone()]).collect());
+            if line.ready {
+                line.classify_strokes(strokes.iter().cloned().chain([partial.clone()]).collect());
                 dispatcher.dispatch(GameAction::Drawing(partial));
             }
         })

@@ -1,13 +1,13 @@
-use crate::app::Inference;
 use crate::components::guess_list::GuessList;
 use crate::components::model_input_view::ModelInputView;
 use crate::components::status_bar::ModelStatusBar;
-use crate::state::{AppState, PhotoAction, PhotoState};
+use crate::hooks::use_model;
+use crate::state::{PhotoAction, PhotoState};
 use gloo::events::EventListener;
 use js_sys::Uint8Array;
 use playground_core::photo::MAX_FILE_BYTES;
 use playground_core::protocol::Seq;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -22,46 +22,35 @@ pub const MODEL: &str = "photo";
 /// Drop, pick, paste or snap a photo; the worker decodes it and the model names it.
 #[component]
 pub fn PhotoPage() -> Html {
-    let inference = use_context::<Inference>().expect("App provides Inference");
-    let app = use_context::<UseReducerHandle<AppState>>().expect("App provides AppState");
     let state = use_reducer(PhotoState::default);
-    let last_seq: Rc<Cell<Seq>> = use_memo((), |_| Cell::new(0));
+    let line = use_model(MODEL, {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |r| dispatcher.dispatch(PhotoAction::Answer(r)))
+    });
     // A photo given before the model is ready waits here.
     let waiting: Rc<RefCell<Option<(Seq, Vec<u8>)>>> = use_memo((), |_| RefCell::new(None));
-    let ready = app.model_ready(MODEL);
     let dragging = use_state(|| false);
     let camera: UseStateHandle<Option<MediaStream>> = use_state(|| None);
     let video = use_node_ref();
 
     {
-        let (inference, dispatcher) = (inference.clone(), state.dispatcher());
-        use_effect_with((), move |_| {
-            inference.0.load(MODEL);
-            let subscription =
-                inference.0.subscribe(Callback::from(move |r| dispatcher.dispatch(PhotoAction::Answer(r))));
-            move || drop(subscription)
-        });
-    }
-    {
-        let (inference, waiting) = (inference.clone(), waiting.clone());
-        use_effect_with(ready, move |ready| {
+        let (line, waiting) = (line.clone(), waiting.clone());
+        use_effect_with(line.ready, move |ready| {
             if *ready {
                 if let Some((seq, bytes)) = waiting.borrow_mut().take() {
-                    inference.0.classify_photo(seq, MODEL, bytes);
+                    line.classify_photo(seq, bytes);
                 }
             }
         });
     }
 
     let submit: Rc<dyn Fn(String, Vec<u8>)> = {
-        let (inference, dispatcher, last_seq, waiting) =
-            (inference.clone(), state.dispatcher(), last_seq.clone(), waiting.clone());
+        let (line, dispatcher, waiting) = (line.clone(), state.dispatcher(), waiting.clone());
         Rc::new(move |source: String, bytes: Vec<u8>| {
-            let seq = last_seq.get() + 1;
-            last_seq.set(seq);
+            let seq = line.next_seq();
             dispatcher.dispatch(PhotoAction::Submitted { seq, source });
-            if ready {
-                inference.0.classify_photo(seq, MODEL, bytes);
+            if line.ready {
+                line.classify_photo(seq, bytes);
             } else {
                 *waiting.borrow_mut() = Some((seq, bytes));
             }

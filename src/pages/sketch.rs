@@ -1,13 +1,10 @@
-use crate::app::Inference;
 use crate::components::guess_list::GuessList;
 use crate::components::model_input_view::ModelInputView;
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::components::status_bar::ModelStatusBar;
+use crate::hooks::{use_classify_strokes, use_model};
 use crate::state::{AppState, ModelStatus, SketchAction, SketchState};
-use playground_core::protocol::Seq;
 use playground_core::sketch::Stroke;
-use std::cell::Cell;
-use std::rc::Rc;
 use yew::prelude::*;
 
 pub const MODEL: &str = "sketch";
@@ -15,58 +12,34 @@ pub const MODEL: &str = "sketch";
 /// Draw, and the model guesses live.
 #[component]
 pub fn SketchPage() -> Html {
-    let inference = use_context::<Inference>().expect("App provides Inference");
     let app = use_context::<UseReducerHandle<AppState>>().expect("App provides AppState");
     let state = use_reducer(SketchState::default);
-    let last_seq: Rc<Cell<Seq>> = use_memo((), |_| Cell::new(0));
-    let ready = app.model_ready(MODEL);
-
     // Answers from the worker land in this page's reducer, which drops stale ones.
-    {
-        let (inference, dispatcher) = (inference.clone(), state.dispatcher());
-        use_effect_with((), move |_| {
-            inference.0.load(MODEL);
-            let subscription =
-                inference.0.subscribe(Callback::from(move |r| dispatcher.dispatch(SketchAction::Answer(r))));
-            move || drop(subscription)
-        });
-    }
-    let classify = {
-        let (inference, last_seq) = (inference.clone(), last_seq.clone());
-        Rc::new(move |strokes: Vec<Stroke>| {
-            let seq = last_seq.get() + 1;
-            last_seq.set(seq);
-            inference.0.classify_sketch(seq, MODEL, strokes);
-        })
-    };
-    // Guess after each stroke, and again when the model becomes ready (first load, restart).
-    {
-        let classify = classify.clone();
-        use_effect_with((state.strokes.clone(), ready), move |(strokes, ready)| {
-            if *ready && !strokes.is_empty() {
-                classify(strokes.to_vec());
-            }
-        });
-    }
+    let line = use_model(MODEL, {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |r| dispatcher.dispatch(SketchAction::Answer(r)))
+    });
+    use_classify_strokes(&line, state.strokes.clone());
+    let ready = line.ready;
     let on_stroke = {
         let dispatcher = state.dispatcher();
         Callback::from(move |stroke: Stroke| dispatcher.dispatch(SketchAction::Commit(stroke)))
     };
     let on_drawing = {
-        let (strokes, classify) = (state.strokes.clone(), classify.clone());
+        let (strokes, line) = (state.strokes.clone(), line.clone());
         Callback::from(move |partial: Stroke| {
-            if ready {
-                classify(strokes.iter().cloned().chain([partial]).collect());
+            if line.ready {
+                line.classify_strokes(strokes.iter().cloned().chain([partial]).collect());
             }
         })
     };
     let undo = {
-        let (dispatcher, last_seq) = (state.dispatcher(), last_seq.clone());
-        Callback::from(move |_| dispatcher.dispatch(SketchAction::Undo { next_seq: last_seq.get() + 1 }))
+        let (dispatcher, line) = (state.dispatcher(), line.clone());
+        Callback::from(move |_| dispatcher.dispatch(SketchAction::Undo { next_seq: line.last_seq() + 1 }))
     };
     let clear = {
-        let (dispatcher, last_seq) = (state.dispatcher(), last_seq.clone());
-        Callback::from(move |_| dispatcher.dispatch(SketchAction::Clear { next_seq: last_seq.get() + 1 }))
+        let (dispatcher, line) = (state.dispatcher(), line.clone());
+        Callback::from(move |_| dispatcher.dispatch(SketchAction::Clear { next_seq: line.last_seq() + 1 }))
     };
 
     let labels = match app.models.get(MODEL) {

@@ -1,0 +1,69 @@
+//! Hooks shared by the pages that talk to a model.
+
+use crate::app::Inference;
+use crate::state::AppState;
+use playground_core::protocol::{Response, Seq};
+use playground_core::sketch::Stroke;
+use std::cell::Cell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// A page's line to one model: it numbers the page's requests, so the page can tell a fresh
+/// answer from a stale one.
+#[derive(Clone)]
+pub struct ModelLine {
+    inference: Inference,
+    model: &'static str,
+    last_seq: Rc<Cell<Seq>>,
+    /// The model is loaded in the worker.
+    pub ready: bool,
+}
+
+impl ModelLine {
+    /// The number of the newest request sent (0: none yet).
+    pub fn last_seq(&self) -> Seq {
+        self.last_seq.get()
+    }
+
+    pub fn next_seq(&self) -> Seq {
+        self.last_seq.set(self.last_seq.get() + 1);
+        self.last_seq.get()
+    }
+
+    pub fn classify_strokes(&self, strokes: Vec<Stroke>) {
+        self.inference.0.classify_sketch(self.next_seq(), self.model, strokes);
+    }
+
+    pub fn classify_photo(&self, seq: Seq, bytes: Vec<u8>) {
+        self.inference.0.classify_photo(seq, self.model, bytes);
+    }
+}
+
+/// Loads `model` and sends every worker answer to `on_answer` while the page is mounted.
+#[hook]
+pub fn use_model(model: &'static str, on_answer: Callback<Response>) -> ModelLine {
+    let inference = use_context::<Inference>().expect("App provides Inference");
+    let app = use_context::<UseReducerHandle<AppState>>().expect("App provides AppState");
+    let last_seq = use_memo((), |_| Cell::new(0));
+    {
+        let inference = inference.clone();
+        use_effect_with((), move |_| {
+            inference.0.load(model);
+            let subscription = inference.0.subscribe(on_answer);
+            move || drop(subscription)
+        });
+    }
+    ModelLine { inference, model, last_seq, ready: app.model_ready(model) }
+}
+
+/// Classifies the committed strokes whenever they change, and again when the model becomes
+/// ready (first load, or after a worker restart).
+#[hook]
+pub fn use_classify_strokes(line: &ModelLine, strokes: Rc<Vec<Stroke>>) {
+    let line = line.clone();
+    use_effect_with((strokes, line.ready), move |(strokes, ready)| {
+        if *ready && !strokes.is_empty() {
+            line.classify_strokes(strokes.to_vec());
+        }
+    });
+}
