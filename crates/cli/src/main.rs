@@ -119,7 +119,7 @@ fn classify_line(engine: &Engine, id: &str, line: &str) -> Value {
         other => other,
     };
     match strokes.and_then(|s| engine.classify_sketch(id, &s, TOP_K).map_err(|e| e.to_string())) {
-        Ok((top, _)) => json!({ "key_id": key_id, "top": top_json(&top) }),
+        Ok(top) => json!({ "key_id": key_id, "top": top_json(&top) }),
         Err(e) => json!({ "key_id": key_id, "error": e }),
     }
 }

@@ -7,7 +7,7 @@ use crate::postprocess::{softmax, top_k, Guess};
 use crate::protocol::ModelInput;
 use crate::registry::{self, parse_labels, ModelSpec, Task};
 use crate::session::Session;
-use crate::sketch::{self, Bitmap, Stroke};
+use crate::sketch::{self, Stroke};
 use crate::{Error, Result};
 
 /// A model ready to run: its spec, its session and its labels, checked against each other.
@@ -52,20 +52,17 @@ impl Engine {
         self.models.iter().find(|m| m.spec.id == id).ok_or(Error::ModelNotLoaded)
     }
 
-    /// Strokes → bitmap → top-k. Returns the bitmap too: it is what the model saw.
-    pub fn classify_sketch(&self, id: &str, strokes: &[Stroke], k: usize) -> Result<(Vec<Guess>, Bitmap)> {
-        let bitmap = sketch::strokes_to_bitmap(strokes)?;
-        Ok((self.classify_bitmap(id, &bitmap, k)?, bitmap))
+    /// Strokes → top-k through [`Engine::prepare`] and [`Engine::infer`], the worker's path.
+    pub fn classify_sketch(&self, id: &str, strokes: &[Stroke], k: usize) -> Result<Vec<Guess>> {
+        self.infer(id, &self.prepare(id, &ModelInput::Strokes(strokes.to_vec()))?.tensor, k)
     }
 
     /// A 28×28 bitmap in the dataset's layout → top-k (the held-out bitmaps take this path).
     pub fn classify_bitmap(&self, id: &str, bitmap: &[u8], k: usize) -> Result<Vec<Guess>> {
-        let model = self.get(id)?;
-        if !matches!(model.spec.task, Task::Sketch) {
+        if !matches!(self.get(id)?.spec.task, Task::Sketch) {
             return Err(Error::BadInput(format!("model \"{id}\" does not take sketches")));
         }
-        let logits = model.session.run(&sketch::bitmap_to_input(bitmap))?;
-        Ok(top_k(&softmax(&logits), &model.labels, k))
+        self.infer(id, &sketch::bitmap_to_input(bitmap), k)
     }
 }
 

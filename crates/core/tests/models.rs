@@ -78,7 +78,7 @@ fn real_stroke_drawings_get_their_label_in_the_top_3() {
             continue;
         }
         for (_, strokes) in common::stroke_drawings(word) {
-            let (top, _) = engine.classify_sketch("sketch", &strokes, 3).unwrap();
+            let top = engine.classify_sketch("sketch", &strokes, 3).unwrap();
             hits += usize::from(top.iter().any(|g| &g.label == word));
             total += 1;
         }
