@@ -17,7 +17,7 @@ for bin in app worker; do
     wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist \
         "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/$bin.wasm"
 done
-cp index.html static/* dist/
+cp index.html embed.html static/* dist/
 for dir in models/*/; do
     id=$(basename "$dir")
     [ -f "$dir/model.onnx" ] || continue
@@ -35,5 +35,10 @@ for f in files:
 names = ["./"] + ["./" + str(f.relative_to(dist)) for f in files]
 sw = dist / "sw.js"
 sw.write_text(sw.read_text().replace("__VERSION__", digest.hexdigest()[:16]).replace("__FILES__", json.dumps(names)))
+# Pre-compressed copies for scripts/serve.py (any static host compresses these on its own).
+import gzip
+for f in files + [sw]:
+    if f.suffix in {".wasm", ".js", ".html", ".css", ".onnx", ".txt", ".svg", ".json", ".webmanifest"}:
+        f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes(), 9, mtime=0))
 PY
 log "built dist/ ($(du -sh dist | cut -f1))"

@@ -1,3 +1,5 @@
+use crate::components::embed_button::EmbedButton;
+use crate::embed::{self, EmbedConfig};
 use crate::inference::InferenceService;
 use crate::pages::game::GamePage;
 use crate::pages::photo::PhotoPage;
@@ -80,6 +82,60 @@ fn Nav() -> Html {
     }
 }
 
+/// Embed mode: one demo, a link to the full page, predictions posted to the host page.
+fn embed_view(config: Result<EmbedConfig, String>, inference: &Inference) -> Html {
+    let config = match config {
+        Ok(config) => config,
+        Err(message) => {
+            return html! { <p class="error embed-error" role="alert" data-testid="embed-error">{ format!("This embed is misconfigured: {message}.") }</p> }
+        }
+    };
+    html! { <EmbedDemo {config} inference={inference.clone()} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct EmbedDemoProps {
+    config: EmbedConfig,
+    inference: Inference,
+}
+
+#[component]
+fn EmbedDemo(props: &EmbedDemoProps) -> Html {
+    let config = props.config.clone();
+    {
+        let (config, inference) = (config.clone(), props.inference.clone());
+        use_effect_with((), move |_| {
+            let root = gloo::utils::document().document_element();
+            if let (Some(root), Some(theme)) = (root, config.theme) {
+                let _ = root.set_attribute("data-theme", theme);
+            }
+            let _ = gloo::utils::body().class_list().add_1("embed");
+            // Each answer goes to the host page, and only to the origin it named.
+            let subscription = config.target_origin.clone().map(|origin| {
+                inference.0.subscribe(Callback::from(move |response: Response| {
+                    if let Response::Prediction(p) = response {
+                        embed::post_to_host(&embed::PredictionMessage::new(config.demo, &p.model, p.seq, &p.top), &origin);
+                    }
+                }))
+            });
+            move || drop(subscription)
+        });
+    }
+    let page = match config.demo {
+        embed::Demo::Sketch => html! { <SketchPage /> },
+        embed::Demo::Photo => html! { <PhotoPage /> },
+        embed::Demo::Game => html! { <GamePage /> },
+    };
+    html! {
+        <main class="embed-main" data-testid="embed" data-demo={config.demo.name()}>
+            { page }
+            <a class="embed-open" href={format!("./{}", config.demo.full_page_hash())} target="_blank" rel="noopener" data-testid="embed-open">
+                { "Open the full playground ↗" }
+            </a>
+        </main>
+    }
+}
+
 /// The inference service, shared through a context. Equal when it is the same service.
 #[derive(Clone)]
 pub struct Inference(pub Rc<InferenceService>);
@@ -104,6 +160,25 @@ pub fn App() -> Html {
         use_effect_with((), move |_| install_debug_hook(&inference.0));
     }
 
+    let embed = use_memo((), |_| {
+        let window = gloo::utils::window();
+        let location = window.location();
+        embed::parse(
+            &location.pathname().unwrap_or_default(),
+            &location.search().unwrap_or_default(),
+            &gloo::utils::document().referrer(),
+        )
+    });
+    if let Some(config) = (*embed).clone() {
+        return html! {
+            <ContextProvider<Inference> context={(*inference).clone()}>
+            <ContextProvider<UseReducerHandle<AppState>> context={state.clone()}>
+                <HashRouter>{ embed_view(config, &inference) }</HashRouter>
+            </ContextProvider<UseReducerHandle<AppState>>>
+            </ContextProvider<Inference>>
+        };
+    }
+
     html! {
         <ContextProvider<Inference> context={(*inference).clone()}>
         <ContextProvider<UseReducerHandle<AppState>> context={state.clone()}>
@@ -112,6 +187,7 @@ pub fn App() -> Html {
                     <h1>{ "Sketch it" }</h1>
                     <p class="tagline">{ "Neural networks running in your browser. Nothing you draw or show leaves your device." }</p>
                     <Nav />
+                    <EmbedButton />
                 </header>
                 <main>
                     <Switch<Route> render={switch} />

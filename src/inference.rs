@@ -114,6 +114,13 @@ impl InferenceService {
         if matches!(response, Response::Loaded { .. }) {
             // A healthy answer after a restart: the crash budget starts over.
             self.restarts.set(0);
+            // index.html registers the service worker on this event, so its precaching
+            // (revalidations of what this load fetched) never competes with a first visit.
+            if let Some(window) = web_sys::window() {
+                if let Ok(event) = web_sys::Event::new("playground-model-ready") {
+                    let _ = window.dispatch_event(&event);
+                }
+            }
         }
         let subscribers: Vec<Callback<Response>> =
             self.subscribers.borrow().iter().map(|(_, cb)| cb.clone()).collect();

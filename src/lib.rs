@@ -6,6 +6,7 @@
 pub mod app;
 pub mod client;
 pub mod components;
+pub mod embed;
 pub mod hooks;
 pub mod inference;
 pub mod pages;

@@ -1,6 +1,7 @@
 //! Widgets: each takes props and emits callbacks; none talks to the worker directly.
 
 pub mod drawing_thumb;
+pub mod embed_button;
 pub mod guess_list;
 pub mod model_input_view;
 pub mod sketch_canvas;

@@ -48,19 +48,23 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
         },
         (_, Some(ModelStatus::Loading { loaded, total })) => {
             let kb = |b: u64| format!("{:.0} KB", b as f64 / 1024.0);
-            let (value, max, text) = match total {
-                Some(t) if *t > 0 => (*loaded as f64, *t as f64, format!("{} of {}", kb(*loaded), kb(*t))),
-                _ => (0.0, 1.0, kb(*loaded)),
+            // Without a total (a compressed download) the bar is indeterminate.
+            let (bar, text) = match total {
+                Some(t) if *t > 0 => (
+                    html! { <progress value={loaded.to_string()} max={t.to_string()}></progress> },
+                    format!("{} of {}", kb(*loaded), kb(*t)),
+                ),
+                _ => (html! { <progress></progress> }, kb(*loaded)),
             };
             html! {
                 <div class="status loading" data-testid="model-status" data-state="loading">
                     { format!("Loading the {} model… {text} ", props.model_title) }
-                    <progress value={value.to_string()} max={max.to_string()}></progress>
+                    { bar }
                 </div>
             }
         }
         (_, None) => html! {
-            <div class="status loading" data-testid="model-status" data-state="starting">{ "Starting…" }</div>
+            <div class="status loading" data-testid="model-status" data-state="starting">{ "Starting the inference engine…" }</div>
         },
     };
     html! { <div class="status-bar">{ for notice }{ status }</div> }

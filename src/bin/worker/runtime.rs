@@ -138,7 +138,16 @@ async fn fetch(path: &str, progress: impl Fn(u64, Option<u64>)) -> Result<Vec<u8
     if !response.ok() {
         return Err(format!("could not download {path}: HTTP {}", response.status()));
     }
-    let total = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok());
+    // With a Content-Encoding the length counts compressed bytes while the stream yields
+    // decompressed ones, so the size is unknown.
+    let headers = response.headers();
+    let encoded = headers.get("content-encoding").ok().flatten().is_some_and(|e| e != "identity");
+    let total = headers
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|_| !encoded);
     let body = response.body().ok_or_else(|| format!("{path}: empty response"))?;
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut bytes = Vec::with_capacity(total.unwrap_or(0) as usize);

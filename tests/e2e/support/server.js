@@ -16,10 +16,11 @@ async function freePort() {
   });
 }
 
-export async function startServer(dir = DIST) {
+/** `args`: extra scripts/serve.py flags, e.g. ["--throttle", "fast3g", "--traffic-log", file]. */
+export async function startServer(dir = DIST, args = []) {
   if (!fs.existsSync(path.join(dir, "index.html"))) throw new Error(`${dir} is not built: run scripts/build.sh`);
   const port = await freePort();
-  const proc = spawn("python3", [path.join(REPO, "scripts/serve.py"), "--dir", dir, "--port", String(port)], {
+  const proc = spawn("python3", [path.join(REPO, "scripts/serve.py"), "--dir", dir, "--port", String(port), ...args], {
     env: { ...process.env, SERVE_QUIET: "1" },
     stdio: ["ignore", "ignore", "inherit"],
   });

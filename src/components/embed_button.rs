@@ -1,0 +1,80 @@
+//! "Embed": the one-line snippets that put the current demo in a blog post, with a copy button.
+
+use crate::app::Route;
+use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// The two snippets for `demo`, for a site served from `base` (ends with `/`).
+pub fn snippets(base: &str, demo: &str) -> [(&'static str, String); 2] {
+    [
+        ("Script tag (inserts the iframe and tells your page the origin to post to)", format!(
+            r#"<script src="{base}embed.js" data-demo="{demo}" async></script>"#
+        )),
+        ("Plain iframe", format!(
+            r#"<iframe src="{base}embed.html?demo={demo}" title="In-browser {demo} demo" style="width:100%;max-width:720px;height:600px;border:0" allow="camera"></iframe>"#
+        )),
+    ]
+}
+
+#[component]
+pub fn EmbedButton() -> Html {
+    let open = use_state(|| false);
+    let copied = use_state(|| None::<usize>);
+    let demo = match use_route::<Route>() {
+        Some(Route::Photo) => "photo",
+        Some(Route::Game) => "game",
+        _ => "sketch",
+    };
+    let location = gloo::utils::window().location();
+    let base = format!(
+        "{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default().rsplit_once('/').map(|(dir, _)| dir).unwrap_or("")
+    ) + "/";
+    let toggle = {
+        let (open, copied) = (open.clone(), copied.clone());
+        Callback::from(move |_| {
+            open.set(!*open);
+            copied.set(None);
+        })
+    };
+    let panel = (*open).then(|| {
+        let items = snippets(&base, demo).into_iter().enumerate().map(|(i, (title, text))| {
+            let copy = {
+                let (copied, text) = (copied.clone(), text.clone());
+                Callback::from(move |_| {
+                    let (copied, text) = (copied.clone(), text.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let clipboard = gloo::utils::window().navigator().clipboard();
+                        if JsFuture::from(clipboard.write_text(&text)).await.is_ok() {
+                            copied.set(Some(i));
+                        }
+                    });
+                })
+            };
+            html! {
+                <div class="snippet">
+                    <label>{ title }
+                        <textarea readonly=true rows="3" data-testid={format!("embed-snippet-{i}")} value={text} />
+                    </label>
+                    <button onclick={copy} data-testid={format!("embed-copy-{i}")}>
+                        { if *copied == Some(i) { "Copied ✓" } else { "Copy" } }
+                    </button>
+                </div>
+            }
+        });
+        html! {
+            <section class="embed-panel" aria-label="embed this demo" data-testid="embed-panel">
+                <p>{ format!("Put the {demo} demo in a blog post: paste one of these. The page that embeds it receives each prediction as a message (see the README).") }</p>
+                { for items }
+            </section>
+        }
+    });
+    html! {
+        <>
+            <button class="embed-toggle" onclick={toggle} aria-expanded={open.to_string()} data-testid="embed-button">{ "Embed" }</button>
+            { for panel }
+        </>
+    }
+}

@@ -1,0 +1,124 @@
+// Embed mode: a blog post on another origin inserts the demo with the one-line script tag,
+// someone draws in the iframe, and the post receives the prediction as a message.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startServer } from "../support/server.js";
+import { launch } from "../support/browser.js";
+import { SketchPage } from "../support/sketch_page.js";
+import { ARTIFACTS, drawing } from "../support/env.js";
+
+const HOUSE = "6253539749789696";
+let site, blog, blogDir;
+
+/** A blog post served from its own port (and host name: localhost vs 127.0.0.1, so the
+ *  iframe is cross-site). It collects the messages the demo posts. */
+function writeBlog(snippet) {
+  fs.writeFileSync(path.join(blogDir, "post.html"), `<!doctype html>
+<meta charset="utf-8"><title>A blog post</title><link rel="icon" href="data:,">
+<h1>How neural networks see doodles</h1>
+<p>Try it:</p>
+${snippet}
+<script>
+  window.received = [];
+  addEventListener("message", (e) => window.received.push({ origin: e.origin, data: e.data }));
+</script>`);
+}
+
+before(async () => {
+  site = await startServer();
+  blogDir = fs.mkdtempSync(path.join(os.tmpdir(), "blog-"));
+  fs.writeFileSync(path.join(blogDir, "index.html"), "blog");
+  blog = await startServer(blogDir);
+});
+after(() => {
+  site?.stop();
+  blog?.stop();
+});
+
+/** Draws the house in the iframe's canvas and waits for its guesses there. */
+async function drawInFrame(page, frame) {
+  const sketch = new SketchPage(page);
+  sketch.canvas = frame.getByTestId("sketch-canvas");
+  await frame.locator("[data-testid=model-status][data-state=ready]").waitFor({ timeout: 30_000 });
+  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  await frame.locator("[data-testid=guess]").first().waitFor();
+  await page.waitForTimeout(400);
+  return frame.locator("[data-testid=guess]").evaluateAll((els) => els.map((e) => e.dataset.label));
+}
+
+test("a page on another origin embeds the sketch demo with one script tag and receives predictions", async () => {
+  writeBlog(`<script src="${site.url}embed.js" data-demo="sketch" data-theme="dark" async></script>`);
+  const browser = await launch({ viewport: { width: 800, height: 900 } });
+  try {
+    const { page } = browser;
+    await page.goto(`${blog.url.replace("127.0.0.1", "localhost")}post.html`);
+    const frame = page.frameLocator("iframe");
+    const shown = await drawInFrame(page, frame);
+    assert.ok(shown.slice(0, 3).includes("house"), JSON.stringify(shown));
+    // Just the demo: no site header or nav, a link to the full playground, the forced theme.
+    assert.equal(await frame.locator("header.top").count(), 0);
+    assert.match(await frame.getByTestId("embed-open").getAttribute("href"), /#\/$/);
+    assert.equal(await frame.locator("html").getAttribute("data-theme"), "dark");
+
+    const received = await page.evaluate(() => window.received);
+    const predictions = received.filter((m) => m.data?.type === "playground:prediction");
+    assert.ok(predictions.length > 0, `no prediction message: ${JSON.stringify(received)}`);
+    assert.ok(predictions.every((m) => m.origin === site.url.replace(/\/$/, "")), "messages come from the demo's origin");
+    const last = predictions.at(-1).data;
+    assert.equal(last.demo, "sketch");
+    assert.equal(last.model, "sketch");
+    assert.equal(last.top[0].label, shown[0], "the message carries what the iframe shows");
+    assert.ok(last.top[0].probability > 0 && last.top[0].probability <= 1);
+    await page.screenshot({ path: path.join(ARTIFACTS, "embed-blog.png") });
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the demo posts only to the origin the embed names", async () => {
+  // An iframe that names another origin: the browser must not deliver to this page.
+  writeBlog(`<iframe src="${site.url}embed.html?demo=sketch&origin=https%3A%2F%2Felsewhere.example" style="width:700px;height:700px"></iframe>`);
+  const browser = await launch({ viewport: { width: 800, height: 900 } });
+  try {
+    const { page } = browser;
+    await page.goto(`${blog.url.replace("127.0.0.1", "localhost")}post.html`);
+    await drawInFrame(page, page.frameLocator("iframe"));
+    assert.deepEqual(await page.evaluate(() => window.received), []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a misconfigured embed says what is wrong", async () => {
+  const browser = await launch();
+  try {
+    await browser.page.goto(`${site.url}embed.html?demo=video`);
+    const error = browser.page.getByTestId("embed-error");
+    assert.match(await error.textContent(), /unknown demo "video": use sketch, photo or game/);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the Embed button shows the snippets for the current demo and copies them", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: site.url });
+    await page.goto(`${site.url}#/photo`);
+    await page.getByTestId("embed-button").click();
+    const script = await page.getByTestId("embed-snippet-0").inputValue();
+    assert.equal(script, `<script src="${site.url}embed.js" data-demo="photo" async></script>`);
+    await page.getByTestId("embed-copy-0").click();
+    await page.getByText("Copied ✓").waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), script);
+    assert.match(await page.getByTestId("embed-snippet-1").inputValue(), /embed\.html\?demo=photo/);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
