@@ -54,6 +54,7 @@ class Link:
 
 LINK = Link(*PROFILES[args.throttle]) if args.throttle else None
 LOG_LOCK = threading.Lock()
+STARTED = time.monotonic()
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -105,7 +106,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             source.close()
         if args.traffic_log:
             with LOG_LOCK, open(args.traffic_log, "a") as log:
-                log.write(f"{self.path} {len(data)}\n")
+                log.write(f"{time.monotonic() - STARTED:.2f}s {self.path} {len(data)}\n")
 
     def log_message(self, fmt, *a):
         if os.environ.get("SERVE_QUIET") != "1":

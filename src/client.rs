@@ -66,6 +66,11 @@ impl WorkerClient {
         Ok(WorkerClient { worker, queue, _onmessage: onmessage, _onerror: onerror })
     }
 
+    /// Whether the worker has said `Ready` (its wasm is downloaded and instantiated).
+    pub fn is_ready(&self) -> bool {
+        self.queue.borrow().is_none()
+    }
+
     pub fn send(&self, request: Request) {
         match self.queue.borrow_mut().as_mut() {
             Some(pending) => pending.push(request),

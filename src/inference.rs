@@ -62,7 +62,10 @@ impl InferenceService {
         let weak = service.this.clone();
         *service._watchdog.borrow_mut() = Some(Interval::new(1_000, move || {
             if let Some(s) = weak.upgrade() {
-                if !s.owed.borrow().is_empty() && now_ms() - s.last_heard.get() > HANG_TIMEOUT_MS {
+                // Silence counts only once the worker runs: on a slow connection its wasm
+                // alone can take a minute to download.
+                let running = s.client.borrow().as_ref().is_some_and(|c| c.is_ready());
+                if running && !s.owed.borrow().is_empty() && now_ms() - s.last_heard.get() > HANG_TIMEOUT_MS {
                     s.restart("it stopped answering");
                 }
             }

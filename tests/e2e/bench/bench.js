@@ -4,6 +4,7 @@
 // - in-browser sketch model latency: bare inference and whole classification (strokes →
 //   bitmap → model → top-5), timed in the worker with performance.now
 // - stroke end → label on screen, measured in the page
+// - page weight and time to first guess on a Fast-3G-shaped connection, cold and warm cache
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -28,6 +29,7 @@ function bundle() {
   const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).forEach((e) => {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) return walk(p);
+    if (e.name.endsWith(".gz")) return; // the server's pre-compressed copies
     const raw = fs.readFileSync(p);
     rows.push({ file: path.relative(DIST, p), raw: raw.length, gzip: zlib.gzipSync(raw, { level: 9 }).length });
   });
@@ -50,6 +52,45 @@ async function loadTimes(url, runs) {
   return { page, worker };
 }
 
+/** Time to first guess and bytes on the wire through a server shaped like `profile`
+ *  (scripts/serve.py --throttle). Cold: a fresh profile, navigation → a one-stroke drawing's
+ *  guess on screen. Then the service worker precaches the build; warm: a reload, same again. */
+async function firstGuess(profile) {
+  const log = path.join(os.tmpdir(), `traffic-${process.pid}.log`);
+  const server = await startServer(DIST, ["--throttle", profile, "--traffic-log", log]);
+  const bytes = () => { const t = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : ""; fs.rmSync(log, { force: true });
+    return t.split("\n").filter(Boolean).reduce((a, l) => a + Number(l.split(" ").at(-1)), 0); };
+  bytes();
+  const b = await launch();
+  const strokes = drawing("house", "6253539749789696").drawing;
+  const sketch = new SketchPage(b.page);
+  const timed = async (go) => {
+    await go();
+    await sketch.waitForModel(600_000);
+    const ready = await b.page.evaluate(() => performance.now());
+    await sketch.drawWithMouse(strokes.slice(0, 1));
+    await b.page.waitForSelector("[data-testid=guess]", { timeout: 60_000 });
+    return { ready_ms: ready, first_guess_ms: await b.page.evaluate(() => performance.now()) };
+  };
+  try {
+    const cold = await timed(() => b.page.goto(server.url));
+    cold.bytes_to_first_guess = bytes();
+    // The service worker registers once the model is ready and precaches the rest.
+    await b.page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
+      return reg.active.state;
+    });
+    cold.bytes_service_worker = bytes();
+    const warm = await timed(() => b.page.reload());
+    warm.bytes_to_first_guess = bytes();
+    return { profile, cold, warm };
+  } finally {
+    await b.close();
+    server.stop();
+  }
+}
+
 async function main() {
   const server = await startServer();
   const results = { date: new Date().toISOString(), machine: `${os.cpus()[0].model} × ${os.cpus().length}`, chromium: null };
@@ -57,6 +98,7 @@ async function main() {
     results.bundle = bundle();
     results.load_ms = await loadTimes(server.url, LOAD_RUNS);
     results.photo_load_ms = await loadTimes(`${server.url}#/photo`, LOAD_RUNS);
+    if (process.env.THROTTLED !== "0") results.fast3g = await firstGuess("fast3g");
 
     const b = await launch();
     results.chromium = b.context.browser()?.version() ?? "(persistent context)";
@@ -144,6 +186,14 @@ async function main() {
   row("photo 451×300 PNG → top-5 (decode + preprocess + inference)", p.classify_ms);
   row(`12 MP JPEG (${(big.bytes / 1048576).toFixed(1)} MB) → top-5 (decode + preprocess + inference)`, big.classify_ms, 0);
   console.log(`\n12 MP JPEG decode + preprocess ≈ ${(median(big.classify_ms) - median(big.infer_ms)).toFixed(0)} ms (median whole path − median inference)`);
+  if (results.fast3g) {
+    const { cold, warm } = results.fast3g, mb = (x) => `${(x / 1048576).toFixed(2)} MB`;
+    console.log("\nFast 3G (1.44 Mbps down, 562 ms RTT, shaped by scripts/serve.py --throttle fast3g; gzip-encoded)\n");
+    console.log("| cache | page load → sketch model ready | page load → first guess on screen | bytes sent to first guess |\n|---|---|---|---|");
+    console.log(`| cold (first visit) | ${(cold.ready_ms / 1000).toFixed(1)} s | ${(cold.first_guess_ms / 1000).toFixed(1)} s | ${mb(cold.bytes_to_first_guess)} |`);
+    console.log(`| warm (service worker) | ${(warm.ready_ms / 1000).toFixed(2)} s | ${(warm.first_guess_ms / 1000).toFixed(2)} s | ${mb(warm.bytes_to_first_guess)} |`);
+    console.log(`\nThen the service worker's precache of the rest of the build (photo model included): ${mb(cold.bytes_service_worker)}.`);
+  }
   console.log("\n| file | raw | gzip -9 |\n|---|---|---|");
   for (const r of results.bundle) console.log(`| ${r.file} | ${kb(r.raw)} | ${kb(r.gzip)} |`);
   const total = results.bundle.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip }), { raw: 0, gzip: 0 });
