@@ -3,6 +3,7 @@ use crate::embed::{self, EmbedConfig};
 use crate::inference::InferenceService;
 use crate::pages::game::GamePage;
 use crate::pages::photo::PhotoPage;
+use crate::pages::playground::PlaygroundPage;
 use crate::pages::share::SharePage;
 use crate::pages::sketch::SketchPage;
 use crate::state::AppState;
@@ -23,6 +24,8 @@ pub enum Route {
     Photo,
     #[at("/share")]
     Share,
+    #[at("/playground")]
+    Playground,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -34,6 +37,7 @@ fn switch(route: Route) -> Html {
         Route::Game => html! { <GamePage /> },
         Route::Photo => html! { <PhotoPage /> },
         Route::Share => html! { <SharePage /> },
+        Route::Playground => html! { <PlaygroundPage /> },
         Route::NotFound => html! { <Redirect<Route> to={Route::Sketch} /> },
     }
 }
@@ -76,6 +80,7 @@ fn Nav() -> Html {
             { item(Route::Sketch, "Sketch", "nav-sketch") }
             { item(Route::Game, "Game", "nav-game") }
             { item(Route::Photo, "Photo", "nav-photo") }
+            { item(Route::Playground, "Your model", "nav-playground") }
             { item(Route::Share, "Share", "nav-share") }
             <PresenterToggle />
         </nav>

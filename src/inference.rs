@@ -5,7 +5,8 @@
 use crate::client::{WorkerClient, WorkerEvent};
 use crate::state::AppAction;
 use gloo::timers::callback::Interval;
-use playground_core::protocol::{ModelInput, Request, Response, Sabotage, Seq};
+use playground_core::custom::InputSpec;
+use playground_core::protocol::{ModelInput, Request, Response, Sabotage, Seq, CUSTOM_MODEL};
 use playground_core::sketch::Stroke;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
@@ -14,6 +15,8 @@ use yew::Callback;
 
 /// A worker that says nothing for this long while it owes an answer is taken for hung.
 const HANG_TIMEOUT_MS: f64 = 10_000.0;
+/// The same for a person's own model: reading and planning a big one legitimately takes long.
+const CUSTOM_HANG_TIMEOUT_MS: f64 = 90_000.0;
 /// Past this many restarts the page stops trying and asks for a reload.
 const MAX_RESTARTS: u32 = 5;
 
@@ -22,6 +25,8 @@ const MAX_RESTARTS: u32 = 5;
 enum Owed {
     Load(String),
     Classify(String, Seq),
+    Inspect,
+    LoadCustom,
 }
 
 pub struct InferenceService {
@@ -65,7 +70,12 @@ impl InferenceService {
                 // Silence counts only once the worker runs: on a slow connection its wasm
                 // alone can take a minute to download.
                 let running = s.client.borrow().as_ref().is_some_and(|c| c.is_ready());
-                if running && !s.owed.borrow().is_empty() && now_ms() - s.last_heard.get() > HANG_TIMEOUT_MS {
+                let owed = s.owed.borrow();
+                let custom = owed.iter().any(|o| matches!(o, Owed::Inspect | Owed::LoadCustom));
+                let timeout = if custom { CUSTOM_HANG_TIMEOUT_MS } else { HANG_TIMEOUT_MS };
+                let hung = running && !owed.is_empty() && now_ms() - s.last_heard.get() > timeout;
+                drop(owed);
+                if hung {
                     s.restart("it stopped answering");
                 }
             }
@@ -104,9 +114,14 @@ impl InferenceService {
             WorkerEvent::Message(response) => response,
         };
         let answered = match &response {
+            Response::Loaded { model, .. } | Response::LoadFailed { model, .. } if model == CUSTOM_MODEL => {
+                Some(Owed::LoadCustom)
+            }
             Response::Loaded { model, .. } | Response::LoadFailed { model, .. } => {
                 Some(Owed::Load(model.clone()))
             }
+            Response::Inspected { .. } | Response::InspectFailed { .. } => Some(Owed::Inspect),
+            Response::CustomOutput { seq, .. } => Some(Owed::Classify(CUSTOM_MODEL.to_string(), *seq)),
             Response::Prediction(p) => Some(Owed::Classify(p.model.clone(), p.seq)),
             Response::Failed { seq, model, .. } => Some(Owed::Classify(model.clone(), *seq)),
             _ => None,
@@ -144,6 +159,12 @@ impl InferenceService {
             return;
         }
         self.on_app.emit(AppAction::Restarted { reason: reason.to_string() });
+        // Pages holding state in the worker (the playground's own model) must start over.
+        let subscribers: Vec<Callback<Response>> =
+            self.subscribers.borrow().iter().map(|(_, cb)| cb.clone()).collect();
+        for cb in subscribers {
+            cb.emit(Response::Panicked { message: reason.to_string() });
+        }
         self.spawn_worker();
         let wanted = self.wanted_models.borrow().clone();
         for model in wanted {
@@ -155,6 +176,9 @@ impl InferenceService {
         let owed = match &request {
             Request::Load { model } => Some(Owed::Load(model.clone())),
             Request::Classify { seq, model, .. } => Some(Owed::Classify(model.clone(), *seq)),
+            Request::ClassifyCustom { seq, .. } => Some(Owed::Classify(CUSTOM_MODEL.to_string(), *seq)),
+            Request::Inspect { .. } => Some(Owed::Inspect),
+            Request::LoadCustom { .. } => Some(Owed::LoadCustom),
             Request::Benchmark { .. } | Request::Sabotage(_) => None,
         };
         if let Some(owed) = owed {
@@ -188,6 +212,20 @@ impl InferenceService {
 
     pub fn classify_photo(&self, seq: Seq, model: &str, bytes: Vec<u8>) {
         self.send(Request::Classify { seq, model: model.to_string(), input: ModelInput::Photo(bytes) });
+    }
+
+    /// The playground: describe a person's ONNX file.
+    pub fn inspect(&self, bytes: Vec<u8>) {
+        self.send(Request::Inspect { bytes });
+    }
+
+    /// The playground: plan a person's model (answered with model [`CUSTOM_MODEL`]).
+    pub fn load_custom(&self, bytes: Vec<u8>, labels: Option<String>, spec: InputSpec) {
+        self.send(Request::LoadCustom { bytes, labels, spec });
+    }
+
+    pub fn classify_custom(&self, seq: Seq, input: ModelInput) {
+        self.send(Request::ClassifyCustom { seq, input });
     }
 
     /// For the benchmark command: exposed to page scripts as `playgroundDebug.benchmark`.

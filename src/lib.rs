@@ -9,5 +9,6 @@ pub mod components;
 pub mod embed;
 pub mod hooks;
 pub mod inference;
+pub mod model_store;
 pub mod pages;
 pub mod state;

@@ -1,7 +1,9 @@
 //! The UI's state as pure reducers: no DOM, tested natively (`cargo test -p playground`).
 
 use playground_core::postprocess::Guess;
-use playground_core::protocol::{Prediction, Response, Seq};
+use playground_core::custom::{InputSpec, Output};
+use playground_core::inspect::ModelCard;
+use playground_core::protocol::{Prediction, Response, Seq, CUSTOM_MODEL};
 use playground_core::sketch::Stroke;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -67,7 +69,10 @@ impl Reducible for AppState {
                 Response::Prediction(_)
                 | Response::Failed { .. }
                 | Response::Panicked { .. }
-                | Response::Benchmark { .. },
+                | Response::Benchmark { .. }
+                | Response::Inspected { .. }
+                | Response::InspectFailed { .. }
+                | Response::CustomOutput { .. },
             ) => return self,
             AppAction::LoadRequested(model) => {
                 next.models.insert(model, ModelStatus::Loading { loaded: 0, total: None });
@@ -325,6 +330,154 @@ impl Reducible for GameState {
     }
 }
 
+/// A person's model file, as read in the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelFile {
+    pub name: String,
+    pub bytes: Rc<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaygroundPhase {
+    Empty,
+    Inspecting,
+    /// The card is shown; the model is not planned (yet, or it failed).
+    Inspected,
+    Loading,
+    Ready,
+}
+
+/// The playground page: a person's model, its card, how to feed it, and its last output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaygroundState {
+    pub phase: PlaygroundPhase,
+    pub file: Option<ModelFile>,
+    pub labels: Option<(String, String)>,
+    pub card: Option<ModelCard>,
+    pub spec: Option<InputSpec>,
+    pub error: Option<String>,
+    pub strokes: Rc<Vec<Stroke>>,
+    /// Seq of the newest request sent; an answer older than the one shown is dropped.
+    pub output: Option<(Seq, CustomOutputView)>,
+    pub load_millis: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomOutputView {
+    pub output: Output,
+    pub input: Vec<u8>,
+    pub side: u32,
+    pub channels: u8,
+    pub millis: f64,
+}
+
+impl Default for PlaygroundState {
+    fn default() -> Self {
+        PlaygroundState {
+            phase: PlaygroundPhase::Empty,
+            file: None,
+            labels: None,
+            card: None,
+            spec: None,
+            error: None,
+            strokes: Rc::new(Vec::new()),
+            output: None,
+            load_millis: 0.0,
+        }
+    }
+}
+
+pub enum PlaygroundAction {
+    /// A model file was read (the page sends it to the worker to inspect).
+    Picked(ModelFile),
+    /// A labels file (name, text).
+    Labels(String, String),
+    /// The page refused a file before the worker saw it (too big, unreadable).
+    Refused(String),
+    Spec(InputSpec),
+    LoadRequested,
+    Stroke(Stroke),
+    ClearInput,
+    Worker(Response),
+}
+
+impl Reducible for PlaygroundState {
+    type Action = PlaygroundAction;
+
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            PlaygroundAction::Picked(file) => {
+                next = PlaygroundState { labels: next.labels, ..Default::default() };
+                next.file = Some(file);
+                next.phase = PlaygroundPhase::Inspecting;
+            }
+            PlaygroundAction::Labels(name, text) => next.labels = Some((name, text)),
+            PlaygroundAction::Refused(message) => next.error = Some(message),
+            PlaygroundAction::Spec(spec) => next.spec = Some(spec),
+            PlaygroundAction::LoadRequested => {
+                next.phase = PlaygroundPhase::Loading;
+                next.error = None;
+                next.output = None;
+            }
+            PlaygroundAction::Stroke(stroke) => Rc::make_mut(&mut next.strokes).push(stroke),
+            PlaygroundAction::ClearInput => {
+                next.strokes = Rc::new(Vec::new());
+                next.output = None;
+                next.error = None;
+            }
+            PlaygroundAction::Worker(response) => return self.answer(response),
+        }
+        Rc::new(next)
+    }
+}
+
+impl PlaygroundState {
+    fn answer(self: Rc<Self>, response: Response) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match response {
+            Response::Inspected { card } if self.phase == PlaygroundPhase::Inspecting => {
+                next.spec = InputSpec::guess(&card);
+                next.phase = PlaygroundPhase::Inspected;
+                next.card = Some(card);
+            }
+            Response::InspectFailed { message } if self.phase == PlaygroundPhase::Inspecting => {
+                next.phase = PlaygroundPhase::Empty;
+                next.error = Some(message);
+            }
+            Response::Loaded { model, millis, .. } if model == CUSTOM_MODEL => {
+                next.phase = PlaygroundPhase::Ready;
+                next.load_millis = millis;
+            }
+            Response::LoadFailed { model, message } if model == CUSTOM_MODEL => {
+                next.phase = PlaygroundPhase::Inspected;
+                next.error = Some(message);
+            }
+            Response::CustomOutput { seq, output, input, input_side, input_channels, millis } => {
+                if self.output.as_ref().is_some_and(|(shown, _)| *shown > seq) {
+                    return self;
+                }
+                next.error = None;
+                let view = CustomOutputView { output, input, side: input_side, channels: input_channels, millis };
+                next.output = Some((seq, view));
+            }
+            Response::Failed { model, message, .. } if model == CUSTOM_MODEL => next.error = Some(message),
+            // The worker died (or was restarted) while it held this page's model.
+            Response::Panicked { message } if self.phase != PlaygroundPhase::Empty => {
+                next.phase = if self.card.is_some() { PlaygroundPhase::Inspected } else { PlaygroundPhase::Empty };
+                next.output = None;
+                // A panic message starts with its source location; the last line says what.
+                let what = message.lines().last().unwrap_or_default();
+                next.error = Some(format!(
+                    "The inference worker stopped ({what}) and was restarted. The page is fine: load the model again, or try another."
+                ));
+            }
+            _ => return self,
+        }
+        Rc::new(next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,5 +607,49 @@ mod tests {
         let s = s.reduce(AppAction::Restarted { reason: "panic".into() });
         assert!(!s.model_ready("sketch"));
         assert!(s.notice.as_deref().unwrap().contains("restarted"));
+    }
+
+    fn output(seq: Seq) -> Response {
+        use playground_core::custom::Scores;
+        Response::CustomOutput {
+            seq,
+            output: Output { values: vec![seq as f32], output_len: 1, scores: Scores::Raw, top: Vec::new() },
+            input: Vec::new(),
+            input_side: 0,
+            input_channels: 1,
+            millis: 1.0,
+        }
+    }
+
+    fn picked() -> Rc<PlaygroundState> {
+        let file = ModelFile { name: "m.onnx".into(), bytes: Rc::new(vec![1, 2, 3]) };
+        Rc::new(PlaygroundState::default()).reduce(PlaygroundAction::Picked(file))
+    }
+
+    #[test]
+    fn playground_drops_an_older_output_than_the_one_shown() {
+        let s = picked().reduce(PlaygroundAction::Worker(output(5)));
+        let s = s.reduce(PlaygroundAction::Worker(output(3)));
+        assert_eq!(s.output.as_ref().unwrap().0, 5);
+        let s = s.reduce(PlaygroundAction::Worker(output(6)));
+        assert_eq!(s.output.as_ref().unwrap().0, 6);
+    }
+
+    #[test]
+    fn playground_survives_a_worker_crash_and_a_bad_file() {
+        let s = picked().reduce(PlaygroundAction::Worker(Response::InspectFailed { message: "not ONNX".into() }));
+        assert_eq!(s.phase, PlaygroundPhase::Empty);
+        assert_eq!(s.error.as_deref(), Some("not ONNX"));
+        // Panicked while reading: back to no model, with a message that says what happened.
+        let s = picked().reduce(PlaygroundAction::Worker(Response::Panicked { message: "boom".into() }));
+        assert_eq!(s.phase, PlaygroundPhase::Empty);
+        assert!(s.error.as_deref().unwrap().contains("boom"));
+        // Another model's load answer is not the playground's.
+        let s = picked().reduce(PlaygroundAction::Worker(Response::Loaded {
+            model: "sketch".into(),
+            labels: Vec::new(),
+            millis: 1.0,
+        }));
+        assert_eq!(s.phase, PlaygroundPhase::Inspecting);
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod game;
 pub mod photo;
+pub mod playground;
 pub mod share;
 pub mod sketch;

@@ -23,4 +23,20 @@ pub enum Error {
     BadInput(String),
     #[error("inference failed: {0}")]
     Inference(String),
+    /// Bytes that are no ONNX model at all (empty, random, truncated, another protobuf).
+    #[error("this file is not an ONNX model: {0}")]
+    NotOnnx(String),
+    #[error("the model file is {} MB; the limit is {} MB", megabytes(*.bytes), megabytes(*.limit))]
+    ModelTooLarge { bytes: u64, limit: u64 },
+}
+
+/// Sizes in MB with one decimal, rounded up so that a file just over a limit never reads as
+/// equal to it.
+fn megabytes(bytes: u64) -> String {
+    let tenths = (u128::from(bytes) * 10).div_ceil(1 << 20);
+    if tenths % 10 == 0 {
+        format!("{}", tenths / 10)
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
 }

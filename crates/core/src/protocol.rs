@@ -1,6 +1,8 @@
 //! Messages between the UI thread and the inference worker. Both sides are Rust; the bytes
 //! cross `postMessage` as a transferable `ArrayBuffer` (postcard-encoded).
 
+use crate::custom::{InputSpec, Output};
+use crate::inspect::ModelCard;
 use crate::postprocess::Guess;
 use crate::sketch::Stroke;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -11,6 +13,9 @@ pub type Seq = u64;
 
 /// How many guesses the worker returns.
 pub const TOP_K: usize = 5;
+
+/// The model id a person's own model goes by in `Loaded`, `LoadFailed` and `Failed`.
+pub const CUSTOM_MODEL: &str = "custom";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
@@ -24,6 +29,13 @@ pub enum Request {
     Benchmark { model: String, input: ModelInput, runs: u32 },
     /// Test hook: make the worker fail the way real bugs do, so the UI's recovery is tested.
     Sabotage(Sabotage),
+    /// Read a person's ONNX file and describe it (`Inspected` or `InspectFailed`).
+    Inspect { bytes: Vec<u8> },
+    /// Plan a person's model for `spec`, replacing the previous one (`Loaded` or `LoadFailed`
+    /// with model [`CUSTOM_MODEL`]).
+    LoadCustom { bytes: Vec<u8>, labels: Option<String>, spec: InputSpec },
+    /// Run the person's model on a drawing or a photo (`CustomOutput` or `Failed`).
+    ClassifyCustom { seq: Seq, input: ModelInput },
 }
 
 /// What a person gives a model.
@@ -71,9 +83,25 @@ pub enum Response {
         infer_ms: Vec<f64>,
         classify_ms: Vec<f64>,
     },
-    /// Sent by the worker's panic hook just before the worker dies.
+    /// Sent by the worker's panic hook just before the worker dies. The page also passes it to
+    /// its subscribers when it restarts a worker, whatever the reason.
     Panicked {
         message: String,
+    },
+    Inspected {
+        card: ModelCard,
+    },
+    InspectFailed {
+        message: String,
+    },
+    CustomOutput {
+        seq: Seq,
+        output: Output,
+        /// What the model was given, as 8-bit pixels (as in [`Prediction::input`]).
+        input: Vec<u8>,
+        input_side: u32,
+        input_channels: u8,
+        millis: f64,
     },
 }
 

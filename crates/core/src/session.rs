@@ -19,6 +19,20 @@ impl Session {
         let model = tract_onnx::onnx()
             .model_for_read(&mut std::io::Cursor::new(onnx))
             .map_err(|e| Error::ModelParse(root_cause(&e)))?;
+        Self::plan(model, input_shape)
+    }
+
+    /// [`Session::from_onnx`] for a protobuf already decoded (and checked by
+    /// [`crate::inspect`]), so a person's model is not decoded twice. The declared input shape
+    /// is replaced by `input_shape`, so symbolic dims (batch, height, width) are fine as long as
+    /// the outputs become fixed once the input is.
+    pub fn from_proto(proto: &tract_onnx::pb::ModelProto, input_shape: &[usize]) -> Result<Self> {
+        let model =
+            tract_onnx::onnx().model_for_proto_model(proto).map_err(|e| Error::ModelParse(root_cause(&e)))?;
+        Self::plan(model, input_shape)
+    }
+
+    fn plan(model: InferenceModel, input_shape: &[usize]) -> Result<Self> {
         if model.inputs.len() != 1 || model.outputs.is_empty() {
             return Err(Error::ModelShape(format!(
                 "expected one input and at least one output, found {} inputs and {} outputs",
@@ -67,7 +81,7 @@ impl Session {
 }
 
 /// tract's errors nest context; the innermost cause is the one that reads well.
-fn root_cause(e: &TractError) -> String {
+pub(crate) fn root_cause(e: &TractError) -> String {
     let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
     chain.join(": ")
 }

@@ -149,15 +149,25 @@ fn distance_to_line(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
 /// Uses tiny-skia, a maintained pure-Rust port of Skia's anti-aliased rasterizer, in place of
 /// cairo (a C library that does not build for wasm32).
 pub fn rasterize(simplified: &[Stroke]) -> Bitmap {
-    let mut pixmap = Pixmap::new(SIDE as u32, SIDE as u32).expect("28×28 is a valid size");
+    let mut bitmap = [0u8; SIDE * SIDE];
+    bitmap.copy_from_slice(&rasterize_at(simplified, SIDE as u32));
+    bitmap
+}
+
+/// [`rasterize`] at any side (≥ 1): the same drawing, padding and line width relative to the
+/// image, so a model trained on bigger Quick Draw renders sees its own proportions. Row-major
+/// grey levels, `side` × `side`, 0 = background, 255 = full ink.
+pub fn rasterize_at(simplified: &[Stroke], side: u32) -> Vec<u8> {
+    let side = side.max(1);
+    let mut pixmap = Pixmap::new(side, side).expect("a side ≥ 1 is a valid size");
     pixmap.fill(tiny_skia::Color::BLACK);
     let all = || simplified.iter().flatten();
     let max_x = all().map(|p| p[0]).fold(0.0, f32::max);
     let max_y = all().map(|p| p[1]).fold(0.0, f32::max);
-    // Centre the drawing on its bounding box, then shrink the padded 256 space to 28 px.
+    // Centre the drawing on its bounding box, then shrink the padded 256 space to `side` px.
     let offset = [(ORIGINAL_SIDE - max_x) / 2.0, (ORIGINAL_SIDE - max_y) / 2.0];
     let total_padding = PADDING * 2.0 + LINE_DIAMETER;
-    let scale = SIDE as f32 / (ORIGINAL_SIDE + total_padding);
+    let scale = side as f32 / (ORIGINAL_SIDE + total_padding);
     let shift = total_padding / 2.0;
     let transform =
         Transform::from_row(scale, 0.0, 0.0, scale, scale * (shift + offset[0]), scale * (shift + offset[1]));
@@ -183,12 +193,8 @@ pub fn rasterize(simplified: &[Stroke]) -> Bitmap {
             pixmap.stroke_path(&path, &paint, &pen, transform, None);
         }
     }
-    let mut bitmap = [0u8; SIDE * SIDE];
     // Opaque white on opaque black: the red channel is the grey level.
-    for (out, px) in bitmap.iter_mut().zip(pixmap.pixels()) {
-        *out = px.red();
-    }
-    bitmap
+    pixmap.pixels().iter().map(|px| px.red()).collect()
 }
 
 /// Raw strokes → bitmap: the whole path a visitor's drawing takes.

@@ -2,8 +2,12 @@
 //! requests. It runs in a dedicated web worker so the UI thread never runs a model.
 
 use js_sys::{Array, Reflect, Uint8Array};
+use playground_core::custom::CustomModel;
 use playground_core::engine::Engine;
-use playground_core::protocol::{self, ModelInput, Prediction, Request, Response, Sabotage, Seq, TOP_K};
+use playground_core::inspect;
+use playground_core::protocol::{
+    self, ModelInput, Prediction, Request, Response, Sabotage, Seq, CUSTOM_MODEL, TOP_K,
+};
 use playground_core::registry;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,6 +34,8 @@ struct State {
     engine: Engine,
     /// Models being fetched, so a repeated `Load` does not fetch twice.
     loading: Vec<String>,
+    /// A person's own model (the playground), if one is loaded.
+    custom: Option<CustomModel>,
 }
 
 pub fn start() {
@@ -70,6 +76,25 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
             };
             post(&response);
         }
+        Request::Inspect { bytes } => post(&match inspect::inspect(&bytes) {
+            Ok(card) => Response::Inspected { card },
+            Err(e) => Response::InspectFailed { message: e.to_string() },
+        }),
+        Request::LoadCustom { bytes, labels, spec } => {
+            let started = now_ms();
+            let model = CUSTOM_MODEL.to_string();
+            // Drop the previous model first: two big models need not fit in memory at once.
+            state.borrow_mut().custom = None;
+            post(&match CustomModel::load(&bytes, spec, labels.as_deref()) {
+                Ok(custom) => {
+                    let labels = custom.labels().to_vec();
+                    state.borrow_mut().custom = Some(custom);
+                    Response::Loaded { model, labels, millis: now_ms() - started }
+                }
+                Err(e) => Response::LoadFailed { model, message: e.to_string() },
+            });
+        }
+        Request::ClassifyCustom { seq, input } => post(&classify_custom(state.borrow().custom.as_ref(), seq, &input)),
         Request::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
         Request::Sabotage(Sabotage::Hang) => loop {
             std::hint::spin_loop();
@@ -97,6 +122,27 @@ fn classify(engine: &Engine, seq: Seq, model: String, input: &ModelInput) -> Res
             infer_millis,
         }),
         Err(e) => Response::Failed { seq, model, message: e.to_string() },
+    }
+}
+
+fn classify_custom(custom: Option<&CustomModel>, seq: Seq, input: &ModelInput) -> Response {
+    let started = now_ms();
+    let failed = |message: String| Response::Failed { seq, model: CUSTOM_MODEL.to_string(), message };
+    let Some(custom) = custom else { return failed("load a model first".into()) };
+    let prepared = match input {
+        ModelInput::Strokes(strokes) => custom.prepare_strokes(strokes),
+        ModelInput::Photo(bytes) => custom.prepare_photo(bytes),
+    };
+    match prepared.and_then(|p| Ok((custom.run(&p.tensor)?, p))) {
+        Ok((output, p)) => Response::CustomOutput {
+            seq,
+            output,
+            input: p.view,
+            input_side: p.side,
+            input_channels: p.channels,
+            millis: now_ms() - started,
+        },
+        Err(e) => failed(e.to_string()),
     }
 }
 

@@ -1,0 +1,66 @@
+//! Models kept in this browser (IndexedDB) for next time: a thin wrapper over
+//! `model_store.js`. Errors become sentences the page shows.
+
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/model_store.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = saveModel)]
+    fn save_model_js(name: &str, bytes: &Uint8Array, labels: Option<String>) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = listModels)]
+    fn list_models_js() -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = loadModel)]
+    fn load_model_js(name: &str) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(catch, js_name = deleteModel)]
+    fn delete_model_js(name: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kept {
+    pub name: String,
+    pub size: u64,
+}
+
+pub struct KeptModel {
+    pub bytes: Vec<u8>,
+    pub labels: Option<String>,
+}
+
+async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, String> {
+    let describe = |e: JsValue| {
+        let text = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string()).unwrap_or_default();
+        format!("this browser's storage refused: {text}")
+    };
+    JsFuture::from(promise.map_err(describe)?).await.map_err(describe)
+}
+
+pub async fn save(name: &str, bytes: &[u8], labels: Option<String>) -> Result<(), String> {
+    settle(save_model_js(name, &Uint8Array::from(bytes), labels)).await.map(|_| ())
+}
+
+pub async fn list() -> Result<Vec<Kept>, String> {
+    let all: Array = settle(list_models_js()).await?.unchecked_into();
+    Ok(all
+        .iter()
+        .map(|item| Kept {
+            name: Reflect::get(&item, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default(),
+            size: Reflect::get(&item, &"size".into()).ok().and_then(|v| v.as_f64()).unwrap_or_default() as u64,
+        })
+        .collect())
+}
+
+pub async fn load(name: &str) -> Result<KeptModel, String> {
+    let item = settle(load_model_js(name)).await?;
+    if item.is_undefined() {
+        return Err(format!("\"{name}\" is no longer kept in this browser"));
+    }
+    let bytes = Reflect::get(&item, &"bytes".into()).map_err(|_| "a kept model has no bytes".to_string())?;
+    let labels = Reflect::get(&item, &"labels".into()).ok().and_then(|v| v.as_string());
+    Ok(KeptModel { bytes: Uint8Array::new(&bytes).to_vec(), labels })
+}
+
+pub async fn remove(name: &str) -> Result<(), String> {
+    settle(delete_model_js(name)).await.map(|_| ())
+}

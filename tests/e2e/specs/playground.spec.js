@@ -1,0 +1,170 @@
+// The playground: a person's own ONNX model is read in the worker, described, run on a
+// drawing or a photo, kept in IndexedDB; bad models get clear messages and the page lives on.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startServer } from "../support/server.js";
+import { launch, PHONE } from "../support/browser.js";
+import { SketchPage } from "../support/sketch_page.js";
+import { REPO, ARTIFACTS, drawing } from "../support/env.js";
+
+const FIXTURES = path.join(REPO, "crates/core/tests/models");
+const SKETCH = path.join(REPO, "models/sketch");
+let server;
+before(async () => (server = await startServer()));
+after(() => server?.stop());
+
+async function openPlayground(page) {
+  await page.goto(`${server.url}#/playground`);
+  await page.getByTestId("playground").waitFor();
+}
+
+/** Picks a model file and waits until the page has read it (card shown, or an error). */
+async function pickModel(page, file) {
+  await page.getByTestId("model-file").setInputFiles(file);
+  await page.waitForSelector("[data-testid=playground]:not([data-phase=inspecting])", { timeout: 60_000 });
+}
+
+const errorText = (page) => page.getByTestId("playground-error").textContent({ timeout: 30_000 });
+
+test("the shipped sketch model, picked as a file with its labels, gets a card and recognises a drawing", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await openPlayground(page);
+    await page.getByTestId("labels-file").setInputFiles(path.join(SKETCH, "labels.txt"));
+    await pickModel(page, path.join(SKETCH, "model.onnx"));
+    const card = page.getByTestId("model-card");
+    assert.equal(await page.getByTestId("card-verdict").getAttribute("data-runnable"), "true");
+    const text = await card.textContent();
+    assert.match(text, /f32 \[1, 1, 28, 28\]/);
+    assert.match(text, /f32 \[1, 23\]/);
+    assert.match(await page.getByTestId("card-params").textContent(), /^191903 /);
+    const ops = await page.getByTestId("card-ops").textContent();
+    for (const op of ["Conv × 5", "Relu × 6", "MaxPool × 3", "Gemm × 2"]) assert.ok(ops.includes(op), ops);
+    // Defaults guessed from a 1×1×28×28 input: grey, 28 px, inverted like Quick Draw.
+    assert.equal(await page.getByTestId("spec-side").inputValue(), "28");
+    assert.equal(await page.getByTestId("spec-channels").inputValue(), "1");
+    assert.equal(await page.getByTestId("spec-invert").isChecked(), true);
+    await page.getByTestId("load-custom").click();
+    await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
+
+    const sketch = new SketchPage(page);
+    await sketch.drawWithMouse(drawing("house", "6253539749789696").drawing);
+    await page.waitForSelector("[data-testid=guess]");
+    await page.waitForTimeout(500);
+    const labels = await page.$$eval("[data-testid=guess]", (els) => els.map((e) => e.dataset.label));
+    assert.equal(labels[0], "house", JSON.stringify(labels));
+    assert.match(await page.getByTestId("custom-scores").textContent(), /logits: softmax applied/);
+    await sketch.screenshot("playground-sketch-model");
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("an NHWC model runs on a photo; raw outputs are shown with #index names when there are no labels", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await openPlayground(page);
+    await pickModel(page, path.join(FIXTURES, "nhwc.onnx"));
+    assert.equal(await page.getByTestId("spec-layout").inputValue(), "nhwc");
+    assert.equal(await page.getByTestId("spec-side").inputValue(), "32");
+    await page.getByTestId("load-custom").click();
+    await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
+    await page.getByTestId("custom-photo").setInputFiles(path.join(REPO, "crates/core/tests/photos/cat.png"));
+    await page.waitForSelector("[data-testid=guess]");
+    const labels = await page.$$eval("[data-testid=guess]", (els) => els.map((e) => e.dataset.label));
+    assert.ok(labels.every((l) => /^#\d$/.test(l)), JSON.stringify(labels));
+    await page.getByText(/Raw output \(5 values\)/).click();
+    assert.equal((await page.getByTestId("custom-raw").textContent()).split(",").length, 5);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("bad model files get clear messages and the page lives on", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await openPlayground(page);
+    const cases = [
+      ["random.bin", /not an ONNX model/i],
+      ["truncated.onnx", /not an ONNX model|truncated|cut/i],
+      ["tensor.pb", /not an ONNX model|no graph|not a model/i],
+    ];
+    for (const [file, message] of cases) {
+      await pickModel(page, path.join(FIXTURES, file));
+      const text = await errorText(page);
+      assert.match(text, message, `${file}: ${text}`);
+    }
+    // An operator tract lacks: the card names it and offers no run.
+    await pickModel(page, path.join(FIXTURES, "unsupported_op.onnx"));
+    assert.equal(await page.getByTestId("card-verdict").getAttribute("data-runnable"), "false");
+    assert.match(await page.getByTestId("card-verdict").textContent(), /operators tract does not have: Det/);
+    assert.equal(await page.getByTestId("load-custom").count(), 0);
+    // Dynamic batch and size: described with their symbols; the size is chosen by the person.
+    await pickModel(page, path.join(FIXTURES, "dynamic.onnx"));
+    assert.match(await page.getByTestId("model-card").textContent(), /\[batch, 3, height, width\]/);
+    // A 500 MB file is refused from its size, unread (a sparse file: no disk is used).
+    const huge = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "huge-")), "huge.onnx");
+    fs.closeSync(fs.openSync(huge, "w"));
+    fs.truncateSync(huge, 500 * 1024 * 1024);
+    await page.getByTestId("model-file").setInputFiles(huge);
+    assert.match(await errorText(page), /500 MB.*200 MB/);
+    fs.rmSync(path.dirname(huge), { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "playground-errors.png"), fullPage: true });
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a model that crashes tract inside the worker: the worker restarts, the page says so and still works", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await openPlayground(page);
+    await pickModel(page, path.join(FIXTURES, "tract_panics/maxpool_rank1.onnx"));
+    assert.match(await errorText(page), /inference worker stopped \(capacity overflow\) and was restarted/);
+    // The page lives on: the next model is read and described.
+    await pickModel(page, path.join(SKETCH, "model.onnx"));
+    assert.equal(await page.getByTestId("card-verdict").getAttribute("data-runnable"), "true");
+    // The worker's crash reached the console as an error; nothing else did.
+    assert.ok(browser.errors.every((e) => /panicked|unreachable|RuntimeError/.test(e)), browser.errors.join("\n"));
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a model can be kept in the browser, reopened after a reload, and removed", async () => {
+  const browser = await launch(PHONE);
+  try {
+    const { page } = browser;
+    await openPlayground(page);
+    await page.getByTestId("labels-file").setInputFiles(path.join(SKETCH, "labels.txt"));
+    await pickModel(page, path.join(SKETCH, "model.onnx"));
+    await page.getByTestId("keep").click();
+    await page.locator("[data-testid=kept-model][data-name='model.onnx']").waitFor();
+    await page.reload();
+    await page.locator("[data-testid=kept-model][data-name='model.onnx'] [data-testid=kept-open]").click();
+    await page.getByTestId("model-card").waitFor();
+    assert.match(await page.getByTestId("labels-name").textContent(), /23 lines/);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page is ${width}px wide on a 390px phone`);
+    await page.screenshot({ path: path.join(ARTIFACTS, "playground-phone.png"), fullPage: true });
+    await page.getByTestId("kept-remove").click();
+    await page.locator("[data-testid=kept-model]").waitFor({ state: "detached" });
+    await page.reload();
+    await page.getByTestId("playground").waitFor();
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator("[data-testid=kept-model]").count(), 0);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
