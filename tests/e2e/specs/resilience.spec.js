@@ -72,3 +72,19 @@ test("a model that fails to download shows why, and Retry recovers", async () =>
     // Chromium logs the 503 itself as a failed resource load: that one is expected.
   }, /Failed to load resource.*503/);
 });
+
+test("a first visit over a Fast-3G connection waits for the slow download instead of restarting the worker", async () => {
+  // The worker's wasm alone takes ~15 s at 1.44 Mbps: longer than the hang watchdog's 10 s,
+  // which must count silence only once the worker runs.
+  const slow = await startServer(undefined, ["--throttle", "fast3g"]);
+  try {
+    await withPage(async (sketch, browser) => {
+      await browser.page.goto(slow.url);
+      await sketch.waitForModel(120_000);
+      assert.equal(await browser.page.getByTestId("worker-notice").count(), 0, "no restart notice");
+      await guessesHouse(sketch);
+    });
+  } finally {
+    slow.stop();
+  }
+});
