@@ -6,17 +6,17 @@ source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 ensure_wasm_tools
 
-log "building app and worker (profile web, wasm32 + simd128)"
+log "building app (profile web) and worker (profile web-worker), wasm32 + simd128"
 # Two runs: the app without the `engine` feature (no tract), the worker with it.
-# The `web` profile (Cargo.toml) trades nothing measurable in speed for half the size.
+# The profiles (Cargo.toml) trade nothing measurable in model speed for half the size.
 cargo build --profile web --target wasm32-unknown-unknown --bin app
-cargo build --profile web --target wasm32-unknown-unknown --bin worker --features engine
+cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features engine
 
 rm -rf dist
 mkdir -p dist/models
-for bin in app worker; do
+for built in web/app web-worker/worker; do
     wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist \
-        "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/web/$bin.wasm"
+        "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$built.wasm"
 done
 cp index.html embed.html static/* dist/
 for dir in models/*/; do
