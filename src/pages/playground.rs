@@ -10,7 +10,7 @@ use crate::model_store::{self, Kept};
 use crate::state::{ModelFile, PlaygroundAction, PlaygroundPhase, PlaygroundState};
 use js_sys::Uint8Array;
 use playground_core::custom::{ChannelOrder, InputSpec, Layout, Scale, Scores};
-use playground_core::inspect::{check_model_size, Dim, ModelCard, TensorInfo};
+use playground_core::inspect::{check_model_size, format_shape, ModelCard, TensorInfo};
 use playground_core::protocol::ModelInput;
 use playground_core::sketch::Stroke;
 use std::cell::Cell;
@@ -40,16 +40,7 @@ fn mb(bytes: u64) -> String {
 fn shape_text(t: &TensorInfo) -> String {
     match &t.shape {
         None => "rank unknown".into(),
-        Some(dims) => {
-            let dims: Vec<String> = dims
-                .iter()
-                .map(|d| match d {
-                    Dim::Fixed(n) => n.to_string(),
-                    Dim::Symbolic(s) => s.clone(),
-                })
-                .collect();
-            format!("[{}]", dims.join(", "))
-        }
+        Some(dims) => format_shape(dims),
     }
 }
 

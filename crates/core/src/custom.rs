@@ -227,8 +227,8 @@ mod run {
                 return Err(Error::ModelShape(format!(
                     "its input \"{}\" is {}; these settings make {}",
                     input.name,
-                    format_dims(dims),
-                    format_dims(&shape.map(|s| Dim::Fixed(s as u64)))
+                    inspect::format_shape(dims),
+                    inspect::format_shape(&shape.map(|s| Dim::Fixed(s as u64)))
                 )));
             }
             if !card.unsupported_ops.is_empty() {
@@ -356,16 +356,6 @@ mod run {
         (softmax(values), Scores::Softmax)
     }
 
-    fn format_dims(dims: &[Dim]) -> String {
-        let parts: Vec<String> = dims
-            .iter()
-            .map(|d| match d {
-                Dim::Fixed(n) => n.to_string(),
-                Dim::Symbolic(name) => name.clone(),
-            })
-            .collect();
-        format!("[{}]", parts.join(", "))
-    }
 }
 
 #[cfg(all(test, feature = "engine"))]

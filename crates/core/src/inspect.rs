@@ -33,6 +33,18 @@ pub enum Dim {
     Symbolic(String),
 }
 
+/// `[1, 3, height, width]`: a shape as the card and messages show it.
+pub fn format_shape(dims: &[Dim]) -> String {
+    let parts: Vec<String> = dims
+        .iter()
+        .map(|d| match d {
+            Dim::Fixed(n) => n.to_string(),
+            Dim::Symbolic(name) => name.clone(),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
 /// A graph input or output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TensorInfo {
