@@ -119,7 +119,10 @@ fn EmbedDemo(props: &EmbedDemoProps) -> Html {
             let subscription = config.target_origin.clone().map(|origin| {
                 inference.0.subscribe(Callback::from(move |response: Response| {
                     if let Response::Prediction(p) = response {
-                        embed::post_to_host(&embed::PredictionMessage::new(config.demo, &p.model, p.seq, &p.top), &origin);
+                        embed::post_to_host(
+                            &embed::PredictionMessage::new(config.demo, &p.model, p.seq, &p.top),
+                            &origin,
+                        );
                     }
                 }))
             });

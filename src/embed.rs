@@ -97,7 +97,11 @@ fn parse_query(search: &str, referrer: &str) -> Result<EmbedConfig, String> {
     if let Some(model) = model {
         let spec = registry::find(&model).map_err(|e| e.to_string())?;
         if spec.id != demo.model() {
-            return Err(format!("the {} demo runs the \"{}\" model, not \"{model}\"", demo.name(), demo.model()));
+            return Err(format!(
+                "the {} demo runs the \"{}\" model, not \"{model}\"",
+                demo.name(),
+                demo.model()
+            ));
         }
     }
     let target_origin = origin.or_else(|| web_origin(referrer));

@@ -8,7 +8,11 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/src/model_store.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = saveModel)]
-    fn save_model_js(name: &str, bytes: &Uint8Array, labels: Option<String>) -> Result<js_sys::Promise, JsValue>;
+    fn save_model_js(
+        name: &str,
+        bytes: &Uint8Array,
+        labels: Option<String>,
+    ) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = listModels)]
     fn list_models_js() -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = loadModel)]
@@ -46,7 +50,8 @@ pub async fn list() -> Result<Vec<Kept>, String> {
         .iter()
         .map(|item| Kept {
             name: Reflect::get(&item, &"name".into()).ok().and_then(|v| v.as_string()).unwrap_or_default(),
-            size: Reflect::get(&item, &"size".into()).ok().and_then(|v| v.as_f64()).unwrap_or_default() as u64,
+            size: Reflect::get(&item, &"size".into()).ok().and_then(|v| v.as_f64()).unwrap_or_default()
+                as u64,
         })
         .collect())
 }

@@ -1,8 +1,8 @@
 //! The UI's state as pure reducers: no DOM, tested natively (`cargo test -p playground`).
 
-use playground_core::postprocess::Guess;
 use playground_core::custom::{InputSpec, Output};
 use playground_core::inspect::ModelCard;
+use playground_core::postprocess::Guess;
 use playground_core::protocol::{Prediction, Response, Seq, CUSTOM_MODEL};
 use playground_core::sketch::Stroke;
 use std::collections::BTreeMap;
@@ -458,13 +458,15 @@ impl PlaygroundState {
                     return self;
                 }
                 next.error = None;
-                let view = CustomOutputView { output, input, side: input_side, channels: input_channels, millis };
+                let view =
+                    CustomOutputView { output, input, side: input_side, channels: input_channels, millis };
                 next.output = Some((seq, view));
             }
             Response::Failed { model, message, .. } if model == CUSTOM_MODEL => next.error = Some(message),
             // The worker died (or was restarted) while it held this page's model.
             Response::Panicked { message } if self.phase != PlaygroundPhase::Empty => {
-                next.phase = if self.card.is_some() { PlaygroundPhase::Inspected } else { PlaygroundPhase::Empty };
+                next.phase =
+                    if self.card.is_some() { PlaygroundPhase::Inspected } else { PlaygroundPhase::Empty };
                 next.output = None;
                 // A panic message starts with its source location; the last line says what.
                 let what = message.lines().last().unwrap_or_default();
@@ -637,7 +639,8 @@ mod tests {
 
     #[test]
     fn playground_survives_a_worker_crash_and_a_bad_file() {
-        let s = picked().reduce(PlaygroundAction::Worker(Response::InspectFailed { message: "not ONNX".into() }));
+        let s =
+            picked().reduce(PlaygroundAction::Worker(Response::InspectFailed { message: "not ONNX".into() }));
         assert_eq!(s.phase, PlaygroundPhase::Empty);
         assert_eq!(s.error.as_deref(), Some("not ONNX"));
         // Panicked while reading: back to no model, with a message that says what happened.

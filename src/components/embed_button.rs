@@ -8,12 +8,16 @@ use yew_router::prelude::*;
 /// The two snippets for `demo`, for a site served from `base` (ends with `/`).
 pub fn snippets(base: &str, demo: &str) -> [(&'static str, String); 2] {
     [
-        ("Script tag (inserts the iframe and tells your page the origin to post to)", format!(
-            r#"<script src="{base}embed.js" data-demo="{demo}" async></script>"#
-        )),
-        ("Plain iframe", format!(
-            r#"<iframe src="{base}embed.html?demo={demo}" title="In-browser {demo} demo" style="width:100%;max-width:720px;height:600px;border:0" allow="camera"></iframe>"#
-        )),
+        (
+            "Script tag (inserts the iframe and tells your page the origin to post to)",
+            format!(r#"<script src="{base}embed.js" data-demo="{demo}" async></script>"#),
+        ),
+        (
+            "Plain iframe",
+            format!(
+                r#"<iframe src="{base}embed.html?demo={demo}" title="In-browser {demo} demo" style="width:100%;max-width:720px;height:600px;border:0" allow="camera"></iframe>"#
+            ),
+        ),
     ]
 }
 

@@ -175,7 +175,9 @@ pub fn PlaygroundPage() -> Html {
     {
         let (inference, dispatcher) = (inference.clone(), state.dispatcher());
         use_effect_with((), move |_| {
-            let sub = inference.0.subscribe(Callback::from(move |r| dispatcher.dispatch(PlaygroundAction::Worker(r))));
+            let sub = inference
+                .0
+                .subscribe(Callback::from(move |r| dispatcher.dispatch(PlaygroundAction::Worker(r))));
             move || drop(sub)
         });
     }
@@ -230,12 +232,17 @@ pub fn PlaygroundPage() -> Html {
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             input.set_value("");
             if file.size() > MAX_LABELS_BYTES {
-                dispatcher.dispatch(PlaygroundAction::Refused(format!("{} is too big for a labels file", file.name())));
+                dispatcher.dispatch(PlaygroundAction::Refused(format!(
+                    "{} is too big for a labels file",
+                    file.name()
+                )));
                 return;
             }
             let dispatcher = dispatcher.clone();
             spawn_local(async move {
-                match read(&file).await.and_then(|b| String::from_utf8(b).map_err(|_| format!("{} is not UTF-8 text", file.name()))) {
+                match read(&file).await.and_then(|b| {
+                    String::from_utf8(b).map_err(|_| format!("{} is not UTF-8 text", file.name()))
+                }) {
                     Ok(text) => dispatcher.dispatch(PlaygroundAction::Labels(file.name(), text)),
                     Err(e) => dispatcher.dispatch(PlaygroundAction::Refused(e)),
                 }
@@ -317,7 +324,8 @@ pub fn PlaygroundPage() -> Html {
                     match model_store::load(&name).await {
                         Ok(m) => {
                             if let Some(labels) = m.labels {
-                                dispatcher.dispatch(PlaygroundAction::Labels(format!("{name} labels"), labels));
+                                dispatcher
+                                    .dispatch(PlaygroundAction::Labels(format!("{name} labels"), labels));
                             }
                             open_model(name, m.bytes);
                         }
@@ -327,9 +335,11 @@ pub fn PlaygroundPage() -> Html {
             })
         };
         let remove = {
-            let (name, refresh_kept, store_error) = (k.name.clone(), refresh_kept.clone(), store_error.clone());
+            let (name, refresh_kept, store_error) =
+                (k.name.clone(), refresh_kept.clone(), store_error.clone());
             Callback::from(move |_| {
-                let (name, refresh_kept, store_error) = (name.clone(), refresh_kept.clone(), store_error.clone());
+                let (name, refresh_kept, store_error) =
+                    (name.clone(), refresh_kept.clone(), store_error.clone());
                 spawn_local(async move {
                     match model_store::remove(&name).await {
                         Ok(()) => refresh_kept(),

@@ -355,7 +355,6 @@ mod run {
         }
         (softmax(values), Scores::Softmax)
     }
-
 }
 
 #[cfg(all(test, feature = "engine"))]

@@ -94,7 +94,9 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
                 Err(e) => Response::LoadFailed { model, message: e.to_string() },
             });
         }
-        Request::ClassifyCustom { seq, input } => post(&classify_custom(state.borrow().custom.as_ref(), seq, &input)),
+        Request::ClassifyCustom { seq, input } => {
+            post(&classify_custom(state.borrow().custom.as_ref(), seq, &input))
+        }
         Request::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
         Request::Sabotage(Sabotage::Hang) => loop {
             std::hint::spin_loop();
@@ -188,12 +190,8 @@ async fn fetch(path: &str, progress: impl Fn(u64, Option<u64>)) -> Result<Vec<u8
     // decompressed ones, so the size is unknown.
     let headers = response.headers();
     let encoded = headers.get("content-encoding").ok().flatten().is_some_and(|e| e != "identity");
-    let total = headers
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse::<u64>().ok())
-        .filter(|_| !encoded);
+    let total =
+        headers.get("content-length").ok().flatten().and_then(|v| v.parse::<u64>().ok()).filter(|_| !encoded);
     let body = response.body().ok_or_else(|| format!("{path}: empty response"))?;
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let mut bytes = Vec::with_capacity(total.unwrap_or(0) as usize);
