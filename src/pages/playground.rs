@@ -93,6 +93,16 @@ fn card_view(card: &ModelCard) -> Html {
     }
 }
 
+/// "0.5" (every channel) or "0.485, 0.456, 0.406"; anything else keeps `old`.
+fn parse_three(text: &str, old: [f32; 3]) -> [f32; 3] {
+    let values: Vec<f32> = text.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+    match values[..] {
+        [a] => [a; 3],
+        [a, b, c] => [a, b, c],
+        _ => old,
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct SpecFormProps {
     spec: InputSpec,
@@ -140,14 +150,8 @@ fn SpecForm(props: &SpecFormProps) -> Html {
             <label>{ "Scale " }{ select("spec-scale", match spec.scale { Scale::ZeroToOne => "01", Scale::MinusOneToOne => "11", Scale::Raw255 => "255" },
                 &[("01", "0…1 (p/255)"), ("11", "−1…1"), ("255", "0…255")],
                 |s, v| s.scale = match v { "11" => Scale::MinusOneToOne, "255" => Scale::Raw255, _ => Scale::ZeroToOne }) }</label>
-            <label>{ "Mean " }{ text("spec-mean", three(spec.mean), |s, v| {
-                let p: Vec<f32> = v.split(',').filter_map(|x| x.trim().parse().ok()).collect();
-                if let [a] = p[..] { s.mean = [a; 3] } else if let [a, b, c] = p[..] { s.mean = [a, b, c] }
-            }) }</label>
-            <label>{ "Std " }{ text("spec-std", three(spec.std), |s, v| {
-                let p: Vec<f32> = v.split(',').filter_map(|x| x.trim().parse().ok()).collect();
-                if let [a] = p[..] { s.std = [a; 3] } else if let [a, b, c] = p[..] { s.std = [a, b, c] }
-            }) }</label>
+            <label>{ "Mean " }{ text("spec-mean", three(spec.mean), |s, v| s.mean = parse_three(v, s.mean)) }</label>
+            <label>{ "Std " }{ text("spec-std", three(spec.std), |s, v| s.std = parse_three(v, s.std)) }</label>
             <label class="check">
                 <input type="checkbox" checked={spec.invert} data-testid="spec-invert" onchange={{
                     let (spec, on_change) = (spec.clone(), props.on_change.clone());
