@@ -55,8 +55,11 @@ pub enum Sabotage {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Response {
-    /// The worker's wasm is instantiated and it listens.
-    Ready,
+    /// The worker's wasm is instantiated and it listens. `features`: the wasm features its
+    /// build was compiled with (the loader picks the build by feature detection).
+    Ready {
+        features: String,
+    },
     LoadProgress {
         model: String,
         loaded: u64,
