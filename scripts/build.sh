@@ -11,15 +11,6 @@ log "building app (profile web) and worker (profile web-worker), wasm32 + simd12
 # The profiles (Cargo.toml) trade nothing measurable in model speed for half the size.
 cargo build --profile web --target wasm32-unknown-unknown --bin app
 cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features engine
-# The worker again with relaxed SIMD, whose fused multiply-add tract's matrix kernels use
-# (sketch 1.20 → 1.10 ms, photo 42.8 → 40.1 ms in Chromium, BENCHMARKS.md); browsers without
-# it get the first build (static/worker_loader.js decides). RUSTFLAGS replaces the target's
-# rustflags of .cargo/config.toml, hence simd128 again; its own target dir, because a change
-# of RUSTFLAGS would otherwise rebuild everything on every alternate run.
-log "building the worker again with relaxed SIMD"
-RELAXED_TARGET_DIR="${CARGO_TARGET_DIR:-target}/relaxed-simd"
-RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR="$RELAXED_TARGET_DIR" \
-    cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features engine
 
 rm -rf dist
 mkdir -p dist/models
@@ -27,8 +18,6 @@ for built in web/app web-worker/worker; do
     wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist \
         "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$built.wasm"
 done
-wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist --out-name worker_relaxed \
-    "$RELAXED_TARGET_DIR/wasm32-unknown-unknown/web-worker/worker.wasm"
 cp index.html embed.html static/* dist/
 for dir in models/*/; do
     id=$(basename "$dir")

@@ -203,11 +203,7 @@ pub fn App() -> Html {
                 <footer>
                     { "Sketch model trained on Google's " }
                     <a href="https://quickdraw.withgoogle.com/data">{ "Quick, Draw! dataset" }</a>
-                    { " (CC BY 4.0); photo model: EfficientNet-Lite0 (Apache-2.0). Runs with tract in WebAssembly" }
-                    if let Some(features) = &state.engine_features {
-                        <span data-testid="engine-features">{ format!(" ({features})") }</span>
-                    }
-                    { "." }
+                    { " (CC BY 4.0); photo model: EfficientNet-Lite0 (Apache-2.0). Runs with tract in WebAssembly." }
                 </footer>
             </HashRouter>
         </ContextProvider<UseReducerHandle<AppState>>>

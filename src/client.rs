@@ -10,22 +10,8 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-/// Module script that picks the worker's wasm build (relaxed SIMD or plain SIMD, by feature
-/// detection) and instantiates it.
+/// Module script that instantiates the worker's wasm (written by `scripts/build.sh`).
 pub const WORKER_URL: &str = "./worker_loader.js";
-
-/// The worker's URL. A page opened with `?wasm=simd128` (or `?wasm=relaxed-simd`) passes it
-/// on, so the fallback build can be tried on a browser that would not pick it.
-fn worker_url() -> String {
-    let forced = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
-        .and_then(|params| params.get("wasm"));
-    match forced {
-        Some(build) => format!("{WORKER_URL}?wasm={}", String::from(js_sys::encode_uri_component(&build))),
-        None => WORKER_URL.to_string(),
-    }
-}
 
 pub enum WorkerEvent {
     Message(Response),
@@ -45,7 +31,7 @@ impl WorkerClient {
     pub fn spawn(on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<Self, String> {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options(&worker_url(), &options)
+        let worker = Worker::new_with_options(WORKER_URL, &options)
             .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
         let queue: Rc<RefCell<Option<Vec<Request>>>> = Rc::new(RefCell::new(Some(Vec::new())));
 
@@ -54,11 +40,11 @@ impl WorkerClient {
             Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
                 let bytes = Uint8Array::new(&event.data()).to_vec();
                 match protocol::decode::<Response>(&bytes) {
-                    Ok(ready @ Response::Ready { .. }) => {
+                    Ok(Response::Ready) => {
                         for request in queue.borrow_mut().take().unwrap_or_default() {
                             post(&worker, &request);
                         }
-                        on_event(WorkerEvent::Message(ready));
+                        on_event(WorkerEvent::Message(Response::Ready));
                     }
                     Ok(response) => on_event(WorkerEvent::Message(response)),
                     Err(message) => on_event(WorkerEvent::Error(message)),

@@ -32,8 +32,6 @@ pub struct AppState {
     pub models: BTreeMap<String, ModelStatus>,
     /// A message for the user that stays until dismissed (e.g. "the worker was restarted").
     pub notice: Option<String>,
-    /// The wasm features of the worker build that runs (from its `Ready`).
-    pub engine_features: Option<String>,
 }
 
 pub enum AppAction {
@@ -56,10 +54,7 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            AppAction::Worker(Response::Ready { features }) => {
-                next.health = WorkerHealth::Ready;
-                next.engine_features = Some(features);
-            }
+            AppAction::Worker(Response::Ready) => next.health = WorkerHealth::Ready,
             AppAction::Worker(Response::LoadProgress { model, loaded, total }) => {
                 next.models.insert(model, ModelStatus::Loading { loaded, total });
             }
@@ -600,14 +595,6 @@ mod tests {
     fn empty_strokes_are_not_committed() {
         let s = Rc::new(SketchState::default());
         assert!(reduce(s, SketchAction::Commit(vec![])).strokes.is_empty());
-    }
-
-    #[test]
-    fn a_ready_worker_names_the_build_it_runs() {
-        let s = Rc::new(AppState::default());
-        let s = s.reduce(AppAction::Worker(Response::Ready { features: "simd128 + relaxed-simd".into() }));
-        assert_eq!(s.health, WorkerHealth::Ready);
-        assert_eq!(s.engine_features.as_deref(), Some("simd128 + relaxed-simd"));
     }
 
     #[test]

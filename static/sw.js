@@ -1,11 +1,8 @@
 // Service worker: after the first visit the page loads and predicts with no network.
 // scripts/build.sh fills in VERSION (a hash of every file it built) and FILES (all of them),
 // so each build gets its own cache and the previous one is deleted when the new one activates.
-// Of the two worker builds (see worker_loader.js) only the one this browser runs is kept.
-importScripts("./wasm_features.js");
 const VERSION = "__VERSION__";
-const UNUSED_BUILD = self.workerBuild(null) === "relaxed-simd" ? /\/worker(_bg\.wasm|\.js)$/ : /\/worker_relaxed(_bg\.wasm|\.js)$/;
-const FILES = __FILES__.filter((f) => !UNUSED_BUILD.test(f));
+const FILES = __FILES__;
 const CACHE = `playground-${VERSION}`;
 
 self.addEventListener("install", (event) => {

@@ -55,11 +55,8 @@ pub enum Sabotage {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Response {
-    /// The worker's wasm is instantiated and it listens. `features`: the wasm features its
-    /// build was compiled with (the loader picks the build by feature detection).
-    Ready {
-        features: String,
-    },
+    /// The worker's wasm is instantiated and it listens.
+    Ready,
     LoadProgress {
         model: String,
         loaded: u64,

@@ -52,19 +52,7 @@ pub fn start() {
     });
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
-    post(&Response::Ready { features: wasm_features().into() });
-}
-
-/// What this build was compiled with: `scripts/build.sh` makes a relaxed-SIMD build (fused
-/// multiply-add in tract's matrix kernels) and a plain SIMD one, and `worker_loader.js` picks.
-fn wasm_features() -> &'static str {
-    if cfg!(target_feature = "relaxed-simd") {
-        "simd128 + relaxed-simd"
-    } else if cfg!(target_feature = "simd128") {
-        "simd128"
-    } else {
-        "no SIMD"
-    }
+    post(&Response::Ready);
 }
 
 fn handle(state: &Rc<RefCell<State>>, request: Request) {

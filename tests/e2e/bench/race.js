@@ -13,10 +13,8 @@
 //   ORT is fed exactly the values ours runs on. ORT is also timed on two pseudo-random tensors
 //   to show latency does not depend on values.
 // - Latency: per model, BLOCKS blocks of N runs after a warm-up, contenders rotated in each
-//   block (ours, ours-simd128, ORT-1, ORT-2, then ours-simd128, ORT-1, ...) so drift hits all
-//   equally; each runtime in its own dedicated worker, timed in the worker with performance.now.
-//   "ours" is the worker build the page picks (relaxed SIMD in Chromium); "ours-simd128" is the
-//   plain-SIMD fallback build, forced with the page's ?wasm=simd128.
+//   block (ours, ORT-1, ORT-2, then ORT-1, ORT-2, ours, ...) so drift hits all equally; each
+//   runtime in its own dedicated worker, timed in the worker with performance.now.
 // - Cold start (fresh profile each run): ours = navigation → model-status ready (+ the first
 //   inference); ORT = navigation → InferenceSession.create + first run done.
 //
@@ -137,20 +135,12 @@ async function coldOrt(url, model, shape, threads) {
 
 /** The interleaved race for one model in one page of the shared browser session. */
 async function raceModel(context, url, model, shape, input, contenders, nativeTop1) {
-  const ourPages = {};
-  const builds = {};
-  for (const [c, query] of [["ours", ""], ["ours_simd128", "?wasm=simd128"]].filter(([c]) => contenders.includes(c))) {
-    const p = await context.newPage();
-    await p.goto(`${url}${query}${hashOf(model)}`);
-    await p.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 90_000 });
-    builds[c] = await p.textContent("[data-testid=engine-features]", { timeout: 10_000 });
-    ourPages[c] = p;
-  }
-  const page = ourPages.ours;
+  const page = await context.newPage();
+  await page.goto(`${url}${hashOf(model)}`);
+  await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 90_000 });
   const runs = RUNS[model] ?? RUNS.photo;
   const warm = WARMUP[model] ?? WARMUP.photo;
-  const isOurs = (c) => c.startsWith("ours");
-  const ortThreads = contenders.filter((c) => !isOurs(c)).map((c) => Number(c.slice(3)));
+  const ortThreads = contenders.filter((c) => c !== "ours").map((c) => Number(c.slice(3)));
   const setup = await page.evaluate(async ([m, shp, threads]) => {
     const { ortWorker } = await import("./bench-ort/ort_client.mjs");
     window.__race = {};
@@ -164,7 +154,7 @@ async function raceModel(context, url, model, shape, input, contenders, nativeTo
   }, [model, shape, ortThreads]);
   const ort = (name, args) => page.evaluate(([n, a]) => window.__race[n].call("bench", a), [name, args]);
   const one = async (name, n, which = "real") => {
-    if (isOurs(name)) return oursBenchmark(ourPages[name], model, input, n);
+    if (name === "ours") return oursBenchmark(page, model, input, n);
     return ort(name, { model, runs: n, input: which });
   };
 
@@ -172,7 +162,7 @@ async function raceModel(context, url, model, shape, input, contenders, nativeTo
   const top1 = {};
   for (const c of contenders) {
     const r = await one(c, warm);
-    if (!isOurs(c)) top1[c] = r.top1;
+    if (c !== "ours") top1[c] = r.top1;
     await sleep(100);
   }
   const result = Object.fromEntries(contenders.map((c) => [c, { infer_ms: [], block_medians: [] }]));
@@ -190,7 +180,7 @@ async function raceModel(context, url, model, shape, input, contenders, nativeTo
   }
   // Value check: ORT on the real tensor and on two pseudo-random ones, interleaved.
   const values = {};
-  for (const c of contenders.filter((x) => !isOurs(x))) {
+  for (const c of contenders.filter((x) => x !== "ours")) {
     values[c] = { real: [], random: [], random2: [] };
     for (let round = 0; round < 3; round++) {
       for (const which of ["real", "random", "random2"]) values[c][which].push(...(await one(c, runs, which)).infer_ms);
@@ -198,11 +188,11 @@ async function raceModel(context, url, model, shape, input, contenders, nativeTo
     }
   }
   await page.evaluate(() => Object.values(window.__race).forEach((w) => w.terminate()));
-  for (const p of Object.values(ourPages)) await p.close();
+  await page.close();
   for (const [c, t] of Object.entries(top1)) {
     if (nativeTop1 !== undefined && t !== nativeTop1) log(`WARNING ${model}: ${c} top-1 ${t} ≠ native tract top-1 ${nativeTop1}`);
   }
-  return { runs_per_block: runs, warmup: warm, builds, setup, top1, native_top1: nativeTop1, values, ...result };
+  return { runs_per_block: runs, warmup: warm, setup, top1, native_top1: nativeTop1, values, ...result };
 }
 
 /** RACE_WAIT_QUIET=S: wait up to S seconds for the rest of the machine to go quiet (others
@@ -244,7 +234,6 @@ async function main() {
     results.dist = {
       version: fs.readFileSync(path.join(site, "sw.js"), "utf8").match(/VERSION = "([^"]+)"/)?.[1] ?? null,
       worker_bg_wasm_bytes: fs.statSync(wasm).size,
-      worker_relaxed_bg_wasm_bytes: fs.statSync(path.join(site, "worker_relaxed_bg.wasm")).size,
       worker_bg_wasm_built: fs.statSync(path.join(DIST, "worker_bg.wasm")).mtime.toISOString(),
     };
 
@@ -264,20 +253,19 @@ async function main() {
 
     server = await serveStatic(site, { isolate: ISOLATE });
     log(`serving ${site} on ${server.url} (COOP/COEP ${ISOLATE ? "on" : "off"})`);
-    const contenders = ["ours", "ours_simd128", "ort1", ...(ISOLATE ? ["ort2"] : [])];
+    const contenders = ["ours", "ort1", ...(ISOLATE ? ["ort2"] : [])];
 
     // Cold starts: fresh profile each run, ours and ORT alternating.
     for (const model of models) {
       const shape = native.find((n) => n.model === model).input_shape;
       const input = oursInput(shape);
-      const orts = contenders.filter((c) => c.startsWith("ort"));
-      const cold = { ours: [], ...Object.fromEntries(orts.map((c) => [c, []])) };
+      const cold = { ours: [], ...Object.fromEntries(contenders.slice(1).map((c) => [c, []])) };
       for (let i = 0; i < LOAD_RUNS; i++) {
         cold.ours.push(await coldOurs(server.url, model, input));
-        for (const c of orts) cold[c].push(await coldOrt(server.url, model, shape, Number(c.slice(3))));
+        for (const c of contenders.slice(1)) cold[c].push(await coldOrt(server.url, model, shape, Number(c.slice(3))));
       }
       log(`${model} cold: ours ${cold.ours.map((r) => r.page_ms.toFixed(0)).join("/")} ms; ` +
-        orts.map((c) => `${c} ${cold[c].map((r) => r.page_ms.toFixed(0)).join("/")} ms`).join("; "));
+        contenders.slice(1).map((c) => `${c} ${cold[c].map((r) => r.page_ms.toFixed(0)).join("/")} ms`).join("; "));
       results.models[model] = { shape, cold };
     }
 
@@ -310,24 +298,21 @@ async function main() {
 function report(r) {
   const f = (s, d = 2) => (s ? `${s.median.toFixed(d)} / ${s.p90.toFixed(d)}` : "—");
   const out = [];
-  out.push(`\n## Speed race ${r.date.slice(0, 10)}: ours (tract 0.23 in wasm32) vs ONNX Runtime Web ${r.ort_version} (wasm, SIMD)\n`);
-  const builds = [...new Set(Object.values(r.models).flatMap((m) => Object.entries(m.race.builds ?? {}).map(([c, b]) => `${c}: ${b.replace(/[()]/g, "").trim()}`)))];
-  out.push(`Our worker builds, as each page reported them: ${builds.join("; ")}.\n`);
+  out.push(`\n## Speed race ${r.date.slice(0, 10)}: ours (tract 0.23, wasm32 + simd128) vs ONNX Runtime Web ${r.ort_version} (wasm, SIMD)\n`);
   out.push(`Headless Chromium ${r.chromium}; CPU: ${r.cpu} (${r.cpu_flags.join(", ")}); COOP/COEP ${r.isolated ? "on (cross-origin isolated)" : "off"}; ${r.config.BLOCKS} interleaved blocks per model.\n`);
   const others = r.other_processes;
   out.push(`Other processes on the machine during the runs (native + browser): ${others.foreign_cores.toFixed(2)} cores on average over ${others.seconds.toFixed(0)} s${others.top.length ? ` (${others.top.map((t) => `${t.comm} ${t.cpu_s.toFixed(0)} s`).join(", ")})` : ""}; 1-min load average before the start ${r.loadavg_start.toFixed(2)}.\n`);
   if (others.foreign_cores > 0.1) out.push(`**Warning: the machine was not quiet (others used ${others.foreign_cores.toFixed(2)} of ${os.cpus().length} cores): figures are skewed.**\n`);
   out.push("Latency per inference, in the worker, median / p90 (ms):\n");
   const multi = r.isolated;
-  out.push(`| model | runs | ours | ours, simd128 fallback | ORT 1 thread | ${multi ? "ORT 2 threads | " : ""}ours / ORT-1 | fallback / ORT-1 | ${multi ? "ours / ORT-2 | " : ""}native tract (1 thread) |`);
-  out.push(`|---|---|---|---|---|${multi ? "---|" : ""}---|---|${multi ? "---|" : ""}---|`);
+  out.push(`| model | runs | ours | ORT 1 thread | ${multi ? "ORT 2 threads | " : ""}ours / ORT-1 | ${multi ? "ours / ORT-2 | " : ""}native tract (1 thread) |`);
+  out.push(`|---|---|---|---|${multi ? "---|" : ""}---|${multi ? "---|" : ""}---|`);
   for (const [model, m] of Object.entries(r.models)) {
     const race = m.race;
     const ours = stats(race.ours.infer_ms), o1 = stats(race.ort1.infer_ms), o2 = multi ? stats(race.ort2.infer_ms) : null;
-    const fb = stats(race.ours_simd128?.infer_ms);
     const nat = r.native.find((n) => n.model === model && n.input === "real") ?? r.native.find((n) => n.model === model);
     const ratio = (a, b) => (a && b ? `${(a.median / b.median).toFixed(2)}×` : "—");
-    out.push(`| ${model} ${JSON.stringify(m.shape)} | ${r.config.BLOCKS}×${race.runs_per_block} | ${f(ours)} | ${f(fb)} | ${f(o1)} | ${multi ? `${f(o2)} | ` : ""}${ratio(ours, o1)} | ${ratio(fb, o1)} | ${multi ? `${ratio(ours, o2)} | ` : ""}${nat.median_ms.toFixed(2)} / ${nat.p90_ms.toFixed(2)} |`);
+    out.push(`| ${model} ${JSON.stringify(m.shape)} | ${r.config.BLOCKS}×${race.runs_per_block} | ${f(ours)} | ${f(o1)} | ${multi ? `${f(o2)} | ` : ""}${ratio(ours, o1)} | ${multi ? `${ratio(ours, o2)} | ` : ""}${nat.median_ms.toFixed(2)} / ${nat.p90_ms.toFixed(2)} |`);
   }
   out.push("\nCold start, fresh profile, median of runs (ms). Ours: navigation → model ready, + first inference; worker: model fetch + parse + optimize (tract's wasm already started). ORT: navigation → session created and first inference done; worker: model fetch, InferenceSession.create (the first create also starts ORT's wasm), create again with the runtime up.\n");
   out.push("| model | runtime | nav → ready | first inference | nav → first answer | worker: fetch | worker: create / load | create, runtime up |");
@@ -349,14 +334,14 @@ function report(r) {
   }
   for (const [model, m] of Object.entries(r.models)) {
     const o = stats(m.race.ours.classify_ms);
-    out.push(`- ours ${model}: whole classification (preprocess + inference + top-5) ${f(o)} ms; block medians ours ${m.race.ours.block_medians.map((x) => x.toFixed(2)).join(" ")}; ours-simd128 ${(m.race.ours_simd128?.block_medians ?? []).map((x) => x.toFixed(2)).join(" ")}; ORT-1 ${m.race.ort1.block_medians.map((x) => x.toFixed(2)).join(" ")}`);
+    out.push(`- ours ${model}: whole classification (preprocess + inference + top-5) ${f(o)} ms; block medians ours ${m.race.ours.block_medians.map((x) => x.toFixed(2)).join(" ")}; ORT-1 ${m.race.ort1.block_medians.map((x) => x.toFixed(2)).join(" ")}`);
   }
   const iso = Object.values(r.models).flatMap((m) => m.cold.ours.map((x) => x.isolated));
   const errs = [...Object.values(r.models).flatMap((m) => Object.values(m.cold).flat().flatMap((x) => x.errors)), ...(r.race_page_errors ?? [])];
   out.push(`\nOur page under COOP/COEP: crossOriginIsolated = ${[...new Set(iso)].join("/")}, model ready in every run; console/page errors: ${errs.length ? errs.join(" | ") : "none"}; 404s: ${r.server_404s?.length ? r.server_404s.join(", ") : "none"}.`);
   const threads = Object.values(r.models).flatMap((m) => Object.entries(m.race.setup).map(([c, x]) => `${c}: ${x.load.threads}`));
   out.push(`ORT numThreads in effect (after session create): ${[...new Set(threads)].join(", ")}.`);
-  out.push(`ORT files served: ${r.ort_files.map((x) => `${x.file} ${(x.bytes / 1024).toFixed(0)} KB`).join(", ")}; ours: worker_relaxed_bg.wasm ${(r.dist.worker_relaxed_bg_wasm_bytes / 1024).toFixed(0)} KB, worker_bg.wasm ${(r.dist.worker_bg_wasm_bytes / 1024).toFixed(0)} KB (dist build ${r.dist.version}, built ${r.dist.worker_bg_wasm_built}).`);
+  out.push(`ORT files served: ${r.ort_files.map((x) => `${x.file} ${(x.bytes / 1024).toFixed(0)} KB`).join(", ")}; ours: worker_bg.wasm ${(r.dist.worker_bg_wasm_bytes / 1024).toFixed(0)} KB (dist build ${r.dist.version}, built ${r.dist.worker_bg_wasm_built}).`);
   console.log(`${out.join("\n")}\n`);
 }
 

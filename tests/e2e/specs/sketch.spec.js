@@ -106,26 +106,3 @@ test("phone viewport: touch drawing guesses, no page scroll, nothing overflows",
     await phone.close();
   }
 });
-
-test("the worker build is picked by feature detection; the plain-SIMD fallback guesses too", async () => {
-  // Chromium has relaxed SIMD, so the page runs that build and says so in the footer.
-  assert.match(await browser.page.getByTestId("engine-features").textContent(), /\(simd128 \+ relaxed-simd\)/);
-  // A browser without it gets the simd128 build; ?wasm=simd128 forces that choice here. (No
-  // service worker: its precache follows the browser's own choice, see offline.spec.js.)
-  const other = await launch({ serviceWorkers: "block" });
-  try {
-    const page = new SketchPage(other.page);
-    const requested = [];
-    other.context.on("request", (r) => requested.push(new URL(r.url()).pathname));
-    await page.open(`${server.url}?wasm=simd128`);
-    assert.equal(await other.page.getByTestId("engine-features").textContent(), " (simd128)");
-    await page.drawWithMouse(drawing("house", DRAWINGS.house).drawing);
-    const top = await page.guesses();
-    assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
-    assert.ok(requested.some((p) => p.endsWith("/worker_bg.wasm")), "fetched the simd128 build");
-    assert.ok(!requested.some((p) => p.includes("worker_relaxed")), "did not fetch the relaxed build");
-    assert.deepEqual(other.errors, []);
-  } finally {
-    await other.close();
-  }
-});
