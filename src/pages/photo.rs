@@ -112,9 +112,12 @@ pub fn PhotoPage() -> Html {
             }
         })
     };
-    // Paste anywhere on the page.
+    // Paste anywhere on the page. The listener is added once, so it calls the latest
+    // `read_file`: the first render's copy would see the model as not ready forever.
+    let latest_read_file = use_mut_ref(|| read_file.clone());
+    *latest_read_file.borrow_mut() = read_file.clone();
     {
-        let read_file = read_file.clone();
+        let latest = latest_read_file.clone();
         use_effect_with((), move |_| {
             let listener = EventListener::new(&gloo::utils::document(), "paste", move |e| {
                 let file = e
@@ -123,6 +126,7 @@ pub fn PhotoPage() -> Html {
                     .and_then(|d| d.files())
                     .and_then(|f| f.get(0));
                 if let Some(file) = file {
+                    let read_file = latest.borrow().clone();
                     read_file(file);
                 }
             });

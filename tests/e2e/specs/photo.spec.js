@@ -5,7 +5,7 @@ import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { startServer } from "../support/server.js";
-import { launch, PHONE } from "../support/browser.js";
+import { launch, PHONE, CHROMIUM_ARGS } from "../support/browser.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
 
 let server, browser, photo;
@@ -72,10 +72,51 @@ for (const file of ["cmyk.jpg", "deep16.png"]) {
   });
 }
 
-test("a camera that is absent or denied gets a message, not a crash", async () => {
+test("a pasted photo is classified", async () => {
+  const since = await photo.shownSeq();
+  await photo.paste(path.join(PHOTOS, "coffee.png"));
+  assert.equal((await photo.guessesAfter(since))[0], top1("coffee.png"));
+});
+
+test("a camera that is absent gets a message, not a crash", async () => {
   // Headless Chromium has no camera: getUserMedia fails like on a device without one.
   const text = await photo.errorAfter(() => browser.page.getByTestId("camera-button").click());
-  assert.match(text, /camera/i);
+  assert.match(text, /No camera was found/);
+});
+
+// Chromium's fake camera (a moving test pattern) stands in for a real one.
+const FAKE_CAMERA = { args: [...CHROMIUM_ARGS, "--use-fake-device-for-media-stream"] };
+
+test("a camera the person refuses gets a message, not a crash", async () => {
+  const other = await launch(FAKE_CAMERA); // no permission granted: the prompt is refused
+  try {
+    const page = new PhotoPage(other.page);
+    await page.open(server.url);
+    const text = await page.errorAfter(() => other.page.getByTestId("camera-button").click());
+    assert.match(text, /Camera access was denied/);
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.close();
+  }
+});
+
+test("a camera snapshot is classified", async () => {
+  const other = await launch({ ...FAKE_CAMERA, permissions: ["camera"] });
+  try {
+    const page = new PhotoPage(other.page);
+    await page.open(server.url);
+    await other.page.getByTestId("camera-button").click();
+    await other.page.waitForFunction(() => document.querySelector("[data-testid=camera]")?.videoWidth > 0);
+    const since = await page.shownSeq();
+    await other.page.getByTestId("snap").click();
+    // The test pattern is no object, so only the shape of the answer is checked.
+    assert.equal((await page.guessesAfter(since)).length, 5);
+    assert.equal(await other.page.getByTestId("camera").count(), 0, "the camera is closed after the snapshot");
+    assert.deepEqual(await other.page.$eval("[data-testid=model-input]", (c) => [c.width, c.height]), [224, 224]);
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.close();
+  }
 });
 
 test("phone viewport: the photo page fits and classifies", async () => {

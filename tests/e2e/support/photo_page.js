@@ -38,6 +38,17 @@ export class PhotoPage {
     }, [path.basename(file), b64]);
   }
 
+  /** A paste as a browser makes it from a copied image: a ClipboardEvent on the document. */
+  async paste(file) {
+    const b64 = fs.readFileSync(file).toString("base64");
+    await this.page.evaluate(([name, data]) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type: "image/png" }));
+      document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, [path.basename(file), b64]);
+  }
+
   /** Top-5 once an answer newer than `since` is shown. */
   async guessesAfter(since) {
     await this.page.waitForFunction((s) => {
