@@ -10,21 +10,32 @@ log "building app (profile web) and worker (profile web-worker), wasm32 + simd12
 # Two runs: the app without the `engine` feature (no tract), the worker with it.
 # The profiles (Cargo.toml) trade nothing measurable in model speed for half the size.
 cargo build --profile web --target wasm32-unknown-unknown --bin app
-cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features engine
-
 rm -rf dist
 mkdir -p dist/models
-for built in web/app web-worker/worker; do
-    wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist \
-        "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$built.wasm"
-done
+bindgen() { # wasm file, output name
+    wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist --out-name "$2" \
+        "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$1.wasm"
+}
+bindgen web/app app
+# The worker twice: the demos' build (feature `engine`: registry models as NNEF, no ONNX front
+# end, 0.4 MB gzip smaller) and the playground's (feature `onnx`: also reads ONNX files). Same
+# output path, so each is bound before the next build replaces it.
+cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features engine
+bindgen web-worker/worker worker
+log "building the playground's worker (feature onnx)"
+cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features onnx
+bindgen web-worker/worker worker_onnx
 cp index.html embed.html static/* dist/
 for dir in models/*/; do
     id=$(basename "$dir")
     [ -f "$dir/model.onnx" ] || continue
     mkdir -p "dist/models/$id"
-    cp "$dir/model.onnx" "$dir/labels.txt" "dist/models/$id/"
+    cp "$dir/labels.txt" "dist/models/$id/"
 done
+# The NNEF archives the demos' worker loads, converted from the .onnx files (native, dev
+# profile: the test run builds the same dependencies; tract itself is at opt-level 3 there).
+log "converting the models to NNEF"
+cargo run -q -p playground-cli --bin onnx-to-nnef -- models dist/models
 # The service worker precaches every file of this build, in a cache named by their hash.
 python3 - <<'PY'
 import hashlib, json, pathlib
@@ -39,7 +50,7 @@ sw.write_text(sw.read_text().replace("__VERSION__", digest.hexdigest()[:16]).rep
 # Pre-compressed copies for scripts/serve.py (any static host compresses these on its own).
 import gzip
 for f in files + [sw]:
-    if f.suffix in {".wasm", ".js", ".html", ".css", ".onnx", ".txt", ".svg", ".json", ".webmanifest"}:
+    if f.suffix in {".wasm", ".js", ".html", ".css", ".onnx", ".tar", ".txt", ".svg", ".json", ".webmanifest"}:
         f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes(), 9, mtime=0))
 PY
 log "built dist/ ($(du -sh dist | cut -f1))"

@@ -10,8 +10,11 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-/// Module script that instantiates the worker's wasm (written by `scripts/build.sh`).
+/// Module script that instantiates the worker's wasm (written by `scripts/build.sh`): the
+/// demos' build, which runs the registry models as NNEF.
 pub const WORKER_URL: &str = "./worker_loader.js";
+/// The same loader for the build that also reads ONNX (the playground).
+pub const ONNX_WORKER_URL: &str = "./worker_loader.js?build=onnx";
 
 pub enum WorkerEvent {
     Message(Response),
@@ -28,10 +31,10 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    pub fn spawn(on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<Self, String> {
+    pub fn spawn(url: &str, on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<Self, String> {
         let options = WorkerOptions::new();
         options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options(WORKER_URL, &options)
+        let worker = Worker::new_with_options(url, &options)
             .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
         let queue: Rc<RefCell<Option<Vec<Request>>>> = Rc::new(RefCell::new(Some(Vec::new())));
 

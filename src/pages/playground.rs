@@ -182,6 +182,8 @@ pub fn PlaygroundPage() -> Html {
             let sub = inference
                 .0
                 .subscribe(Callback::from(move |r| dispatcher.dispatch(PlaygroundAction::Worker(r))));
+            // Fetch the worker build that reads ONNX now, while the person picks a file.
+            inference.0.use_onnx_build();
             move || drop(sub)
         });
     }

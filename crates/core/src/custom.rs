@@ -7,7 +7,7 @@ use crate::postprocess::Guess;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "engine")]
+#[cfg(feature = "onnx")]
 pub use run::CustomModel;
 
 /// Largest input side accepted: a 1024×1024×3 f32 input is 12 MB, plenty for a classifier.
@@ -114,7 +114,7 @@ impl InputSpec {
     }
 
     /// 8-bit pixels, `channels` interleaved (RGB order), → the model's tensor.
-    #[cfg(feature = "engine")]
+    #[cfg(feature = "onnx")]
     fn to_tensor(&self, pixels: &[u8]) -> Vec<f32> {
         let c = usize::from(self.channels);
         let plane = pixels.len() / c;
@@ -166,7 +166,7 @@ pub struct Output {
 }
 
 /// Planning and running: the worker's side (the UI only needs the types).
-#[cfg(feature = "engine")]
+#[cfg(feature = "onnx")]
 mod run {
     use super::*;
     use crate::engine::Prepared;
@@ -357,7 +357,7 @@ mod run {
     }
 }
 
-#[cfg(all(test, feature = "engine"))]
+#[cfg(all(test, feature = "onnx"))]
 mod tests {
     use super::run::{score, top_guesses};
     use super::*;

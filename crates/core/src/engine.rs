@@ -18,8 +18,9 @@ pub struct LoadedModel {
 }
 
 impl LoadedModel {
-    pub fn load(spec: &'static ModelSpec, onnx: &[u8], labels_txt: &str) -> Result<Self> {
-        let session = Session::from_onnx(onnx, spec.input_shape)?;
+    /// `model`: an NNEF archive, or ONNX where the `onnx` feature is on.
+    pub fn load(spec: &'static ModelSpec, model: &[u8], labels_txt: &str) -> Result<Self> {
+        let session = Session::from_bytes(model, spec.input_shape)?;
         let labels = parse_labels(labels_txt);
         if labels.len() != session.output_len() {
             return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
@@ -38,10 +39,11 @@ impl Engine {
         Self::default()
     }
 
-    /// Plans `onnx` for the registry entry `id` and keeps it, replacing an older copy.
-    pub fn install(&mut self, id: &str, onnx: &[u8], labels_txt: &str) -> Result<&LoadedModel> {
+    /// Plans `model` (NNEF, or ONNX with the `onnx` feature) for the registry entry `id` and
+    /// keeps it, replacing an older copy.
+    pub fn install(&mut self, id: &str, model: &[u8], labels_txt: &str) -> Result<&LoadedModel> {
         let spec = registry::find(id)?;
-        let model = LoadedModel::load(spec, onnx, labels_txt)?;
+        let model = LoadedModel::load(spec, model, labels_txt)?;
         self.models.retain(|m| m.spec.id != id);
         self.models.push(model);
         Ok(self.models.last().expect("just pushed"))

@@ -12,9 +12,9 @@ use crate::custom::{Layout, Scale};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "engine")]
+#[cfg(feature = "onnx")]
 pub use read::inspect;
-#[cfg(feature = "engine")]
+#[cfg(feature = "onnx")]
 pub(crate) use read::{catch_tract_panic, check_for_tract, decode, describe, normalize_for_tract};
 
 /// Larger files are refused before they are read (the UI checks `File.size`).
@@ -22,7 +22,9 @@ pub const MAX_MODEL_BYTES: u64 = 200 * 1024 * 1024;
 
 /// Default sides when the model leaves height and width open: 224 is the ImageNet convention,
 /// 28 the MNIST / Quick Draw one (a one-channel input is most likely a sketch or a digit).
+#[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 const DEFAULT_PHOTO_SIDE: u32 = 224;
+#[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 const DEFAULT_SKETCH_SIDE: u32 = 28;
 
 /// One dimension of a tensor as the file declares it.
@@ -136,7 +138,7 @@ pub fn check_model_size(len: u64) -> Result<()> {
 
 /// A rank-4 input with 1 or 3 channels first (N×C×H×W) or last (N×H×W×C), batch 1 or open,
 /// and square or open height and width.
-#[cfg_attr(not(feature = "engine"), allow(dead_code))]
+#[cfg_attr(not(feature = "onnx"), allow(dead_code))]
 fn guess_image(input: &TensorInfo) -> Option<ImageGuess> {
     let [n, d1, d2, d3] = input.shape.as_deref()? else { return None };
     let channels = |d: &Dim| match d {
@@ -174,7 +176,7 @@ fn guess_image(input: &TensorInfo) -> Option<ImageGuess> {
 }
 
 /// Reading the protobuf and asking tract: the worker's side (the UI only needs the types).
-#[cfg(feature = "engine")]
+#[cfg(feature = "onnx")]
 mod read {
     use super::*;
     use crate::session::root_cause;

@@ -49,9 +49,15 @@ pub const MODELS: &[ModelSpec] = &[
 ];
 
 impl ModelSpec {
-    /// Path of the ONNX file relative to the site root (and to the repository root).
+    /// Path of the ONNX file relative to the repository root (and to the site root).
     pub fn model_path(&self) -> String {
         format!("models/{}/model.onnx", self.id)
+    }
+
+    /// Path, relative to the site root, of the NNEF archive `scripts/build.sh` converts from
+    /// the ONNX file: what the demos' worker loads.
+    pub fn nnef_path(&self) -> String {
+        format!("models/{}/model.nnef.tar", self.id)
     }
 
     pub fn labels_path(&self) -> String {

@@ -1,9 +1,13 @@
-//! A tract-onnx session: parse an ONNX model once, optimize it for a fixed input shape, run it
-//! many times.
+//! A tract session: load a model once, optimize it for a fixed input shape, run it many times.
+//!
+//! The demos' worker reads NNEF (tract-nnef only): the registry's `.onnx` files are converted
+//! ahead of time by [`onnx_to_nnef`] (`scripts/build.sh` runs the CLI's `onnx-to-nnef`), which
+//! keeps tract's ONNX front end out of that worker. With the `onnx` feature a session also reads
+//! ONNX directly (the playground's worker, the CLI, the tests).
 
 use crate::{Error, Result};
 use std::sync::Arc;
-use tract_onnx::prelude::*;
+use tract_nnef::prelude::*;
 
 pub struct Session {
     plan: Arc<TypedRunnableModel>,
@@ -11,41 +15,45 @@ pub struct Session {
     output_len: usize,
 }
 
+/// Whether `bytes` look like an NNEF archive (a tar: "ustar" at offset 257) rather than ONNX.
+pub fn is_nnef(bytes: &[u8]) -> bool {
+    bytes.get(257..262) == Some(b"ustar".as_slice())
+}
+
 impl Session {
-    /// Parses `onnx` and plans it for `input_shape`. Declaring the concrete shape before
-    /// `into_optimized` lets tract pick its fastest kernels (3–5× faster than a decluttered
-    /// plan) and turns a wrong-shape model into an error here rather than at run time.
-    pub fn from_onnx(onnx: &[u8], input_shape: &[usize]) -> Result<Self> {
-        let model = tract_onnx::onnx()
-            .model_for_read(&mut std::io::Cursor::new(onnx))
+    /// Reads a model in either format: NNEF always, ONNX with the `onnx` feature.
+    pub fn from_bytes(bytes: &[u8], input_shape: &[usize]) -> Result<Self> {
+        if is_nnef(bytes) {
+            return Self::from_nnef(bytes, input_shape);
+        }
+        #[cfg(feature = "onnx")]
+        return Self::from_onnx(bytes, input_shape);
+        #[cfg(not(feature = "onnx"))]
+        Err(Error::ModelParse("this build reads NNEF models only (an .nnef.tar), not ONNX".into()))
+    }
+
+    /// Loads an NNEF archive written by [`onnx_to_nnef`]: its input fact is already concrete,
+    /// and must be `input_shape`.
+    pub fn from_nnef(bytes: &[u8], input_shape: &[usize]) -> Result<Self> {
+        let model = tract_nnef::nnef()
+            .model_for_read(&mut std::io::Cursor::new(bytes))
             .map_err(|e| Error::ModelParse(root_cause(&e)))?;
-        Self::plan(model, input_shape)
+        let fact = model.input_fact(0).map_err(|e| Error::ModelShape(root_cause(&e)))?;
+        if fact.shape.as_concrete() != Some(input_shape) || fact.datum_type != f32::datum_type() {
+            return Err(Error::ModelShape(format!("it takes a {fact:?} input, not {input_shape:?} f32")));
+        }
+        let optimized = model.into_optimized().map_err(|e| Error::ModelShape(root_cause(&e)))?;
+        Self::plan(optimized, input_shape)
     }
 
-    /// [`Session::from_onnx`] for a protobuf already decoded (and checked by
-    /// [`crate::inspect`]), so a person's model is not decoded twice. The declared input shape
-    /// is replaced by `input_shape`, so symbolic dims (batch, height, width) are fine as long as
-    /// the outputs become fixed once the input is.
-    pub fn from_proto(proto: &tract_onnx::pb::ModelProto, input_shape: &[usize]) -> Result<Self> {
-        let model =
-            tract_onnx::onnx().model_for_proto_model(proto).map_err(|e| Error::ModelParse(root_cause(&e)))?;
-        Self::plan(model, input_shape)
-    }
-
-    fn plan(model: InferenceModel, input_shape: &[usize]) -> Result<Self> {
-        if model.inputs.len() != 1 || model.outputs.is_empty() {
+    fn plan(typed: TypedModel, input_shape: &[usize]) -> Result<Self> {
+        if typed.inputs.len() != 1 || typed.outputs.is_empty() {
             return Err(Error::ModelShape(format!(
                 "expected one input and at least one output, found {} inputs and {} outputs",
-                model.inputs.len(),
-                model.outputs.len()
+                typed.inputs.len(),
+                typed.outputs.len()
             )));
         }
-        let typed = model
-            .with_input_fact(0, f32::fact(input_shape).into())
-            .and_then(|m| m.into_optimized())
-            .map_err(|e| {
-                Error::ModelShape(format!("it cannot take a {input_shape:?} f32 input ({})", root_cause(&e)))
-            })?;
         let output_fact = typed.output_fact(0).map_err(|e| Error::ModelShape(root_cause(&e)))?;
         let output_len =
             output_fact.shape.as_concrete().map(|dims| dims.iter().product()).ok_or_else(|| {
@@ -79,6 +87,146 @@ impl Session {
         Ok(view.iter().copied().collect())
     }
 }
+
+#[cfg(feature = "onnx")]
+mod onnx {
+    use super::{root_cause, Session};
+    use crate::{Error, Result};
+    use tract_onnx::prelude::*;
+
+    impl Session {
+        /// Parses `onnx` and plans it for `input_shape`. Declaring the concrete shape before
+        /// `into_optimized` lets tract pick its fastest kernels (3–5× faster than a decluttered
+        /// plan) and turns a wrong-shape model into an error here rather than at run time.
+        pub fn from_onnx(onnx: &[u8], input_shape: &[usize]) -> Result<Self> {
+            Self::plan(
+                typed(read(onnx)?, input_shape)?.into_optimized().map_err(shape_error(input_shape))?,
+                input_shape,
+            )
+        }
+
+        /// [`Session::from_onnx`] for a protobuf already decoded (and checked by
+        /// [`crate::inspect`]), so a person's model is not decoded twice. The declared input
+        /// shape is replaced by `input_shape`, so symbolic dims (batch, height, width) are fine
+        /// as long as the outputs become fixed once the input is.
+        pub fn from_proto(proto: &tract_onnx::pb::ModelProto, input_shape: &[usize]) -> Result<Self> {
+            let model = tract_onnx::onnx()
+                .model_for_proto_model(proto)
+                .map_err(|e| Error::ModelParse(root_cause(&e)))?;
+            Self::plan(
+                typed(model, input_shape)?.into_optimized().map_err(shape_error(input_shape))?,
+                input_shape,
+            )
+        }
+    }
+
+    fn read(onnx: &[u8]) -> Result<InferenceModel> {
+        tract_onnx::onnx()
+            .model_for_read(&mut std::io::Cursor::new(onnx))
+            .map_err(|e| Error::ModelParse(root_cause(&e)))
+    }
+
+    fn shape_error(input_shape: &[usize]) -> impl Fn(TractError) -> Error + '_ {
+        move |e| Error::ModelShape(format!("it cannot take a {input_shape:?} f32 input ({})", root_cause(&e)))
+    }
+
+    /// The model typed for a concrete f32 input, decluttered (not yet optimized for a CPU).
+    fn typed(model: InferenceModel, input_shape: &[usize]) -> Result<TypedModel> {
+        if model.inputs.len() != 1 {
+            return Err(Error::ModelShape(format!(
+                "expected one input and at least one output, found {} inputs and {} outputs",
+                model.inputs.len(),
+                model.outputs.len()
+            )));
+        }
+        model
+            .with_input_fact(0, f32::fact(input_shape).into())
+            .and_then(|m| m.into_typed())
+            .and_then(|m| m.into_decluttered())
+            .map_err(shape_error(input_shape))
+    }
+
+    /// Converts an ONNX model into an NNEF archive typed for `input_shape`, which
+    /// [`Session::from_nnef`] plans without tract's ONNX front end. Only tract-core operators
+    /// are written, so a model that needs an ONNX-specific one fails here, not in the browser.
+    pub fn onnx_to_nnef(onnx: &[u8], input_shape: &[usize]) -> Result<Vec<u8>> {
+        let model = typed(read(onnx)?, input_shape)?;
+        let archive = tract_nnef::nnef()
+            .write_to_tar_with_config(&model, Vec::new(), false, true)
+            .map_err(|e| Error::ModelParse(format!("cannot write it as NNEF: {}", root_cause(&e))))?;
+        keep_half_precision(&archive)
+            .map_err(|e| Error::ModelParse(format!("cannot rewrite the NNEF archive: {e}")))
+    }
+
+    /// Stores each weight whose values are all exact in f16 as f16, followed by a cast to f32,
+    /// as the ONNX file of a model exported in half precision does. tract folds such casts
+    /// before writing (the photo model's archive went from 9 to 16 MB); loading folds them
+    /// again, as it does for the ONNX file. Works on the archive because tract's writer folds
+    /// any cast of a constant: graph.nnef gets the casts, the .dat files the f16 values.
+    fn keep_half_precision(archive: &[u8]) -> std::result::Result<Vec<u8>, String> {
+        use tract_nnef::tensors::{read_tensor, write_tensor};
+        let err = |e: &dyn std::fmt::Display| e.to_string();
+        let mut graph = None;
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut halved = Vec::new();
+        let mut reader = tar::Archive::new(archive);
+        for entry in reader.entries().map_err(|e| err(&e))? {
+            let mut entry = entry.map_err(|e| err(&e))?;
+            let path = entry.path().map_err(|e| err(&e))?.to_string_lossy().into_owned();
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).map_err(|e| err(&e))?;
+            if path == "graph.nnef" {
+                graph = Some(String::from_utf8(bytes).map_err(|e| err(&e))?);
+                continue;
+            }
+            if let Some(label) = path.strip_suffix(".dat") {
+                let tensor = read_tensor(bytes.as_slice()).map_err(|e| err(&e))?;
+                if tensor.datum_type() == f32::datum_type() && tensor.len() >= 16 {
+                    let half = tensor.cast_to::<f16>().map_err(|e| err(&e))?.into_owned();
+                    if half.cast_to::<f32>().map_err(|e| err(&e))?.as_ref() == &tensor {
+                        bytes.clear();
+                        write_tensor(&mut bytes, &half).map_err(|e| err(&e))?;
+                        halved.push(label.to_string());
+                    }
+                }
+            }
+            files.push((path, bytes));
+        }
+        let mut graph = graph.ok_or("no graph.nnef in the archive")?;
+        for label in &halved {
+            // `  NAME = variable<scalar>(label = "LABEL", shape = [...]);` as tract writes it; a
+            // label's leading "/" is not part of its file name.
+            let at = ["", "/"]
+                .iter()
+                .find_map(|slash| graph.find(&format!("variable<scalar>(label = \"{slash}{label}\",")))
+                .ok_or_else(|| format!("no variable for {label}"))?;
+            let line_start = graph[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = at + graph[at..].find('\n').ok_or("unterminated line")?;
+            let line = graph[line_start..line_end].to_string();
+            let (name, rest) = line.split_once(" = ").ok_or_else(|| format!("unexpected line {line}"))?;
+            let (indent, name) = (&name[..name.len() - name.trim_start().len()], name.trim_start());
+            let replaced = format!(
+                "{indent}{name}_f16 = {rest}\n{indent}{name} = tract_core_cast({name}_f16, to = \"f32\");"
+            );
+            graph.replace_range(line_start..line_end, &replaced);
+        }
+        if !halved.is_empty() && !graph.contains("extension tract_registry tract_core;") {
+            return Err("graph.nnef does not declare the tract_core registry".into());
+        }
+        let mut out = tar::Builder::new(Vec::new());
+        for (path, bytes) in std::iter::once(("graph.nnef".to_string(), graph.into_bytes())).chain(files) {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_mtime(315_532_800); // as tract's deterministic mode: 1 Jan 1980
+            out.append_data(&mut header, &path, bytes.as_slice()).map_err(|e| err(&e))?;
+        }
+        out.into_inner().map_err(|e| err(&e))
+    }
+}
+
+#[cfg(feature = "onnx")]
+pub use onnx::onnx_to_nnef;
 
 /// tract's errors nest context; the innermost cause is the one that reads well.
 pub(crate) fn root_cause(e: &TractError) -> String {

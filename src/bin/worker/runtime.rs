@@ -2,8 +2,10 @@
 //! requests. It runs in a dedicated web worker so the UI thread never runs a model.
 
 use js_sys::{Array, Reflect, Uint8Array};
+#[cfg(feature = "onnx")]
 use playground_core::custom::CustomModel;
 use playground_core::engine::Engine;
+#[cfg(feature = "onnx")]
 use playground_core::inspect;
 use playground_core::protocol::{
     self, ModelInput, Prediction, Request, Response, Sabotage, Seq, CUSTOM_MODEL, TOP_K,
@@ -35,6 +37,7 @@ struct State {
     /// Models being fetched, so a repeated `Load` does not fetch twice.
     loading: Vec<String>,
     /// A person's own model (the playground), if one is loaded.
+    #[cfg(feature = "onnx")]
     custom: Option<CustomModel>,
 }
 
@@ -76,10 +79,12 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
             };
             post(&response);
         }
+        #[cfg(feature = "onnx")]
         Request::Inspect { bytes } => post(&match inspect::inspect(&bytes) {
             Ok(card) => Response::Inspected { card },
             Err(e) => Response::InspectFailed { message: e.to_string() },
         }),
+        #[cfg(feature = "onnx")]
         Request::LoadCustom { bytes, labels, spec } => {
             let started = now_ms();
             let model = CUSTOM_MODEL.to_string();
@@ -94,8 +99,21 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
                 Err(e) => Response::LoadFailed { model, message: e.to_string() },
             });
         }
+        #[cfg(feature = "onnx")]
         Request::ClassifyCustom { seq, input } => {
             post(&classify_custom(state.borrow().custom.as_ref(), seq, &input))
+        }
+        // The demos' build has no ONNX front end; the app sends these to the playground's build
+        // only (InferenceService::use_onnx_build), so this answer means a bug, said plainly.
+        #[cfg(not(feature = "onnx"))]
+        Request::Inspect { .. } => post(&Response::InspectFailed { message: NO_ONNX.into() }),
+        #[cfg(not(feature = "onnx"))]
+        Request::LoadCustom { .. } => {
+            post(&Response::LoadFailed { model: CUSTOM_MODEL.into(), message: NO_ONNX.into() })
+        }
+        #[cfg(not(feature = "onnx"))]
+        Request::ClassifyCustom { seq, .. } => {
+            post(&Response::Failed { seq, model: CUSTOM_MODEL.into(), message: NO_ONNX.into() })
         }
         Request::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
         Request::Sabotage(Sabotage::Hang) => loop {
@@ -127,6 +145,10 @@ fn classify(engine: &Engine, seq: Seq, model: String, input: &ModelInput) -> Res
     }
 }
 
+#[cfg(not(feature = "onnx"))]
+const NO_ONNX: &str = "this worker build reads no ONNX files (the playground loads the one that does)";
+
+#[cfg(feature = "onnx")]
 fn classify_custom(custom: Option<&CustomModel>, seq: Seq, input: &ModelInput) -> Response {
     let started = now_ms();
     let failed = |message: String| Response::Failed { seq, model: CUSTOM_MODEL.to_string(), message };
@@ -162,12 +184,13 @@ async fn fetch_and_install(state: &Rc<RefCell<State>>, model: &str) -> Result<Ve
     let spec = registry::find(model).map_err(|e| e.to_string())?;
     let labels = fetch(&spec.labels_path(), |_, _| {}).await?;
     let labels = String::from_utf8(labels).map_err(|_| "labels.txt is not UTF-8".to_string())?;
-    let onnx = fetch(&spec.model_path(), |loaded, total| {
+    // The NNEF archive scripts/build.sh converted from the model's .onnx (see core::session).
+    let nnef = fetch(&spec.nnef_path(), |loaded, total| {
         post(&Response::LoadProgress { model: model.to_string(), loaded, total })
     })
     .await?;
     let mut state = state.borrow_mut();
-    let loaded = state.engine.install(model, &onnx, &labels).map_err(|e| e.to_string())?;
+    let loaded = state.engine.install(model, &nnef, &labels).map_err(|e| e.to_string())?;
     Ok(loaded.labels.clone())
 }
 

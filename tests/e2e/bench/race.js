@@ -70,6 +70,11 @@ function makeSite(tmp) {
   }
   const site = path.join(tmp, "site");
   fs.cpSync(DIST, site, { recursive: true });
+  // ORT runs the .onnx files; dist/ has only the NNEF archives our demos' worker loads.
+  for (const id of fs.readdirSync(path.join(REPO, "models"))) {
+    const onnx = path.join(REPO, "models", id, "model.onnx");
+    if (fs.existsSync(onnx) && fs.existsSync(path.join(site, "models", id))) fs.copyFileSync(onnx, path.join(site, "models", id, "model.onnx"));
+  }
   const ort = path.join(site, "bench-ort");
   fs.mkdirSync(path.join(ort, "inputs"), { recursive: true });
   for (const f of ORT_FILES) fs.copyFileSync(path.join(ORT_DIST, f), path.join(ort, f));

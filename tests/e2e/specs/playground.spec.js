@@ -29,6 +29,30 @@ async function pickModel(page, file) {
 
 const errorText = (page) => page.getByTestId("playground-error").textContent({ timeout: 30_000 });
 
+test("the demos load the small worker; the playground switches to the one that reads ONNX", async () => {
+  const browser = await launch({ serviceWorkers: "block" }); // only the page's own fetches
+  try {
+    const { page, context } = browser;
+    const fetched = [];
+    context.on("request", (r) => fetched.push(new URL(r.url()).pathname.split("/").pop()));
+    const sketch = new SketchPage(page);
+    await sketch.open(server.url);
+    assert.ok(fetched.includes("worker_bg.wasm") && fetched.includes("model.nnef.tar"), fetched.join(", "));
+    assert.ok(!fetched.some((f) => f.startsWith("worker_onnx")), "the sketch page does not fetch the ONNX build");
+    await openPlayground(page);
+    await page.getByTestId("model-file").waitFor();
+    // The switch starts on arrival; back on the sketch page the new worker answers too.
+    await page.goto(`${server.url}#/`);
+    await sketch.waitForModel();
+    assert.ok(fetched.includes("worker_onnx_bg.wasm"), fetched.join(", "));
+    await sketch.drawWithMouse(drawing("house", "6253539749789696").drawing);
+    assert.ok((await sketch.guesses()).slice(0, 3).some(([l]) => l === "house"));
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("the shipped sketch model, picked as a file with its labels, gets a card and recognises a drawing", async () => {
   const browser = await launch();
   try {

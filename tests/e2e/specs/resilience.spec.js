@@ -59,13 +59,13 @@ test("a hung worker is killed by the watchdog and replaced", async () => {
 
 test("a model that fails to download shows why, and Retry recovers", async () => {
   await withPage(async (sketch, { page, context }) => {
-    await context.route("**/models/sketch/model.onnx", (route) => route.fulfill({ status: 503, body: "down" }));
+    await context.route("**/models/sketch/model.nnef.tar", (route) => route.fulfill({ status: 503, body: "down" }));
     await page.goto(server.url);
     const status = page.locator("[data-testid=model-status][data-state=failed]");
     await status.waitFor({ timeout: 10_000 });
     assert.match(await status.textContent(), /HTTP 503/);
     await sketch.screenshot("model-load-failed");
-    await context.unroute("**/models/sketch/model.onnx");
+    await context.unroute("**/models/sketch/model.nnef.tar");
     await page.getByTestId("retry").click();
     await sketch.waitForModel();
     await guessesHouse(sketch);

@@ -1,0 +1,34 @@
+//! `onnx-to-nnef MODELS_DIR OUT_DIR`: converts every registry model's `model.onnx` into the
+//! `model.nnef.tar` the demos' worker loads (`scripts/build.sh` runs it into `dist/models/`).
+//! The archive is typed for the registry's input shape; see `playground_core::session`.
+
+use playground_core::registry::MODELS;
+use playground_core::session::onnx_to_nnef;
+use std::path::PathBuf;
+
+fn main() {
+    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let [models, out] = args.as_slice() else {
+        eprintln!("usage: onnx-to-nnef MODELS_DIR OUT_DIR");
+        std::process::exit(2);
+    };
+    for spec in MODELS {
+        let source = models.join(spec.id).join("model.onnx");
+        let result = std::fs::read(&source)
+            .map_err(|e| e.to_string())
+            .and_then(|onnx| onnx_to_nnef(&onnx, spec.input_shape).map_err(|e| e.to_string()))
+            .and_then(|nnef| {
+                let target = out.join(spec.id).join("model.nnef.tar");
+                std::fs::create_dir_all(target.parent().expect("has a parent")).map_err(|e| e.to_string())?;
+                std::fs::write(&target, &nnef).map_err(|e| e.to_string())?;
+                Ok((target, nnef.len()))
+            });
+        match result {
+            Ok((target, bytes)) => eprintln!("{} → {} ({bytes} bytes)", source.display(), target.display()),
+            Err(e) => {
+                eprintln!("{}: {e}", source.display());
+                std::process::exit(1);
+            }
+        }
+    }
+}

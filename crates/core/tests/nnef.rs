@@ -1,0 +1,57 @@
+//! The demos' worker runs the registry models as NNEF archives converted from their ONNX files
+//! (`session::onnx_to_nnef`, run by scripts/build.sh). The conversion must not change what a
+//! model answers: same scores as the ONNX session on real inputs, for every registry model.
+
+use playground_core::engine::Engine;
+use playground_core::registry::MODELS;
+use playground_core::session::{is_nnef, onnx_to_nnef, Session};
+use std::path::PathBuf;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A deterministic, non-trivial input: a smooth pattern in the model's value range.
+fn input(len: usize) -> Vec<f32> {
+    (0..len).map(|i| (i as f32 * 0.37).sin() * 0.5 + 0.5).collect()
+}
+
+#[test]
+fn every_registry_model_gives_the_same_scores_from_its_nnef_conversion() {
+    for spec in MODELS {
+        let onnx = std::fs::read(repo().join(spec.model_path())).unwrap();
+        let nnef = onnx_to_nnef(&onnx, spec.input_shape).unwrap();
+        assert!(is_nnef(&nnef) && !is_nnef(&onnx), "{}: format sniffing", spec.id);
+        let from_onnx = Session::from_onnx(&onnx, spec.input_shape).unwrap();
+        let from_nnef = Session::from_nnef(&nnef, spec.input_shape).unwrap();
+        let x = input(spec.input_shape.iter().product());
+        let (a, b) = (from_onnx.run(&x).unwrap(), from_nnef.run(&x).unwrap());
+        assert_eq!(a.len(), b.len(), "{}", spec.id);
+        let worst = a.iter().zip(&b).map(|(p, q)| (p - q).abs()).fold(0.0f32, f32::max);
+        assert!(worst <= 1e-4, "{}: scores differ by up to {worst}", spec.id);
+    }
+}
+
+#[test]
+fn the_engine_classifies_a_real_photo_the_same_from_either_format() {
+    let spec = MODELS.iter().find(|m| m.id == "photo").unwrap();
+    let labels = std::fs::read_to_string(repo().join(spec.labels_path())).unwrap();
+    let onnx = std::fs::read(repo().join(spec.model_path())).unwrap();
+    let photo = std::fs::read(repo().join("crates/core/tests/photos/cat.png")).unwrap();
+    let top = |model: &[u8]| {
+        let mut engine = Engine::new();
+        engine.install("photo", model, &labels).unwrap();
+        let prepared = engine.prepare_photo("photo", &photo).unwrap();
+        engine.infer("photo", &prepared.tensor, 5).unwrap().into_iter().map(|g| g.label).collect::<Vec<_>>()
+    };
+    assert_eq!(top(&onnx_to_nnef(&onnx, spec.input_shape).unwrap()), top(&onnx));
+}
+
+#[test]
+fn an_nnef_archive_for_another_shape_is_refused_with_a_message() {
+    let spec = MODELS.iter().find(|m| m.id == "sketch").unwrap();
+    let onnx = std::fs::read(repo().join(spec.model_path())).unwrap();
+    let nnef = onnx_to_nnef(&onnx, &[2, 1, 28, 28]).unwrap();
+    let err = Session::from_nnef(&nnef, spec.input_shape).err().expect("must fail").to_string();
+    assert!(err.contains("[1, 1, 28, 28]"), "{err}");
+}
