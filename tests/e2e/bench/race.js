@@ -304,6 +304,7 @@ function report(r) {
   const f = (s, d = 2) => (s ? `${s.median.toFixed(d)} / ${s.p90.toFixed(d)}` : "—");
   const out = [];
   out.push(`\n## Speed race ${r.date.slice(0, 10)}: ours (tract 0.23, wasm32 + simd128) vs ONNX Runtime Web ${r.ort_version} (wasm, SIMD)\n`);
+  out.push("Ours is the demos' worker, as the app runs it: each model as the NNEF archive scripts/build.sh converts from the same .onnx that ORT runs.\n");
   out.push(`Headless Chromium ${r.chromium}; CPU: ${r.cpu} (${r.cpu_flags.join(", ")}); COOP/COEP ${r.isolated ? "on (cross-origin isolated)" : "off"}; ${r.config.BLOCKS} interleaved blocks per model.\n`);
   const others = r.other_processes;
   out.push(`Other processes on the machine during the runs (native + browser): ${others.foreign_cores.toFixed(2)} cores on average over ${others.seconds.toFixed(0)} s${others.top.length ? ` (${others.top.map((t) => `${t.comm} ${t.cpu_s.toFixed(0)} s`).join(", ")})` : ""}; 1-min load average before the start ${r.loadavg_start.toFixed(2)}.\n`);
