@@ -27,26 +27,29 @@ export class PhotoPage {
 
   /** A drop as a browser makes it: a DataTransfer holding the file, dispatched on the zone. */
   async drop(file) {
-    const b64 = fs.readFileSync(file).toString("base64");
-    await this.page.evaluate(([name, data]) => {
-      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([bytes], name, { type: "image/png" }));
-      const zone = document.querySelector("[data-testid=drop-zone]");
-      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
-      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, [path.basename(file), b64]);
+    await this.#dispatchFile(file, "drop");
   }
 
   /** A paste as a browser makes it from a copied image: a ClipboardEvent on the document. */
   async paste(file) {
+    await this.#dispatchFile(file, "paste");
+  }
+
+  async #dispatchFile(file, how) {
     const b64 = fs.readFileSync(file).toString("base64");
-    await this.page.evaluate(([name, data]) => {
+    await this.page.evaluate(([name, data, how]) => {
       const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
       const dt = new DataTransfer();
       dt.items.add(new File([bytes], name, { type: "image/png" }));
-      document.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
-    }, [path.basename(file), b64]);
+      const init = { bubbles: true, cancelable: true };
+      if (how === "paste") {
+        document.dispatchEvent(new ClipboardEvent("paste", { ...init, clipboardData: dt }));
+        return;
+      }
+      const zone = document.querySelector("[data-testid=drop-zone]");
+      zone.dispatchEvent(new DragEvent("dragover", { ...init, dataTransfer: dt }));
+      zone.dispatchEvent(new DragEvent("drop", { ...init, dataTransfer: dt }));
+    }, [path.basename(file), b64, how]);
   }
 
   /** Top-5 once an answer newer than `since` is shown. */

@@ -4,6 +4,9 @@ use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::ops::{activations::Clip, cnn::Conv, expandable::expand};
 use wasm_bindgen::prelude::*;
 
+#[path = "../common.rs"]
+mod common;
+
 fn main() {}
 
 fn two_ops() -> tract_onnx::Onnx {
@@ -15,18 +18,7 @@ fn two_ops() -> tract_onnx::Onnx {
 
 #[wasm_bindgen]
 pub fn run(model: &[u8], input: &[f32], photo: &[u8]) -> Vec<f32> {
-    let image = playground_core::photo::decode(photo).unwrap();
     let model = two_ops().model_for_read(&mut std::io::Cursor::new(model)).unwrap();
-    let plan = model
-        .with_input_fact(0, f32::fact([1, 1, 28, 28]).into())
-        .unwrap()
-        .into_optimized()
-        .unwrap()
-        .into_runnable()
-        .unwrap();
-    let tensor = Tensor::from_shape(&[1usize, 1, 28, 28], input).unwrap();
-    let outputs = plan.run(tvec!(tensor.into_tvalue())).unwrap();
-    let mut values: Vec<f32> = outputs[0].to_plain_array_view::<f32>().unwrap().iter().copied().collect();
-    values.push(image.width() as f32);
-    values
+    let typed = model.with_input_fact(0, f32::fact([1, 1, 28, 28]).into()).unwrap().into_typed().unwrap();
+    common::optimize_and_run(typed, input, photo)
 }
