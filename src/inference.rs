@@ -50,6 +50,14 @@ pub struct InferenceService {
     _watchdog: RefCell<Option<Interval>>,
 }
 
+/// A page opened on the playground starts with the worker build it needs, instead of
+/// fetching the demos' build only to replace it at once.
+fn opened_on_playground() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .is_some_and(|hash| hash.starts_with("#/playground"))
+}
+
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_default()
 }
@@ -67,7 +75,7 @@ impl InferenceService {
             wanted_models: RefCell::new(Vec::new()),
             restarts: Cell::new(0),
             generation: Cell::new(0),
-            onnx_build: Cell::new(false),
+            onnx_build: Cell::new(opened_on_playground()),
             _watchdog: RefCell::new(None),
         });
         service.spawn_worker();
@@ -192,6 +200,8 @@ impl InferenceService {
         self.spawn_worker();
         let wanted = self.wanted_models.borrow().clone();
         for model in wanted {
+            // Shown as loading again, so nothing is asked of the new worker before it has them.
+            self.on_app.emit(AppAction::LoadRequested(model.clone()));
             self.send(Request::Load { model });
         }
     }

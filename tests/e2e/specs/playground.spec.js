@@ -41,12 +41,30 @@ test("the demos load the small worker; the playground switches to the one that r
     assert.ok(!fetched.some((f) => f.startsWith("worker_onnx")), "the sketch page does not fetch the ONNX build");
     await openPlayground(page);
     await page.getByTestId("model-file").waitFor();
-    // The switch starts on arrival; back on the sketch page the new worker answers too.
+    // The switch starts on arrival; back on the sketch page the model shows as loading until
+    // the new worker has it, then that worker answers.
     await page.goto(`${server.url}#/`);
     await sketch.waitForModel();
     assert.ok(fetched.includes("worker_onnx_bg.wasm"), fetched.join(", "));
+    assert.equal(fetched.filter((f) => f === "model.nnef.tar").length, 2, "the new worker loaded the model again");
     await sketch.drawWithMouse(drawing("house", "6253539749789696").drawing);
     assert.ok((await sketch.guesses()).slice(0, 3).some(([l]) => l === "house"));
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a page opened on the playground fetches only the worker that reads ONNX", async () => {
+  const browser = await launch({ serviceWorkers: "block" });
+  try {
+    const fetched = [];
+    browser.context.on("request", (r) => fetched.push(new URL(r.url()).pathname.split("/").pop()));
+    await openPlayground(browser.page);
+    // The worker's own fetches are not in the page's resource timing: poll the request log.
+    for (let i = 0; i < 300 && !fetched.includes("worker_onnx_bg.wasm"); i++) await browser.page.waitForTimeout(100);
+    assert.ok(fetched.includes("worker_onnx_bg.wasm"), fetched.join(", "));
+    assert.ok(!fetched.includes("worker_bg.wasm"), fetched.join(", "));
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();
