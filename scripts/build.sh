@@ -7,7 +7,7 @@ cd "$(repo_root)"
 ensure_wasm_tools
 
 log "building app (profile web) and worker (profile web-worker), wasm32 + simd128"
-# Two runs: the app without the `engine` feature (no tract), the worker with it.
+# Separate cargo runs: the app without tract, then each worker build with its own features.
 # The profiles (Cargo.toml) trade nothing measurable in model speed for half the size.
 cargo build --profile web --target wasm32-unknown-unknown --bin app
 rm -rf dist

@@ -164,10 +164,24 @@ impl InferenceService {
         self.on_app.emit(AppAction::Worker(response));
     }
 
-    /// Kills the worker and starts a fresh one that reloads the wanted models.
-    pub fn restart(&self, reason: &str) {
+    /// Terminates the worker; what it owed is dropped with it.
+    fn drop_worker(&self) {
         self.client.borrow_mut().take(); // dropping terminates it
         self.owed.borrow_mut().clear();
+    }
+
+    /// Starts a worker (of the build `onnx_build` says) and asks it for the wanted models.
+    fn start_worker_with_wanted_models(&self) {
+        self.spawn_worker();
+        let wanted = self.wanted_models.borrow().clone();
+        for model in wanted {
+            self.send(Request::Load { model });
+        }
+    }
+
+    /// Kills the worker and starts a fresh one that reloads the wanted models.
+    pub fn restart(&self, reason: &str) {
+        self.drop_worker();
         let restarts = self.restarts.get() + 1;
         self.restarts.set(restarts);
         if restarts > MAX_RESTARTS {
@@ -181,11 +195,7 @@ impl InferenceService {
         for cb in subscribers {
             cb.emit(Response::Panicked { message: reason.to_string() });
         }
-        self.spawn_worker();
-        let wanted = self.wanted_models.borrow().clone();
-        for model in wanted {
-            self.send(Request::Load { model });
-        }
+        self.start_worker_with_wanted_models();
     }
 
     /// Replaces the demos' worker by the one that reads ONNX (once; a no-op after). Not a
@@ -195,15 +205,13 @@ impl InferenceService {
         if self.onnx_build.replace(true) {
             return;
         }
-        self.client.borrow_mut().take(); // dropping terminates it
-        self.owed.borrow_mut().clear();
-        self.spawn_worker();
-        let wanted = self.wanted_models.borrow().clone();
+        self.drop_worker();
+        // Shown as loading again, so nothing is asked of the new worker before it has them.
+        let wanted = self.wanted_models.borrow().clone(); // not borrowed while the app reacts
         for model in wanted {
-            // Shown as loading again, so nothing is asked of the new worker before it has them.
-            self.on_app.emit(AppAction::LoadRequested(model.clone()));
-            self.send(Request::Load { model });
+            self.on_app.emit(AppAction::LoadRequested(model));
         }
+        self.start_worker_with_wanted_models();
     }
 
     fn send(&self, request: Request) {

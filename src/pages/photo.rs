@@ -277,8 +277,8 @@ fn frame_on_canvas(video: &HtmlVideoElement) -> Option<HtmlCanvasElement> {
 }
 
 /// The canvas as PNG bytes. `toBlob` encodes off the UI thread; `toDataURL`, used before,
-/// encoded on it. The Snap click took 5.4–6.9 ms with a 640×480 frame, 2.6–3.4 ms now (medians
-/// of two runs each of tests/e2e/bench/snap.js).
+/// encoded on it. The Snap click took 5.4–6.9 ms with a 640×480 frame, 2.6–3.7 ms now (medians
+/// of 2 runs before, 3 after, of tests/e2e/bench/snap.js).
 async fn encode_png(canvas: &HtmlCanvasElement) -> Option<Vec<u8>> {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let done = resolve.clone();

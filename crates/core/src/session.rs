@@ -47,13 +47,7 @@ impl Session {
     }
 
     fn plan(typed: TypedModel, input_shape: &[usize]) -> Result<Self> {
-        if typed.inputs.len() != 1 || typed.outputs.is_empty() {
-            return Err(Error::ModelShape(format!(
-                "expected one input and at least one output, found {} inputs and {} outputs",
-                typed.inputs.len(),
-                typed.outputs.len()
-            )));
-        }
+        one_input(typed.inputs.len(), typed.outputs.len())?;
         let output_fact = typed.output_fact(0).map_err(|e| Error::ModelShape(root_cause(&e)))?;
         let output_len =
             output_fact.shape.as_concrete().map(|dims| dims.iter().product()).ok_or_else(|| {
@@ -90,7 +84,7 @@ impl Session {
 
 #[cfg(feature = "onnx")]
 mod onnx {
-    use super::{root_cause, Session};
+    use super::{one_input, root_cause, Session};
     use crate::{Error, Result};
     use tract_onnx::prelude::*;
 
@@ -99,10 +93,7 @@ mod onnx {
         /// `into_optimized` lets tract pick its fastest kernels (3–5× faster than a decluttered
         /// plan) and turns a wrong-shape model into an error here rather than at run time.
         pub fn from_onnx(onnx: &[u8], input_shape: &[usize]) -> Result<Self> {
-            Self::plan(
-                typed(read(onnx)?, input_shape)?.into_optimized().map_err(shape_error(input_shape))?,
-                input_shape,
-            )
+            Self::plan_onnx(read(onnx)?, input_shape)
         }
 
         /// [`Session::from_onnx`] for a protobuf already decoded (and checked by
@@ -113,10 +104,12 @@ mod onnx {
             let model = tract_onnx::onnx()
                 .model_for_proto_model(proto)
                 .map_err(|e| Error::ModelParse(root_cause(&e)))?;
-            Self::plan(
-                typed(model, input_shape)?.into_optimized().map_err(shape_error(input_shape))?,
-                input_shape,
-            )
+            Self::plan_onnx(model, input_shape)
+        }
+
+        fn plan_onnx(model: InferenceModel, input_shape: &[usize]) -> Result<Self> {
+            let optimized = typed(model, input_shape)?.into_optimized().map_err(shape_error(input_shape))?;
+            Self::plan(optimized, input_shape)
         }
     }
 
@@ -132,13 +125,7 @@ mod onnx {
 
     /// The model typed for a concrete f32 input, decluttered (not yet optimized for a CPU).
     fn typed(model: InferenceModel, input_shape: &[usize]) -> Result<TypedModel> {
-        if model.inputs.len() != 1 {
-            return Err(Error::ModelShape(format!(
-                "expected one input and at least one output, found {} inputs and {} outputs",
-                model.inputs.len(),
-                model.outputs.len()
-            )));
-        }
+        one_input(model.inputs.len(), model.outputs.len())?;
         model
             .with_input_fact(0, f32::fact(input_shape).into())
             .and_then(|m| m.into_typed())
@@ -227,6 +214,16 @@ mod onnx {
 
 #[cfg(feature = "onnx")]
 pub use onnx::onnx_to_nnef;
+
+/// A session feeds one input and reads the first output.
+fn one_input(inputs: usize, outputs: usize) -> Result<()> {
+    if inputs != 1 || outputs == 0 {
+        return Err(Error::ModelShape(format!(
+            "expected one input and at least one output, found {inputs} inputs and {outputs} outputs"
+        )));
+    }
+    Ok(())
+}
 
 /// tract's errors nest context; the innermost cause is the one that reads well.
 pub(crate) fn root_cause(e: &TractError) -> String {

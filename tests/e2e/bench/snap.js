@@ -1,10 +1,10 @@
 // How long the photo page's Snap click blocks the UI thread (node tests/e2e/bench/snap.js, against
 // dist/): Chromium's fake camera (640×480), 7 snapshots, the click handler timed in the page.
-import { launch, CHROMIUM_ARGS } from "../support/browser.js";
+import { launch, FAKE_CAMERA } from "../support/browser.js";
 import { startServer } from "../support/server.js";
 import { PhotoPage } from "../support/photo_page.js";
 const server = await startServer();
-const b = await launch({ args: [...CHROMIUM_ARGS, "--use-fake-device-for-media-stream"], permissions: ["camera"], viewport: { width: 1280, height: 900 } });
+const b = await launch({ ...FAKE_CAMERA, permissions: ["camera"] });
 const p = new PhotoPage(b.page);
 await p.open(server.url);
 const times = [];

@@ -5,7 +5,7 @@ import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { startServer } from "../support/server.js";
-import { launch, PHONE, CHROMIUM_ARGS } from "../support/browser.js";
+import { launch, PHONE, FAKE_CAMERA } from "../support/browser.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
 
 let server, browser, photo;
@@ -83,9 +83,6 @@ test("a camera that is absent gets a message, not a crash", async () => {
   const text = await photo.errorAfter(() => browser.page.getByTestId("camera-button").click());
   assert.match(text, /No camera was found/);
 });
-
-// Chromium's fake camera (a moving test pattern) stands in for a real one.
-const FAKE_CAMERA = { args: [...CHROMIUM_ARGS, "--use-fake-device-for-media-stream"] };
 
 test("a camera the person refuses gets a message, not a crash", async () => {
   const other = await launch(FAKE_CAMERA); // no permission granted: the prompt is refused

@@ -9,6 +9,9 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
+/** Chromium's fake camera (a moving 640×480 test pattern) instead of no camera at all. */
+export const FAKE_CAMERA = { args: [...CHROMIUM_ARGS, "--use-fake-device-for-media-stream"] };
+
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
 
 /** A persistent context on a new profile; `errors` collects console errors and page errors. */
