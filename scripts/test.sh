@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README quick start, command 2: every test. `.ci/run` calls exactly this.
 #   1. native: core (preprocessing goldens, registry, real-data inference, photos), CLI, UI reducers
-#   2. core preprocessing under wasm32 (parity digests), UI components in headless Chromium
+#   2. core preprocessing and kernels under wasm32 (parity digests, SIMD pool), UI components in headless Chromium
 #      (wasm-bindgen-test)
 #   3. release build, then end-to-end specs in headless Chromium against the served build
 set -euo pipefail
@@ -13,8 +13,8 @@ ensure_browser_tools
 log "native tests"
 cargo test --workspace
 
-log "core preprocessing under wasm32 (+simd128) in Node: byte-identical to native"
-cargo test --target wasm32-unknown-unknown -p playground-core --no-default-features --test parity
+log "core preprocessing and kernels under wasm32 (+simd128) in Node: same as native"
+cargo test --target wasm32-unknown-unknown -p playground-core --no-default-features --test parity --test kernels
 
 log "UI component tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \

@@ -1,0 +1,123 @@
+//! `fast_ops::speed_up` must replace only what it can compute exactly, and change no answer:
+//! small tract graphs with every kind of pool and pad, then the registry models (whose plans it
+//! also folds).
+#![cfg(feature = "onnx")]
+
+use playground_core::fast_ops::{speed_up, SpeedUps};
+use playground_core::registry::MODELS;
+use playground_core::session::onnx_to_nnef;
+use std::path::PathBuf;
+use tract_nnef::prelude::*;
+use tract_nnef::tract_core::ops::array::{Pad, PadMode};
+use tract_nnef::tract_core::ops::cnn::{MaxPool, PaddingSpec, PoolSpec};
+use tract_nnef::tract_core::ops::nn::DataFormat;
+
+fn input(len: usize) -> Vec<f32> {
+    (0..len).map(|i| (i as f32 * 0.37).sin() * 0.5 + ((i * 7) % 5) as f32 * 0.1).collect()
+}
+
+/// Runs `model` optimized by tract alone and with `speed_up`; returns what `speed_up` changed
+/// after checking that both plans give the same output, to the bit.
+fn changed_and_same(model: TypedModel, shape: &[usize]) -> SpeedUps {
+    let tract_only = model.into_optimized().unwrap();
+    let mut ours = tract_only.clone();
+    let changed = speed_up(&mut ours).unwrap();
+    let x = Tensor::from_shape(shape, &input(shape.iter().product())).unwrap();
+    let run = |m: TypedModel| {
+        let out = m.into_runnable().unwrap().run(tvec!(x.clone().into_tvalue())).unwrap();
+        let view = out[0].to_plain_array_view::<f32>().unwrap();
+        (view.shape().to_vec(), view.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
+    };
+    assert_eq!(run(ours), run(tract_only), "{shape:?}");
+    changed
+}
+
+fn replaced_and_same(model: TypedModel, shape: &[usize]) -> usize {
+    changed_and_same(model, shape).replaced
+}
+
+fn pool(shape: [usize; 4], kernel: usize, stride: usize, padding: PaddingSpec) -> TypedModel {
+    let mut model = TypedModel::default();
+    let x = model.add_source("x", f32::fact(shape)).unwrap();
+    let spec = PoolSpec {
+        data_format: DataFormat::NCHW,
+        kernel_shape: tvec![kernel, kernel],
+        padding,
+        dilations: None,
+        strides: Some(tvec![stride, stride]),
+        input_channels: shape[1],
+        output_channels: shape[1],
+    };
+    let y = model.wire_node("pool", MaxPool::new(spec, None), &[x]).unwrap();
+    model.select_output_outlets(&y).unwrap();
+    model
+}
+
+fn pad(shape: [usize; 4], pads: [(usize, usize); 4], mode: PadMode) -> TypedModel {
+    let mut model = TypedModel::default();
+    let x = model.add_source("x", f32::fact(shape)).unwrap();
+    let y = model.wire_node("pad", Pad::new(pads.to_vec(), mode), &[x]).unwrap();
+    model.select_output_outlets(&y).unwrap();
+    model
+}
+
+#[test]
+fn two_by_two_pools_at_stride_two_are_replaced_with_the_same_output() {
+    for shape in [[1, 24, 28, 28], [1, 3, 7, 9], [2, 5, 6, 4], [1, 1, 2, 3]] {
+        assert_eq!(replaced_and_same(pool(shape, 2, 2, PaddingSpec::Valid), &shape), 1, "{shape:?} valid");
+        let zeros = PaddingSpec::Explicit(tvec![0, 0], tvec![0, 0]);
+        assert_eq!(replaced_and_same(pool(shape, 2, 2, zeros), &shape), 1, "{shape:?} explicit 0");
+    }
+    let even = [1, 4, 8, 6];
+    assert_eq!(replaced_and_same(pool(even, 2, 2, PaddingSpec::SameUpper), &even), 1);
+}
+
+#[test]
+fn other_pools_keep_tracts_operator() {
+    let shape = [1, 3, 7, 9];
+    // Same padding on odd sizes reads a padded column; the other windows are not 2×2 at stride 2.
+    assert_eq!(replaced_and_same(pool(shape, 2, 2, PaddingSpec::SameUpper), &shape), 0);
+    assert_eq!(
+        replaced_and_same(pool(shape, 2, 2, PaddingSpec::Explicit(tvec![1, 0], tvec![0, 0])), &shape),
+        0
+    );
+    assert_eq!(replaced_and_same(pool(shape, 2, 1, PaddingSpec::Valid), &shape), 0);
+    assert_eq!(replaced_and_same(pool(shape, 3, 2, PaddingSpec::Valid), &shape), 0);
+}
+
+#[test]
+fn constant_spatial_pads_are_replaced_with_the_same_output() {
+    let shape = [2, 3, 5, 4];
+    for pads in [[(0, 0), (0, 0), (1, 1), (1, 1)], [(0, 0), (0, 0), (0, 2), (3, 0)]] {
+        for value in [0.0f32, -1.5] {
+            let mode = PadMode::Constant(Arc::new(value.into()));
+            assert_eq!(replaced_and_same(pad(shape, pads, mode), &shape), 1, "{pads:?} {value}");
+        }
+    }
+}
+
+#[test]
+fn other_pads_keep_tracts_operator() {
+    let shape = [2, 3, 5, 4];
+    let zero = || PadMode::Constant(Arc::new(0.0f32.into()));
+    assert_eq!(replaced_and_same(pad(shape, [(0, 0), (1, 0), (1, 1), (1, 1)], zero()), &shape), 0);
+    assert_eq!(replaced_and_same(pad(shape, [(0, 0), (0, 0), (1, 1), (1, 1)], PadMode::Edge), &shape), 0);
+    assert_eq!(replaced_and_same(pad(shape, [(0, 0), (0, 0), (1, 1), (1, 1)], PadMode::Reflect), &shape), 0);
+}
+
+#[test]
+fn registry_models_answer_the_same_with_the_faster_operators() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for spec in MODELS {
+        let onnx = std::fs::read(repo.join(spec.model_path())).unwrap();
+        let nnef = onnx_to_nnef(&onnx, spec.input_shape).unwrap();
+        let model = tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(nnef)).unwrap();
+        let changed = changed_and_same(model, spec.input_shape);
+        match spec.id {
+            "sketch" => assert_eq!(changed, SpeedUps { folded: 0, replaced: 8 }, "sketch: 3 pools, 5 pads"),
+            // The classifier's f16 weights: their cast to f32 and their packing.
+            "photo" => assert_eq!(changed.folded, 2, "photo"),
+            _ => {}
+        }
+    }
+}

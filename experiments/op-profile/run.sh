@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Where one inference's time goes, operator by operator: the registry models' optimized tract
+# plans natively and in wasm32 + simd128 under Node's WASI (the V8 that Chromium runs), built
+# with the worker's profile. Prints each plan twice: as our session runs it (with
+# `fast_ops::speed_up`) and as tract alone plans it. Usage: run.sh [RUNS]. About 5 minutes on
+# 2 cores the first time.
+set -euo pipefail
+cd "$(dirname "$0")"
+runs="${1:-1000}"
+target="${CARGO_TARGET_DIR:-../../target/op-profile}"
+rustup target add wasm32-wasip1 >/dev/null
+models=$(mktemp -d)
+trap 'rm -rf "$models"' EXIT
+(cd ../.. && cargo run -q -p playground-cli --bin onnx-to-nnef -- models "$models")
+CARGO_TARGET_DIR="$target" cargo build -q --release
+RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$target" \
+    cargo build -q --profile web-worker --target wasm32-wasip1
+for model in "$models"/*/model.nnef.tar; do
+    for plan in ours tract; do
+        echo "== $(basename "$(dirname "$model")"), $plan plan, native"
+        "$target/release/op-profile" "$model" "$runs" "$plan"
+        echo "== $(basename "$(dirname "$model")"), $plan plan, wasm32 + simd128 in Node $(node --version)"
+        node --no-warnings run_wasi.mjs "$target/wasm32-wasip1/web-worker/op-profile.wasm" "$model" "$runs" "$plan"
+    done
+done

@@ -1,0 +1,53 @@
+//! op-profile MODEL.nnef.tar [RUNS] [tract]: the optimized plan's nodes with their mean time per
+//! inference, and the median of whole inferences (uninstrumented). The plan is the one our
+//! session runs (`fast_ops::speed_up` applied) unless the third argument is `tract`.
+use std::time::Instant;
+use tract_nnef::prelude::*;
+use tract_nnef::tract_core::plan::SimpleState;
+
+fn main() -> TractResult<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let path = args.get(1).expect("usage: op-profile MODEL.nnef.tar [RUNS]");
+    let runs: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(500);
+    let bytes = std::fs::read(path)?;
+    let model = tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(bytes))?;
+    let fact = model.input_fact(0)?.clone();
+    let shape: Vec<usize> = fact.shape.as_concrete().unwrap().to_vec();
+    let mut optimized = model.into_optimized()?;
+    if args.get(3).map(String::as_str) != Some("tract") {
+        eprintln!("fast_ops: {:?}", playground_core::fast_ops::speed_up(&mut optimized)?);
+    }
+    let plan = optimized.into_runnable()?;
+    let n: usize = shape.iter().product();
+    let input: Vec<f32> = (0..n).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
+    let make = || Tensor::from_shape(&shape, &input).unwrap().into_tvalue();
+    for _ in 0..50 {
+        plan.run(tvec!(make()))?;
+    }
+    let mut whole = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        plan.run(tvec!(make()))?;
+        whole.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    whole.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let nodes = plan.model().nodes.len();
+    let mut per_node = vec![0f64; nodes];
+    let mut state = SimpleState::new(&plan)?;
+    for _ in 0..runs {
+        state.run_plan_with_eval(tvec!(make()), |ctx, st, node, inputs| {
+            let t = Instant::now();
+            let r = tract_nnef::tract_core::plan::eval(ctx, st, node, inputs);
+            per_node[node.id] += t.elapsed().as_secs_f64() * 1e3;
+            r
+        })?;
+    }
+    let total: f64 = per_node.iter().sum::<f64>() / runs as f64;
+    println!("whole inference median {:.3} ms (p10 {:.3}), instrumented sum {:.3} ms", whole[runs / 2], whole[runs / 10], total);
+    for node in &plan.model().nodes {
+        let ms = per_node[node.id] / runs as f64;
+        let out = plan.model().outlet_fact(node.id.into())?;
+        println!("{:7.1} us {:5.1}%  #{:<3} {:<40} {:?}  {}", ms * 1e3, 100.0 * ms / total, node.id, node.name, out.shape, node.op().name());
+    }
+    Ok(())
+}
