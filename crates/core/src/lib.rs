@@ -7,11 +7,8 @@ pub mod custom;
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod error;
-#[cfg(feature = "engine")]
-pub mod fast_ops;
 pub mod game;
 pub mod inspect;
-pub mod kernels;
 pub mod photo;
 pub mod postprocess;
 pub mod protocol;

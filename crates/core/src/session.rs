@@ -48,7 +48,7 @@ impl Session {
 
     fn plan(mut typed: TypedModel, input_shape: &[usize]) -> Result<Self> {
         one_input(typed.inputs.len(), typed.outputs.len())?;
-        crate::fast_ops::speed_up(&mut typed).map_err(|e| Error::ModelShape(root_cause(&e)))?;
+        playground_fast_ops::speed_up(&mut typed).map_err(|e| Error::ModelShape(root_cause(&e)))?;
         let output_fact = typed.output_fact(0).map_err(|e| Error::ModelShape(root_cause(&e)))?;
         let output_len =
             output_fact.shape.as_concrete().map(|dims| dims.iter().product()).ok_or_else(|| {

@@ -1,11 +1,11 @@
-//! `fast_ops::speed_up` must replace only what it can compute exactly, and change no answer:
+//! `playground_fast_ops::speed_up` (which `Session` applies to every plan) must replace only what it can compute exactly, and change no answer:
 //! small tract graphs with every kind of pool and pad, then the registry models (whose plans it
 //! also folds).
 #![cfg(feature = "onnx")]
 
-use playground_core::fast_ops::{speed_up, SpeedUps};
 use playground_core::registry::MODELS;
 use playground_core::session::onnx_to_nnef;
+use playground_fast_ops::{speed_up, SpeedUps};
 use std::path::PathBuf;
 use tract_nnef::prelude::*;
 use tract_nnef::tract_core::ops::array::{Pad, PadMode};

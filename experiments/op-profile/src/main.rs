@@ -15,7 +15,7 @@ fn main() -> TractResult<()> {
     let shape: Vec<usize> = fact.shape.as_concrete().unwrap().to_vec();
     let mut optimized = model.into_optimized()?;
     if args.get(3).map(String::as_str) != Some("tract") {
-        eprintln!("fast_ops: {:?}", playground_core::fast_ops::speed_up(&mut optimized)?);
+        eprintln!("fast_ops: {:?}", playground_fast_ops::speed_up(&mut optimized)?);
     }
     let plan = optimized.into_runnable()?;
     let n: usize = shape.iter().product();

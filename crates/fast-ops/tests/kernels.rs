@@ -2,7 +2,7 @@
 //! edge: odd widths and heights, rows shorter than a SIMD step, several planes. Runs natively and,
 //! in `scripts/test.sh`, under wasm32 with +simd128, where the vector path of the pool runs.
 
-use playground_core::kernels::{max_pool_2x2, pad_2d};
+use playground_fast_ops::kernels::{max_pool_2x2, pad_2d};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

@@ -1,5 +1,5 @@
-//! The loops behind [`fast_ops`](crate::fast_ops)' operators, on plain slices. They do not need
-//! tract, so they build without the `engine` feature and are tested under wasm32 with SIMD
+//! The loops behind this crate's operators, on plain slices. They do not need tract, so they
+//! build without the `tract` feature and are tested under wasm32 with SIMD
 //! (`tests/kernels.rs`), where their vector path runs.
 
 /// 2×2 max pooling at stride 2 of `[h, w]` planes laid end to end in `source`, into
