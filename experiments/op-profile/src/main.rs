@@ -13,9 +13,14 @@ fn main() -> TractResult<()> {
     let model = tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(bytes))?;
     let fact = model.input_fact(0)?.clone();
     let shape: Vec<usize> = fact.shape.as_concrete().unwrap().to_vec();
+    let started = Instant::now();
     let mut optimized = model.into_optimized()?;
+    let optimize_ms = started.elapsed().as_secs_f64() * 1e3;
     if args.get(3).map(String::as_str) != Some("tract") {
-        eprintln!("fast_ops: {:?}", playground_fast_ops::speed_up(&mut optimized)?);
+        let started = Instant::now();
+        let changes = playground_fast_ops::speed_up(&mut optimized)?;
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        println!("into_optimized {optimize_ms:.1} ms; fast_ops {changes:?} in {ms:.1} ms");
     }
     let plan = optimized.into_runnable()?;
     let n: usize = shape.iter().product();
