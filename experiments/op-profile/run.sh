@@ -20,6 +20,9 @@ for model in "$models"/*/model.nnef.tar; do
         echo "== $(basename "$(dirname "$model")"), $plan plan, native"
         "$target/release/op-profile" "$model" "$runs" "$plan"
         echo "== $(basename "$(dirname "$model")"), $plan plan, wasm32 + simd128 in Node $(node --version)"
-        node --no-warnings run_wasi.mjs "$target/wasm32-wasip1/web-worker/op-profile.wasm" "$model" "$runs" "$plan"
+        # Node 20 segfaults tearing down the photo model's WASI instance, after it has printed
+        # everything: report the status and go on.
+        node --no-warnings run_wasi.mjs "$target/wasm32-wasip1/web-worker/op-profile.wasm" "$model" "$runs" "$plan" ||
+            echo "(node exited with status $?)"
     done
 done

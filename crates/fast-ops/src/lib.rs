@@ -3,11 +3,11 @@
 //! - **Constant subgraphs folded.** tract leaves a fold undone when its output would be larger
 //!   than its inputs and over 4 MiB, to spare memory on large models. The photo model's
 //!   f16 → f32 cast of its 1000×1280 classifier weights, and their packing for the matrix
-//!   kernel, then ran at every inference: 3.3 of 33 ms natively (`experiments/op-profile`).
+//!   kernel, then ran at every inference: 3.3 of 31 ms natively (`experiments/op-profile`).
 //!   Folded, they cost 5 MB more memory for the loaded model.
 //! - **Two operators swapped for faster ones**: 2×2 stride-2 max pooling and constant padding of
 //!   the two spatial axes, both on f32 NCHW tensors with concrete shapes. In the browser these
-//!   two took 15% of a sketch inference (270 of 1,730 µs under Node). tract 0.23's `OptMaxPool`
+//!   two took 15% of a sketch inference (270 of 1,730 µs in wasm under Node). tract 0.23's `OptMaxPool`
 //!   walks a 2×2 stride-2 window with a bounds check per tap, and its `Pad` copies through a
 //!   dynamic-rank ndarray slice; both are general over layouts, ranks and modes. The
 //!   replacements handle one layout with plain row loops ([`crate::kernels`]), 4 outputs per wasm
