@@ -27,6 +27,10 @@ pub fn speed_up(model: &mut TypedModel) -> TractResult<SpeedUps> {
     Ok(SpeedUps { folded, replaced })
 }
 
+/// The largest value folded: a person's model in the playground may be large, and a fold keeps
+/// its result in memory for as long as the model is loaded (the photo model's is 5 MB).
+const FOLD_LIMIT_BYTES: usize = 64 << 20;
+
 /// Replaces each node whose inputs are all constants with the value it computes. Walking in
 /// evaluation order folds whole chains: a folded node's successors see constant inputs.
 fn fold_constants(model: &mut TypedModel) -> TractResult<usize> {
@@ -39,8 +43,12 @@ fn fold_constants(model: &mut TypedModel) -> TractResult<usize> {
         let konsts = model.node_input_facts(id)?.iter().map(|f| f.konst.clone()).collect::<Option<TVec<_>>>();
         let Some(konsts) = konsts else { continue };
         let inputs = konsts.into_iter().map(|k| k.into_tvalue()).collect();
-        // None: the op reads its context or keeps state, so its value is not fixed.
-        let Some(values) = node.op.eval_out_of_plan(inputs)? else { continue };
+        // None: the op reads its context or keeps state, so its value is not fixed. An error
+        // leaves the node to run as tract planned it, as tract's own folding does.
+        let Ok(Some(values)) = node.op.eval_out_of_plan(inputs) else { continue };
+        if values.iter().map(|v| v.len() * v.datum_type().size_of()).sum::<usize>() > FOLD_LIMIT_BYTES {
+            continue;
+        }
         let mut patch = TypedModelPatch::default();
         for (slot, value) in values.into_iter().enumerate() {
             let outlet = OutletId::new(id, slot);
