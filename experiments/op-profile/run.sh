@@ -3,7 +3,8 @@
 # plans natively and in wasm32 + simd128 under Node's WASI (the V8 that Chromium runs), built
 # with the worker's profile. Prints each plan twice: as our session runs it (with
 # `fast_ops::speed_up`) and as tract alone plans it. Usage: run.sh [RUNS]. About 5 minutes on
-# 2 cores the first time.
+# 2 cores the first time. tract's knobs (TRACT_* environment variables, e.g.
+# TRACT_LAZY_IM2COL_MIN_KERNEL=100 for eager im2col) reach both the native and the wasm run.
 set -euo pipefail
 cd "$(dirname "$0")"
 runs="${1:-1000}"
