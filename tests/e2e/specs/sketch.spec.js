@@ -100,6 +100,10 @@ test("phone viewport: touch drawing guesses, no page scroll, nothing overflows",
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
     const box = await page.canvas.boundingBox();
     assert.ok(box.width >= 300 && box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
+    // The Embed toggle shares the nav's last row instead of taking a row of its own.
+    const nav = await phone.page.locator("nav.tabs").boundingBox();
+    const embed = await phone.page.getByTestId("embed-button").boundingBox();
+    assert.ok(embed.y >= nav.y && embed.y + embed.height <= nav.y + nav.height + 4, JSON.stringify({ nav, embed }));
     await page.screenshot("sketch-phone");
     assert.deepEqual(phone.errors, []);
   } finally {
