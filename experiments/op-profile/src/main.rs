@@ -1,6 +1,7 @@
 //! op-profile MODEL.nnef.tar [RUNS] [tract]: the optimized plan's nodes with their mean time per
 //! inference, and the median of whole inferences (uninstrumented). The plan is the one our
-//! session runs (`fast_ops::speed_up` applied) unless the third argument is `tract`.
+//! session runs (`fast_ops::speed_up` applied) unless the third argument is `tract`. Natively it
+//! also prints the process's resident memory once the plan has run.
 use std::time::Instant;
 use tract_nnef::prelude::*;
 use tract_nnef::tract_core::plan::SimpleState;
@@ -36,6 +37,12 @@ fn main() -> TractResult<()> {
         whole.push(t.elapsed().as_secs_f64() * 1e3);
     }
     whole.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    // Native only: the process's resident memory once the plan has run (what a fold costs).
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        if let Some(rss) = status.lines().find(|l| l.starts_with("VmRSS:")) {
+            println!("{}", rss.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
     let nodes = plan.model().nodes.len();
     let mut per_node = vec![0f64; nodes];
     let mut state = SimpleState::new(&plan)?;
