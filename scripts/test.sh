@@ -15,7 +15,7 @@ cargo test --workspace
 
 log "core preprocessing and kernels under wasm32 (+simd128) in Node: same as native"
 cargo test --target wasm32-unknown-unknown -p playground-core --no-default-features --test parity
-cargo test --target wasm32-unknown-unknown -p playground-fast-ops --no-default-features --test kernels
+cargo test --target wasm32-unknown-unknown -p playground-kernels --test kernels
 
 log "UI component tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \

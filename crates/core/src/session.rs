@@ -42,13 +42,17 @@ impl Session {
         if fact.shape.as_concrete() != Some(input_shape) || fact.datum_type != f32::datum_type() {
             return Err(Error::ModelShape(format!("it takes a {fact:?} input, not {input_shape:?} f32")));
         }
-        let optimized = model.into_optimized().map_err(|e| Error::ModelShape(root_cause(&e)))?;
-        Self::plan(optimized, input_shape)
+        let decluttered = model.into_decluttered().map_err(|e| Error::ModelShape(root_cause(&e)))?;
+        Self::plan(decluttered, input_shape)
     }
 
+    /// Optimizes a decluttered model for this CPU, with our rewrites before and after tract's.
     fn plan(mut typed: TypedModel, input_shape: &[usize]) -> Result<Self> {
         one_input(typed.inputs.len(), typed.outputs.len())?;
-        playground_fast_ops::speed_up(&mut typed).map_err(|e| Error::ModelShape(root_cause(&e)))?;
+        let shape_error = |e: TractError| Error::ModelShape(root_cause(&e));
+        playground_fast_ops::speed_up_decluttered(&mut typed).map_err(shape_error)?;
+        let mut typed = typed.into_optimized().map_err(shape_error)?;
+        playground_fast_ops::speed_up(&mut typed).map_err(shape_error)?;
         let output_fact = typed.output_fact(0).map_err(|e| Error::ModelShape(root_cause(&e)))?;
         let output_len =
             output_fact.shape.as_concrete().map(|dims| dims.iter().product()).ok_or_else(|| {
@@ -109,8 +113,7 @@ mod onnx {
         }
 
         fn plan_onnx(model: InferenceModel, input_shape: &[usize]) -> Result<Self> {
-            let optimized = typed(model, input_shape)?.into_optimized().map_err(shape_error(input_shape))?;
-            Self::plan(optimized, input_shape)
+            Self::plan(typed(model, input_shape)?, input_shape)
         }
     }
 

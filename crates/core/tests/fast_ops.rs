@@ -1,15 +1,16 @@
 //! `playground_fast_ops::speed_up` (which `Session` applies to every plan) must replace only what it can compute exactly, and change no answer:
 //! small tract graphs with every kind of pool and pad, then the registry models (whose plans it
-//! also folds).
+//! also folds). `replace_convolutions` (which `Session` applies in wasm) must replace only 3×3
+//! stride-1 convolutions, and give tract's output within f32 rounding.
 #![cfg(feature = "onnx")]
 
 use playground_core::registry::MODELS;
 use playground_core::session::onnx_to_nnef;
-use playground_fast_ops::{speed_up, SpeedUps};
+use playground_fast_ops::{replace_convolutions, speed_up, SpeedUps};
 use std::path::PathBuf;
 use tract_nnef::prelude::*;
 use tract_nnef::tract_core::ops::array::{Pad, PadMode};
-use tract_nnef::tract_core::ops::cnn::{MaxPool, PaddingSpec, PoolSpec};
+use tract_nnef::tract_core::ops::cnn::{Conv, KernelFormat, MaxPool, PaddingSpec, PoolSpec};
 use tract_nnef::tract_core::ops::nn::DataFormat;
 
 fn input(len: usize) -> Vec<f32> {
@@ -105,19 +106,123 @@ fn other_pads_keep_tracts_operator() {
     assert_eq!(replaced_and_same(pad(shape, [(0, 0), (0, 0), (1, 1), (1, 1)], PadMode::Reflect), &shape), 0);
 }
 
+/// A registry model as the demos' worker reads it: converted to NNEF.
+fn registry_model(path: String) -> TypedModel {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let spec = MODELS.iter().find(|m| m.model_path() == path).unwrap();
+    let onnx = std::fs::read(repo.join(&path)).unwrap();
+    let nnef = onnx_to_nnef(&onnx, spec.input_shape).unwrap();
+    tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(nnef)).unwrap()
+}
+
 #[test]
 fn registry_models_answer_the_same_with_the_faster_operators() {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     for spec in MODELS {
-        let onnx = std::fs::read(repo.join(spec.model_path())).unwrap();
-        let nnef = onnx_to_nnef(&onnx, spec.input_shape).unwrap();
-        let model = tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(nnef)).unwrap();
-        let changed = changed_and_same(model, spec.input_shape);
+        let changed = changed_and_same(registry_model(spec.model_path()), spec.input_shape);
         match spec.id {
             "sketch" => assert_eq!(changed, SpeedUps { folded: 0, replaced: 8 }, "sketch: 3 pools, 5 pads"),
             // The classifier's f16 weights: their cast to f32 and their packing.
             "photo" => assert_eq!(changed.folded, 2, "photo"),
             _ => {}
         }
+    }
+}
+
+/// Runs `model` optimized by tract alone and with `replace_convolutions` first; returns how many
+/// convolutions it replaced and the largest difference between the two outputs, relative to
+/// the largest output.
+fn convolutions_replaced(model: TypedModel, shape: &[usize]) -> (usize, f32) {
+    let decluttered = model.into_decluttered().unwrap();
+    let mut ours = decluttered.clone();
+    let replaced = replace_convolutions(&mut ours).unwrap();
+    let x = Tensor::from_shape(shape, &input(shape.iter().product())).unwrap();
+    let run = |m: TypedModel| {
+        let out =
+            m.into_optimized().unwrap().into_runnable().unwrap().run(tvec!(x.clone().into_tvalue())).unwrap();
+        let view = out[0].to_plain_array_view::<f32>().unwrap();
+        (view.shape().to_vec(), view.iter().copied().collect::<Vec<_>>())
+    };
+    let ((our_shape, ours), (their_shape, theirs)) = (run(ours), run(decluttered));
+    assert_eq!(our_shape, their_shape);
+    let largest = theirs.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let worst = ours.iter().zip(&theirs).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    (replaced, worst / largest.max(1e-6))
+}
+
+/// A convolution `[n, cin, h, w]` → `cout` channels with constant weights and bias, and a ReLU
+/// after it (as tract declutters ONNX's: max with a constant 0) if `relu`.
+fn conv(
+    shape: [usize; 4],
+    cout: usize,
+    kernel: usize,
+    stride: usize,
+    group: usize,
+    padding: PaddingSpec,
+    relu: bool,
+) -> TypedModel {
+    let mut model = TypedModel::default();
+    let x = model.add_source("x", f32::fact(shape)).unwrap();
+    let cin = shape[1];
+    let weights = input(cout * cin / group * kernel * kernel).iter().map(|v| v - 0.3).collect::<Vec<_>>();
+    let weights = Tensor::from_shape(&[cout, cin / group, kernel, kernel], &weights).unwrap();
+    let w = model.add_const("w", weights).unwrap();
+    let b = model.add_const("b", tensor1(&input(cout + 3)[3..])).unwrap();
+    let spec = PoolSpec {
+        data_format: DataFormat::NCHW,
+        kernel_shape: tvec![kernel, kernel],
+        padding,
+        dilations: None,
+        strides: Some(tvec![stride, stride]),
+        input_channels: cin,
+        output_channels: cout,
+    };
+    let op = Conv { pool_spec: spec, kernel_fmt: KernelFormat::OIHW, group, q_params: None };
+    let mut y = model.wire_node("conv", op, &[x, w, b]).unwrap();
+    if relu {
+        let zero = model.add_const("zero", tensor4(&[[[[0f32]]]])).unwrap();
+        y = model.wire_node("relu", tract_nnef::tract_core::ops::math::max(), &[y[0], zero]).unwrap();
+    }
+    model.select_output_outlets(&y).unwrap();
+    model
+}
+
+#[test]
+fn three_by_three_convolutions_at_stride_one_are_replaced_within_rounding() {
+    let same = || PaddingSpec::Explicit(tvec![1, 1], tvec![1, 1]);
+    for (shape, cout, padding, relu) in [
+        ([1, 24, 28, 28], 24, same(), true),
+        ([1, 1, 28, 28], 24, same(), false),
+        ([1, 5, 9, 17], 7, PaddingSpec::Valid, true),
+        ([2, 3, 6, 5], 4, PaddingSpec::SameUpper, false),
+        ([1, 4, 11, 3], 6, PaddingSpec::Explicit(tvec![2, 0], tvec![0, 2]), true),
+    ] {
+        let (replaced, worst) =
+            convolutions_replaced(conv(shape, cout, 3, 1, 1, padding.clone(), relu), &shape);
+        assert_eq!(replaced, 1, "{shape:?} {padding:?}");
+        assert!(worst < 1e-5, "{shape:?} {padding:?}: relative difference {worst}");
+    }
+}
+
+#[test]
+fn other_convolutions_keep_tracts_operator() {
+    let shape = [1, 4, 9, 9];
+    let same = || PaddingSpec::Explicit(tvec![1, 1], tvec![1, 1]);
+    assert_eq!(convolutions_replaced(conv(shape, 8, 3, 2, 1, same(), true), &shape).0, 0, "stride 2");
+    assert_eq!(convolutions_replaced(conv(shape, 8, 3, 1, 4, same(), true), &shape).0, 0, "grouped");
+    assert_eq!(convolutions_replaced(conv(shape, 8, 5, 1, 1, same(), true), &shape).0, 0, "5×5");
+    assert_eq!(convolutions_replaced(conv(shape, 8, 1, 1, 1, PaddingSpec::Valid, true), &shape).0, 0, "1×1");
+}
+
+#[test]
+fn registry_models_answer_the_same_with_winograd_convolutions() {
+    for spec in MODELS {
+        let (replaced, worst) = convolutions_replaced(registry_model(spec.model_path()), spec.input_shape);
+        match spec.id {
+            "sketch" => assert_eq!(replaced, 5, "sketch: every convolution"),
+            // Depthwise, strided or 1×1: none is a plain 3×3 stride-1 convolution.
+            "photo" => assert_eq!(replaced, 0, "photo"),
+            _ => {}
+        }
+        assert!(worst < 1e-5, "{}: relative difference {worst}", spec.id);
     }
 }

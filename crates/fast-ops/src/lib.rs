@@ -1,4 +1,13 @@
-//! Load-time work on an optimized tract plan (`speed_up`, feature `tract`), where its shapes and weights allow:
+//! Load-time work on a tract plan, where its shapes and weights allow. Before `into_optimized`
+//! ([`speed_up_decluttered`]):
+//!
+//! - **3×3 convolutions by Winograd's F(2×2, 3×3)** ([`Conv3x3Winograd`], with the ReLU that
+//!   follows), in wasm with SIMD only ([`WINOGRAD_CONVOLUTIONS`]). There tract lowers a
+//!   convolution to a lazy im2col and its 8×8 GEMM kernel, which took 1.38 of the sketch
+//!   model's 1.54 ms in wasm; Winograd needs 2.25× fewer multiply-adds, and the sketch model ran
+//!   2–3× faster in wasm under Node (`experiments/op-profile`).
+//!
+//! On the optimized plan ([`speed_up`]):
 //!
 //! - **Constant subgraphs folded.** tract leaves a fold undone when its output would be larger
 //!   than its inputs and over 4 MiB, to spare memory on large models. The photo model's
@@ -11,12 +20,15 @@
 //!   two took 15% of a sketch inference (270 of 1,730 µs in wasm under Node). tract 0.23's `OptMaxPool`
 //!   walks a 2×2 stride-2 window with a bounds check per tap, and its `Pad` copies through a
 //!   dynamic-rank ndarray slice; both are general over layouts, ranks and modes. The
-//!   replacements handle one layout with plain row loops ([`crate::kernels`]), 4 outputs per wasm
+//!   replacements handle one layout with plain row loops (crate `playground-kernels`), 4 outputs per wasm
 //!   SIMD instruction for the pool. Anything else keeps tract's operator.
 
-pub mod kernels;
+//!
+//! The loops are in `playground-kernels`, a crate without tract that the worker builds at
+//! opt-level 3 while this graph code stays at its size-first level.
 
-#[cfg(feature = "tract")]
 mod plan;
-#[cfg(feature = "tract")]
-pub use plan::{speed_up, MaxPool2x2, SpatialPad, SpeedUps};
+pub use plan::{
+    replace_convolutions, speed_up, speed_up_decluttered, Conv3x3Winograd, MaxPool2x2, SpatialPad, SpeedUps,
+    WINOGRAD_CONVOLUTIONS,
+};

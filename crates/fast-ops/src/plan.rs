@@ -1,9 +1,9 @@
 //! The plan rewrite and the two operators; see the crate documentation.
 
-use crate::kernels;
+use playground_kernels::{self as kernels, winograd};
 use tract_nnef::tract_core::internal::*;
 use tract_nnef::tract_core::ops::array::{Pad, PadMode};
-use tract_nnef::tract_core::ops::cnn::OptMaxPool;
+use tract_nnef::tract_core::ops::cnn::{Conv, KernelFormat, OptMaxPool};
 use tract_nnef::tract_core::ops::konst::Const;
 use tract_nnef::tract_core::ops::nn::DataFormat;
 
@@ -201,6 +201,165 @@ impl TypedOp for SpatialPad {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
         let shape = nchw_f32(inputs[0]).context("SpatialPad takes a concrete f32 NCHW input")?;
         Ok(tvec!(f32::fact(self.padded(shape))))
+    }
+    as_op!();
+}
+
+/// Whether [`speed_up_decluttered`] swaps convolutions for [`Conv3x3Winograd`]: in wasm with
+/// SIMD, where tract runs a convolution through its GEMM kernel. Natively tract's own kernels
+/// are used (AVX, direct convolution).
+pub const WINOGRAD_CONVOLUTIONS: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+
+/// The rewrites of a decluttered model, to run before `into_optimized` (which would lower a
+/// convolution into im2col and matrix products): [`replace_convolutions`] where
+/// [`WINOGRAD_CONVOLUTIONS`]. Returns how many operators were replaced.
+pub fn speed_up_decluttered(model: &mut TypedModel) -> TractResult<usize> {
+    if WINOGRAD_CONVOLUTIONS {
+        replace_convolutions(model)
+    } else {
+        Ok(0)
+    }
+}
+
+/// Replaces, in a decluttered plan (before `into_optimized`), each 3×3 stride-1 convolution of
+/// an f32 NCHW tensor with constant weights by [`Conv3x3Winograd`], taking in the ReLU that
+/// follows it when nothing else reads the convolution. Returns how many were replaced.
+///
+/// [`speed_up_decluttered`] calls it where it is faster ([`WINOGRAD_CONVOLUTIONS`]).
+pub fn replace_convolutions(model: &mut TypedModel) -> TractResult<usize> {
+    let mut replaced = 0;
+    for id in model.eval_order()? {
+        let node = model.node(id);
+        let Some(conv) = node.op_as::<Conv>() else { continue };
+        let Some(mut op) = Conv3x3Winograd::replacing(conv, &model.node_input_facts(id)?)? else { continue };
+        // The ReLU (max with a constant 0) that alone reads the convolution goes in too.
+        let mut last = id;
+        if let [only] = model.outlet_successors(OutletId::new(id, 0)) {
+            if is_relu_of(model, only.node, OutletId::new(id, 0))? {
+                op.shape.relu = true;
+                last = only.node;
+            }
+        }
+        let input = node.inputs[0];
+        let mut patch = TypedModelPatch::default();
+        let tapped = patch.tap_model(model, input)?;
+        let wire = patch.wire_node(format!("{}.winograd", node.name), op, &[tapped])?[0];
+        patch.shunt_outside(model, OutletId::new(last, 0), wire)?;
+        patch.apply(model)?;
+        replaced += 1;
+    }
+    Ok(replaced)
+}
+
+/// Whether node `id` is `max(conv, 0)` with a constant zero, as tract declutters ONNX's and
+/// NNEF's ReLU, of the same shape as `conv`.
+fn is_relu_of(model: &TypedModel, id: usize, conv: OutletId) -> TractResult<bool> {
+    let node = model.node(id);
+    if node.op.name() != "Max" || node.inputs.len() != 2 || node.outputs.len() != 1 {
+        return Ok(false);
+    }
+    let Some(other) = node.inputs.iter().find(|&&i| i != conv) else { return Ok(false) };
+    let zero = model.outlet_fact(*other)?.konst.as_ref().is_some_and(|k| {
+        k.len() == 1
+            && k.datum_type() == f32::datum_type()
+            && k.cast_to_scalar::<f32>().is_ok_and(|v| v == 0.0)
+    });
+    Ok(zero && model.outlet_fact(OutletId::new(id, 0))?.shape == model.outlet_fact(conv)?.shape)
+}
+
+/// A 3×3 stride-1 convolution (+ ReLU) by Winograd's F(2×2, 3×3); see [`crate::winograd`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Conv3x3Winograd {
+    shape: winograd::Conv3x3,
+    /// The kernel in the transform domain, `[16, cout, cin]`.
+    weights: Arc<Tensor>,
+    /// One per output channel.
+    bias: Arc<Tensor>,
+}
+
+impl Conv3x3Winograd {
+    fn replacing(conv: &Conv, inputs: &[&TypedFact]) -> TractResult<Option<Self>> {
+        let spec = &conv.pool_spec;
+        let Some([_, cin, h, w]) = nchw_f32(inputs[0]) else { return Ok(None) };
+        let (Some(kernel), Some(bias)) = (&inputs[1].konst, &inputs[2].konst) else { return Ok(None) };
+        let cout = conv.output_channels();
+        if conv.q_params.is_some()
+            || conv.group != 1
+            || conv.kernel_fmt != KernelFormat::OIHW
+            || spec.data_format != DataFormat::NCHW
+            || spec.kernel_shape[..] != [3, 3]
+            || spec.strides()[..] != [1, 1]
+            || spec.dilations()[..] != [1, 1]
+            || kernel.datum_type() != f32::datum_type()
+            || kernel.shape() != [cout, cin, 3, 3]
+            || !(bias.len() == 1 || bias.len() == cout)
+        {
+            return Ok(None);
+        }
+        let dims = spec.padding.compute(&[h, w], &[3, 3], &[1, 1], &[1, 1]);
+        let shape = winograd::Conv3x3 {
+            relu: false,
+            cin,
+            cout,
+            h,
+            w,
+            pad_top: dims[0].pad_before,
+            pad_left: dims[1].pad_before,
+            oh: dims[0].convoluted,
+            ow: dims[1].convoluted,
+        };
+        let weights = winograd::winograd_weights(kernel.try_as_plain_ram()?.as_slice::<f32>()?, cin, cout);
+        let bias = bias.cast_to::<f32>()?;
+        let bias = bias.try_as_plain_ram()?;
+        let bias = bias.as_slice::<f32>()?;
+        let bias: Vec<f32> = (0..cout).map(|co| bias[co % bias.len()]).collect();
+        Ok(Some(Conv3x3Winograd {
+            shape,
+            weights: tensor1(&weights).into_shape(&[16, cout, cin])?.into_arc_tensor(),
+            bias: tensor1(&bias).into_arc_tensor(),
+        }))
+    }
+}
+
+impl Op for Conv3x3Winograd {
+    fn name(&self) -> StaticName {
+        "Conv3x3Winograd".into()
+    }
+    fn info(&self) -> TractResult<Vec<String>> {
+        Ok(vec![format!("{:?}", self.shape)])
+    }
+    op_as_typed_op!();
+}
+
+impl EvalOp for Conv3x3Winograd {
+    op_out_of_plan!();
+
+    fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+        let input = args_1!(inputs);
+        let s = &self.shape;
+        let &[n, cin, h, w] = input.shape() else { bail!("Conv3x3Winograd takes a rank-4 input") };
+        ensure!((cin, h, w) == (s.cin, s.h, s.w), "Conv3x3Winograd planned for another input shape");
+        let mut output = unsafe { Tensor::uninitialized::<f32>(&[n, s.cout, s.oh, s.ow])? };
+        let source = input.try_as_plain_ram()?;
+        let source = source.as_slice::<f32>()?;
+        let mut target = output.try_as_plain_ram_mut()?;
+        let target = target.as_slice_mut::<f32>()?;
+        let weights = self.weights.try_as_plain_ram()?;
+        let bias = self.bias.try_as_plain_ram()?;
+        let (weights, bias) = (weights.as_slice::<f32>()?, bias.as_slice::<f32>()?);
+        for (image, out) in
+            source.chunks_exact(cin * h * w).zip(target.chunks_exact_mut(s.cout * s.oh * s.ow))
+        {
+            winograd::conv3x3(image, out, weights, bias, s);
+        }
+        Ok(tvec!(output.into_tvalue()))
+    }
+}
+
+impl TypedOp for Conv3x3Winograd {
+    fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+        let [n, ..] = nchw_f32(inputs[0]).context("Conv3x3Winograd takes a concrete f32 NCHW input")?;
+        Ok(tvec!(f32::fact([n, self.shape.cout, self.shape.oh, self.shape.ow])))
     }
     as_op!();
 }

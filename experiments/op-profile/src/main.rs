@@ -1,6 +1,7 @@
 //! op-profile MODEL.nnef.tar [RUNS] [tract]: the optimized plan's nodes with their mean time per
 //! inference, and the median of whole inferences (uninstrumented). The plan is the one our
-//! session runs (`fast_ops::speed_up` applied) unless the third argument is `tract`. Natively it
+//! session runs (`fast_ops::speed_up_decluttered` and `speed_up` applied) unless the third
+//! argument is `tract`; `winograd` also swaps convolutions natively. Natively it
 //! also prints the process's resident memory once the plan has run.
 use std::time::Instant;
 use tract_nnef::prelude::*;
@@ -14,10 +15,18 @@ fn main() -> TractResult<()> {
     let model = tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(bytes))?;
     let fact = model.input_fact(0)?.clone();
     let shape: Vec<usize> = fact.shape.as_concrete().unwrap().to_vec();
+    let plan_kind = args.get(3).map(String::as_str).unwrap_or("ours");
     let started = Instant::now();
-    let mut optimized = model.into_optimized()?;
+    let mut decluttered = model.into_decluttered()?;
+    let convolutions = match plan_kind {
+        "tract" => 0,
+        "winograd" => playground_fast_ops::replace_convolutions(&mut decluttered)?,
+        _ => playground_fast_ops::speed_up_decluttered(&mut decluttered)?,
+    };
+    let mut optimized = decluttered.into_optimized()?;
     let optimize_ms = started.elapsed().as_secs_f64() * 1e3;
-    if args.get(3).map(String::as_str) != Some("tract") {
+    if plan_kind != "tract" {
+        println!("{convolutions} convolutions by Winograd");
         let started = Instant::now();
         let changes = playground_fast_ops::speed_up(&mut optimized)?;
         let ms = started.elapsed().as_secs_f64() * 1e3;

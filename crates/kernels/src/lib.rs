@@ -1,6 +1,10 @@
-//! The loops behind this crate's operators, on plain slices. They do not need tract, so they
-//! build without the `tract` feature and are tested under wasm32 with SIMD
-//! (`tests/kernels.rs`), where their vector path runs.
+//! The loops behind `playground-fast-ops`' operators, on plain slices: 2×2 max pooling, spatial
+//! padding ([`max_pool_2x2`], [`pad_2d`]) and 3×3 convolution by Winograd's method
+//! ([`winograd`]). No tract here, so they are tested under wasm32 with SIMD (`tests/kernels.rs`,
+//! run by `scripts/test.sh`), where their vector paths run, and built at opt-level 3 in the worker.
+
+mod simd;
+pub mod winograd;
 
 /// 2×2 max pooling at stride 2 of `[h, w]` planes laid end to end in `source`, into
 /// `[h / 2, w / 2]` planes in `target` (a trailing odd row or column is dropped).
