@@ -51,7 +51,7 @@ impl Session {
         one_input(typed.inputs.len(), typed.outputs.len())?;
         let shape_error = |e: TractError| Error::ModelShape(root_cause(&e));
         playground_fast_ops::speed_up_decluttered(&mut typed).map_err(shape_error)?;
-        let mut typed = typed.into_optimized().map_err(shape_error)?;
+        typed.optimize().map_err(shape_error)?; // `into_optimized` without a second declutter
         playground_fast_ops::speed_up(&mut typed).map_err(shape_error)?;
         let output_fact = typed.output_fact(0).map_err(|e| Error::ModelShape(root_cause(&e)))?;
         let output_len =

@@ -210,15 +210,15 @@ impl TypedOp for SpatialPad {
 /// are used (AVX, direct convolution).
 pub const WINOGRAD_CONVOLUTIONS: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
 
-/// The rewrites of a decluttered model, to run before `into_optimized` (which would lower a
+/// The rewrites of a decluttered model, to run before tract's `optimize` (which would lower a
 /// convolution into im2col and matrix products): [`replace_convolutions`] where
 /// [`WINOGRAD_CONVOLUTIONS`]. Returns how many operators were replaced.
 pub fn speed_up_decluttered(model: &mut TypedModel) -> TractResult<usize> {
-    if WINOGRAD_CONVOLUTIONS {
-        replace_convolutions(model)
-    } else {
-        Ok(0)
+    let replaced = if WINOGRAD_CONVOLUTIONS { replace_convolutions(model)? } else { 0 };
+    if replaced > 0 {
+        model.compact()?; // drops the convolutions' weights, so optimizing does not pack them
     }
+    Ok(replaced)
 }
 
 /// Replaces, in a decluttered plan (before `into_optimized`), each 3×3 stride-1 convolution of

@@ -23,7 +23,8 @@ fn main() -> TractResult<()> {
         "winograd" => playground_fast_ops::replace_convolutions(&mut decluttered)?,
         _ => playground_fast_ops::speed_up_decluttered(&mut decluttered)?,
     };
-    let mut optimized = decluttered.into_optimized()?;
+    decluttered.optimize()?; // as the session: no second declutter
+    let mut optimized = decluttered;
     let optimize_ms = started.elapsed().as_secs_f64() * 1e3;
     if plan_kind != "tract" {
         println!("{convolutions} convolutions by Winograd");
