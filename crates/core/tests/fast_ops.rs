@@ -37,18 +37,23 @@ fn replaced_and_same(model: TypedModel, shape: &[usize]) -> usize {
     changed_and_same(model, shape).replaced
 }
 
-fn pool(shape: [usize; 4], kernel: usize, stride: usize, padding: PaddingSpec) -> TypedModel {
-    let mut model = TypedModel::default();
-    let x = model.add_source("x", f32::fact(shape)).unwrap();
-    let spec = PoolSpec {
+/// A square NCHW window, for a pool or a convolution.
+fn spec(kernel: usize, stride: usize, padding: PaddingSpec, cin: usize, cout: usize) -> PoolSpec {
+    PoolSpec {
         data_format: DataFormat::NCHW,
         kernel_shape: tvec![kernel, kernel],
         padding,
         dilations: None,
         strides: Some(tvec![stride, stride]),
-        input_channels: shape[1],
-        output_channels: shape[1],
-    };
+        input_channels: cin,
+        output_channels: cout,
+    }
+}
+
+fn pool(shape: [usize; 4], kernel: usize, stride: usize, padding: PaddingSpec) -> TypedModel {
+    let mut model = TypedModel::default();
+    let x = model.add_source("x", f32::fact(shape)).unwrap();
+    let spec = spec(kernel, stride, padding, shape[1], shape[1]);
     let y = model.wire_node("pool", MaxPool::new(spec, None), &[x]).unwrap();
     model.select_output_outlets(&y).unwrap();
     model
@@ -167,15 +172,7 @@ fn conv(
     let weights = Tensor::from_shape(&[cout, cin / group, kernel, kernel], &weights).unwrap();
     let w = model.add_const("w", weights).unwrap();
     let b = model.add_const("b", tensor1(&input(cout + 3)[3..])).unwrap();
-    let spec = PoolSpec {
-        data_format: DataFormat::NCHW,
-        kernel_shape: tvec![kernel, kernel],
-        padding,
-        dilations: None,
-        strides: Some(tvec![stride, stride]),
-        input_channels: cin,
-        output_channels: cout,
-    };
+    let spec = spec(kernel, stride, padding, cin, cout);
     let op = Conv { pool_spec: spec, kernel_fmt: KernelFormat::OIHW, group, q_params: None };
     let mut y = model.wire_node("conv", op, &[x, w, b]).unwrap();
     if relu {
