@@ -92,6 +92,23 @@ fn nchw_f32(fact: &TypedFact) -> Option<[usize; 4]> {
     fact.shape.as_concrete()?.try_into().ok()
 }
 
+/// The evaluation shared by this module's operators: one f32 NCHW input, one f32 output of the
+/// shape `output` gives for the input's, filled by `run(input shape, input, output)`.
+fn eval_nchw(
+    inputs: TVec<TValue>,
+    output: impl FnOnce([usize; 4]) -> TractResult<[usize; 4]>,
+    run: impl FnOnce([usize; 4], &[f32], &mut [f32]),
+) -> TractResult<TVec<TValue>> {
+    let input = args_1!(inputs);
+    let shape: [usize; 4] = input.shape().try_into().map_err(|_| format_err!("expected a rank-4 input"))?;
+    // SAFETY: every operator's `run` writes the whole output (kernels tests check it).
+    let mut target = unsafe { Tensor::uninitialized::<f32>(&output(shape)?)? };
+    let source = input.try_as_plain_ram()?;
+    let mut plain = target.try_as_plain_ram_mut()?;
+    run(shape, source.as_slice::<f32>()?, plain.as_slice_mut::<f32>()?);
+    Ok(tvec!(target.into_tvalue()))
+}
+
 /// Max over 2×2 windows at stride 2 with no padding before; a trailing odd row or column is
 /// dropped (the floor of the shape, as the replaced pool computed it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -126,15 +143,11 @@ impl EvalOp for MaxPool2x2 {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let input = args_1!(inputs);
-        let &[n, c, h, w] = input.shape() else { bail!("MaxPool2x2 takes a rank-4 input") };
-        let (oh, ow) = (h / 2, w / 2);
-        let mut output = unsafe { Tensor::uninitialized::<f32>(&[n, c, oh, ow])? };
-        let source = input.try_as_plain_ram()?;
-        let source = source.as_slice::<f32>()?;
-        let mut target = output.try_as_plain_ram_mut()?;
-        kernels::max_pool_2x2(source, target.as_slice_mut::<f32>()?, [h, w]);
-        Ok(tvec!(output.into_tvalue()))
+        eval_nchw(
+            inputs,
+            |[n, c, h, w]| Ok([n, c, h / 2, w / 2]),
+            |[_, _, h, w], source, target| kernels::max_pool_2x2(source, target, [h, w]),
+        )
     }
 }
 
@@ -184,16 +197,15 @@ impl EvalOp for SpatialPad {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let input = args_1!(inputs);
-        let &[n, c, h, w] = input.shape() else { bail!("SpatialPad takes a rank-4 input") };
-        let [_, _, ph, pw] = self.padded([n, c, h, w]);
-        let mut output = unsafe { Tensor::uninitialized::<f32>(&[n, c, ph, pw])? };
-        let source = input.try_as_plain_ram()?;
-        let source = source.as_slice::<f32>()?;
-        let mut target = output.try_as_plain_ram_mut()?;
         let value = f32::from_bits(self.value_bits);
-        kernels::pad_2d(source, target.as_slice_mut::<f32>()?, [h, w], [self.top, self.left, ph, pw], value);
-        Ok(tvec!(output.into_tvalue()))
+        eval_nchw(
+            inputs,
+            |shape| Ok(self.padded(shape)),
+            |[_, _, h, w], source, target| {
+                let [_, _, ph, pw] = self.padded([0, 0, h, w]);
+                kernels::pad_2d(source, target, [h, w], [self.top, self.left, ph, pw], value)
+            },
+        )
     }
 }
 
@@ -335,24 +347,23 @@ impl EvalOp for Conv3x3Winograd {
     op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let input = args_1!(inputs);
         let s = &self.shape;
-        let &[n, cin, h, w] = input.shape() else { bail!("Conv3x3Winograd takes a rank-4 input") };
-        ensure!((cin, h, w) == (s.cin, s.h, s.w), "Conv3x3Winograd planned for another input shape");
-        let mut output = unsafe { Tensor::uninitialized::<f32>(&[n, s.cout, s.oh, s.ow])? };
-        let source = input.try_as_plain_ram()?;
-        let source = source.as_slice::<f32>()?;
-        let mut target = output.try_as_plain_ram_mut()?;
-        let target = target.as_slice_mut::<f32>()?;
         let weights = self.weights.try_as_plain_ram()?;
         let bias = self.bias.try_as_plain_ram()?;
         let (weights, bias) = (weights.as_slice::<f32>()?, bias.as_slice::<f32>()?);
-        for (image, out) in
-            source.chunks_exact(cin * h * w).zip(target.chunks_exact_mut(s.cout * s.oh * s.ow))
-        {
-            winograd::conv3x3(image, out, weights, bias, s);
-        }
-        Ok(tvec!(output.into_tvalue()))
+        eval_nchw(
+            inputs,
+            |[n, cin, h, w]| {
+                ensure!((cin, h, w) == (s.cin, s.h, s.w), "Conv3x3Winograd planned for another input shape");
+                Ok([n, s.cout, s.oh, s.ow])
+            },
+            |_, source, target| {
+                let images = source.chunks_exact(s.cin * s.h * s.w);
+                for (image, out) in images.zip(target.chunks_exact_mut(s.cout * s.oh * s.ow)) {
+                    winograd::conv3x3(image, out, weights, bias, s);
+                }
+            },
+        )
     }
 }
 
