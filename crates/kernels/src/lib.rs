@@ -6,6 +6,8 @@
 mod simd;
 pub mod winograd;
 
+use simd::F4;
+
 /// 2×2 max pooling at stride 2 of `[h, w]` planes laid end to end in `source`, into
 /// `[h / 2, w / 2]` planes in `target` (a trailing odd row or column is dropped).
 pub fn max_pool_2x2(source: &[f32], target: &mut [f32], [h, w]: [usize; 2]) {
@@ -22,40 +24,19 @@ pub fn max_pool_2x2(source: &[f32], target: &mut [f32], [h, w]: [usize; 2]) {
     }
 }
 
-/// `out[x] = max(top[2x], top[2x+1], bottom[2x], bottom[2x+1])`.
+/// `out[x] = max(top[2x], top[2x+1], bottom[2x], bottom[2x+1])`. Four outputs per step from eight
+/// inputs per row: the max down each column pair, then the max of the even and the odd lanes.
 fn max_pool_row(top: &[f32], bottom: &[f32], out: &mut [f32]) {
-    for x in max_pool_row_simd(top, bottom, out)..out.len() {
-        out[x] = top[2 * x].max(top[2 * x + 1]).max(bottom[2 * x].max(bottom[2 * x + 1]));
-    }
-}
-
-/// The first outputs of [`max_pool_row`], four at a time; returns how many it wrote. Eight
-/// inputs per row give four outputs: the max down each column pair, then the max of the even
-/// and the odd lanes.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-fn max_pool_row_simd(top: &[f32], bottom: &[f32], out: &mut [f32]) -> usize {
-    use std::arch::wasm32::*;
     let quads = out.len() / 4;
     assert!(top.len() >= 8 * quads && bottom.len() >= 8 * quads);
     for q in 0..quads {
-        // SAFETY: the assert keeps the loads in bounds, `quads` the store; v128 loads and
-        // stores need no alignment.
-        unsafe {
-            let t = top.as_ptr().add(8 * q) as *const v128;
-            let b = bottom.as_ptr().add(8 * q) as *const v128;
-            let lo = f32x4_max(v128_load(t), v128_load(b));
-            let hi = f32x4_max(v128_load(t.add(1)), v128_load(b.add(1)));
-            let even = i32x4_shuffle::<0, 2, 4, 6>(lo, hi);
-            let odd = i32x4_shuffle::<1, 3, 5, 7>(lo, hi);
-            v128_store(out.as_mut_ptr().add(4 * q) as *mut v128, f32x4_max(even, odd));
-        }
+        let lo = F4::load(&top[8 * q..]).max(F4::load(&bottom[8 * q..]));
+        let hi = F4::load(&top[8 * q + 4..]).max(F4::load(&bottom[8 * q + 4..]));
+        lo.even(hi).max(lo.odd(hi)).store(&mut out[4 * q..]);
     }
-    4 * quads
-}
-
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-fn max_pool_row_simd(_top: &[f32], _bottom: &[f32], _out: &mut [f32]) -> usize {
-    0
+    for x in 4 * quads..out.len() {
+        out[x] = top[2 * x].max(top[2 * x + 1]).max(bottom[2 * x].max(bottom[2 * x + 1]));
+    }
 }
 
 /// Copies `[h, w]` planes laid end to end in `source` into `[ph, pw]` planes in `target`, at
