@@ -15,16 +15,15 @@
 """
 
 import argparse
-import copy
 import glob
 import os
-import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import photo_common as pc  # noqa: E402
+from onnx_shrink import quantize_int8, sizes, to_fp16  # noqa: E402
 
 IMAGE_EXT = (".png", ".jpg", ".jpeg")
 
@@ -49,12 +48,6 @@ def export_fp32(path):
     onnx.checker.check_model(m)
     onnx.save(m, path)
     return model
-
-
-def weight_inputs(model):
-    """Names of initializers used as the weight (input 1) of Conv or Gemm nodes."""
-    inits = {i.name for i in model.graph.initializer}
-    return {n.input[1] for n in model.graph.node if n.op_type in ("Conv", "Gemm") and n.input[1] in inits}
 
 
 def torch_weight_names(tmodel):
@@ -82,81 +75,6 @@ def mixed_int8_targets(model, tmodel):
         if groups.get(o, 1) == 1 and t != "_conv_stem" and (block is None or block >= 4):
             keep.add(o)
     return keep
-
-
-def quantize_int8(model, only=None):
-    """Symmetric per-output-channel int8 weights + DequantizeLinear(axis=0), opset 13.
-
-    Per channel because one scale per tensor loses the small channels of depthwise convolutions (the known
-    failure of per-tensor int8 on MobileNet/EfficientNet). Zero point 0, range [-127, 127].
-    """
-    import onnx
-    from onnx import helper, numpy_helper
-
-    m = copy.deepcopy(model)
-    targets = weight_inputs(m)
-    if only is not None:
-        targets &= only
-    new_inits, nodes = [], []
-    for init in m.graph.initializer:
-        if init.name not in targets:
-            new_inits.append(init)
-            continue
-        w = numpy_helper.to_array(init).astype(np.float32)
-        flat = w.reshape(w.shape[0], -1)
-        amax = np.abs(flat).max(axis=1)
-        scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
-        q = np.clip(np.round(flat / scale[:, None]), -127, 127).astype(np.int8).reshape(w.shape)
-        base = init.name
-        new_inits += [numpy_helper.from_array(q, base + "_q"),
-                      numpy_helper.from_array(scale, base + "_scale"),
-                      numpy_helper.from_array(np.zeros(w.shape[0], np.int8), base + "_zp")]
-        nodes.append(helper.make_node("DequantizeLinear", [base + "_q", base + "_scale", base + "_zp"],
-                                      [base], name=base + "_dequant", axis=0))
-    del m.graph.initializer[:]
-    m.graph.initializer.extend(new_inits)
-    # Dequantize nodes first: the graph must stay topologically sorted.
-    old = list(m.graph.node)
-    del m.graph.node[:]
-    m.graph.node.extend(nodes + old)
-    onnx.checker.check_model(m)
-    return m
-
-
-def to_fp16(model):
-    """fp16 copies of the Conv/Gemm weights and biases, each followed by Cast(to=float)."""
-    import onnx
-    from onnx import helper, numpy_helper
-
-    m = copy.deepcopy(model)
-    targets = set()
-    inits = {i.name for i in m.graph.initializer}
-    for n in m.graph.node:
-        if n.op_type in ("Conv", "Gemm"):
-            targets.update(i for i in n.input[1:] if i in inits)
-    new_inits, nodes = [], []
-    for init in m.graph.initializer:
-        if init.name not in targets:
-            new_inits.append(init)
-            continue
-        w = numpy_helper.to_array(init)
-        new_inits.append(numpy_helper.from_array(w.astype(np.float16), init.name + "_fp16"))
-        nodes.append(helper.make_node("Cast", [init.name + "_fp16"], [init.name], name=init.name + "_cast",
-                                      to=onnx.TensorProto.FLOAT))
-    del m.graph.initializer[:]
-    m.graph.initializer.extend(new_inits)
-    old = list(m.graph.node)
-    del m.graph.node[:]
-    m.graph.node.extend(nodes + old)
-    onnx.checker.check_model(m)
-    return m
-
-
-def sizes(path):
-    raw = os.path.getsize(path)
-    gz = int(subprocess.run(f"gzip -9 -c '{path}' | wc -c", shell=True, check=True, capture_output=True,
-                            text=True).stdout.strip())
-    return raw, gz
 
 
 def find_photos(args):

@@ -1,7 +1,7 @@
 """Minimal numpy runner for the exported sketch model (Debian has python3-onnx 1.12 but no onnxruntime).
 
-Supports exactly the ops our export produces (Conv, Relu, MaxPool, Flatten, Gemm, plus a few trivial
-ones) and fails loudly on anything else. Used to pick golden rows from the ONNX file itself, i.e. the
+Supports exactly the ops our exports produce (Conv, Relu, MaxPool, Flatten, Gemm, Tanh, Cast to f32,
+DequantizeLinear on axis 0, plus a few trivial ones) and fails loudly on anything else. Used to pick golden rows from the ONNX file itself, i.e. the
 same artefact tract loads, and as an independent check of the torch export.
 """
 from __future__ import annotations
@@ -91,6 +91,15 @@ class OnnxNumpy:
                 y = at.get("alpha", 1.0) * (A @ B)
                 if len(a) > 2 and a[2] is not None:
                     y = y + at.get("beta", 1.0) * a[2]
+            elif op == "Tanh":
+                y = np.tanh(a[0])
+            elif op == "Cast":  # fp16 weights back to f32 (onnx_shrink.to_fp16)
+                if at["to"] != onnx.TensorProto.FLOAT:
+                    raise NotImplementedError(f"Cast to {at['to']}")
+                y = a[0]
+            elif op == "DequantizeLinear":  # int8 weights per output channel (onnx_shrink.quantize_int8)
+                shape = [-1] + [1] * (a[0].ndim - 1)
+                y = (a[0].astype(np.float32) - a[2].astype(np.float32).reshape(shape)) * a[1].reshape(shape)
             elif op in ("Identity", "Dropout"):
                 y = a[0]
             else:
