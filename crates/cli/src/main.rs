@@ -7,6 +7,9 @@
 //! sketch-classify [--model models/sketch] --npy FILE.npy [--rows N]
 //!     classifies 28×28 uint8 bitmap rows: {"row": i, "top": [...]}
 //! ```
+//! `--wide models/doodlenet` also loads the model's wider registry model (`widened_by`), so the
+//! answers name any of its classes, as in the browser once both are loaded; `--top N` prints N
+//! guesses instead of 5.
 //! A line that cannot be classified (bad JSON, empty drawing) gets `{"key_id", "error"}` and the
 //! run goes on.
 
@@ -20,21 +23,27 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: sketch-classify [--model DIR] [--npy FILE.npy [--rows N]] < drawings.ndjson";
+const USAGE: &str =
+    "usage: sketch-classify [--model DIR] [--wide DIR] [--top N] [--npy FILE.npy [--rows N]] < drawings.ndjson";
 
 struct Args {
     model_dir: PathBuf,
+    wide_dir: Option<PathBuf>,
+    top: usize,
     npy: Option<PathBuf>,
     rows: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { model_dir: PathBuf::from("models/sketch"), npy: None, rows: None };
+    let mut args =
+        Args { model_dir: PathBuf::from("models/sketch"), wide_dir: None, top: TOP_K, npy: None, rows: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
         match flag.as_str() {
             "--model" => args.model_dir = value()?.into(),
+            "--wide" => args.wide_dir = Some(value()?.into()),
+            "--top" => args.top = value()?.parse().map_err(|e| format!("--top: {e}"))?,
             "--npy" => args.npy = Some(value()?.into()),
             "--rows" => args.rows = Some(value()?.parse().map_err(|e| format!("--rows: {e}"))?),
             "-h" | "--help" => return Err(USAGE.to_string()),
@@ -56,13 +65,18 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), String> {
     let args = parse_args()?;
-    let (engine, id) = load(&args.model_dir)?;
+    let mut engine = Engine::new();
+    let id = load(&mut engine, &args.model_dir)?;
+    if let Some(wide) = &args.wide_dir {
+        load(&mut engine, wide)?;
+    }
+    let k = args.top;
     let mut out = BufWriter::new(std::io::stdout().lock());
     match &args.npy {
         Some(npy) => {
             let rows = read_npy_u8_rows(npy)?;
             for (i, bitmap) in rows.iter().take(args.rows.unwrap_or(usize::MAX)).enumerate() {
-                let line = match engine.classify_bitmap(&id, bitmap, TOP_K) {
+                let line = match engine.classify_bitmap(&id, bitmap, k) {
                     Ok(top) => json!({ "row": i, "top": top_json(&top) }),
                     Err(e) => json!({ "row": i, "error": e.to_string() }),
                 };
@@ -75,22 +89,22 @@ fn run() -> Result<(), String> {
                 if line.trim().is_empty() {
                     continue;
                 }
-                writeln!(out, "{}", classify_line(&engine, &id, &line)).map_err(|e| e.to_string())?;
+                writeln!(out, "{}", classify_line(&engine, &id, &line, k)).map_err(|e| e.to_string())?;
             }
         }
     }
     out.flush().map_err(|e| e.to_string())
 }
 
-fn load(dir: &Path) -> Result<(Engine, String), String> {
+/// Installs the model in folder `dir` under the folder's name (a registry id); returns the id.
+fn load(engine: &mut Engine, dir: &Path) -> Result<String, String> {
     let id = dir.file_name().and_then(|n| n.to_str()).ok_or("--model must name a model folder")?.to_string();
     let onnx = std::fs::read(dir.join("model.onnx"))
         .map_err(|e| format!("{}: {e}", dir.join("model.onnx").display()))?;
     let labels = std::fs::read_to_string(dir.join("labels.txt"))
         .map_err(|e| format!("{}: {e}", dir.join("labels.txt").display()))?;
-    let mut engine = Engine::new();
     engine.install(&id, &onnx, &labels).map_err(|e| e.to_string())?;
-    Ok((engine, id))
+    Ok(id)
 }
 
 /// The fields we read of a Quick Draw ndjson line (simplified or raw: a third `t` array is ignored).
@@ -101,7 +115,7 @@ struct Drawing {
     drawing: Vec<Vec<Vec<f32>>>,
 }
 
-fn classify_line(engine: &Engine, id: &str, line: &str) -> Value {
+fn classify_line(engine: &Engine, id: &str, line: &str, k: usize) -> Value {
     let drawing: Drawing = match serde_json::from_str(line) {
         Ok(d) => d,
         Err(e) => return json!({ "key_id": Value::Null, "error": format!("not a Quick Draw drawing: {e}") }),
@@ -118,7 +132,7 @@ fn classify_line(engine: &Engine, id: &str, line: &str) -> Value {
         Value::Number(n) => Value::String(n.to_string()),
         other => other,
     };
-    match strokes.and_then(|s| engine.classify_sketch(id, &s, TOP_K).map_err(|e| e.to_string())) {
+    match strokes.and_then(|s| engine.classify_sketch(id, &s, k).map_err(|e| e.to_string())) {
         Ok(top) => json!({ "key_id": key_id, "top": top_json(&top) }),
         Err(e) => json!({ "key_id": key_id, "error": e }),
     }

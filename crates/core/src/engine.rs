@@ -3,7 +3,7 @@
 //! exact code the browser runs.
 
 use crate::photo;
-use crate::postprocess::{softmax, top_k, Guess};
+use crate::postprocess::{entropy, softmax, top_k, widen, Guess};
 use crate::protocol::ModelInput;
 use crate::registry::{self, parse_labels, ModelSpec, Task};
 use crate::session::Session;
@@ -68,6 +68,16 @@ impl Engine {
     }
 }
 
+/// What a model says of one input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// Best first.
+    pub top: Vec<Guess>,
+    /// The model's own probabilities are too spread to name a guess (registry
+    /// `not_sure_above`): probably none of its classes, or an unfinished drawing.
+    pub not_sure: bool,
+}
+
 /// An input made ready for a model: its tensor and the image the model sees.
 pub struct Prepared {
     pub tensor: Vec<f32>,
@@ -104,8 +114,28 @@ impl Engine {
 
     /// Runs model `id` on a prepared input and returns the top `k`.
     pub fn infer(&self, id: &str, tensor: &[f32], k: usize) -> Result<Vec<Guess>> {
+        Ok(self.answer(id, tensor, k)?.top)
+    }
+
+    /// Runs model `id` on a prepared input: the top `k` and whether it is sure. With its wider
+    /// model (registry `widened_by`) loaded too, over both vocabularies ([`widen`]).
+    pub fn answer(&self, id: &str, tensor: &[f32], k: usize) -> Result<Answer> {
         let model = self.get(id)?;
-        Ok(top_k(&softmax(&model.session.run(tensor)?), &model.labels, k))
+        let probabilities = softmax(&model.session.run(tensor)?);
+        let widening = model.spec.widened_by.and_then(|w| Some((w, self.get(w.model).ok()?)));
+        let spread = model.spec.not_sure_above.is_some_and(|limit| entropy(&probabilities) > limit);
+        let (top, not_sure) = match widening {
+            Some((widening, wide)) => {
+                let wide_probabilities = softmax(&wide.session.run(tensor)?);
+                let (p, labels) =
+                    widen(&probabilities, &model.labels, &wide_probabilities, &wide.labels, widening.prior);
+                let top = top_k(&p, &labels, k);
+                let sure = top.first().is_some_and(|g| g.probability >= widening.sure_at);
+                (top, spread && !sure)
+            }
+            None => (top_k(&probabilities, &model.labels, k), spread),
+        };
+        Ok(Answer { top, not_sure })
     }
 }
 

@@ -110,6 +110,9 @@ pub struct Prediction {
     pub seq: Seq,
     pub model: String,
     pub top: Vec<Guess>,
+    /// The model is not sure enough to name a guess: the page says "not sure" (see
+    /// [`crate::engine::Answer`]).
+    pub not_sure: bool,
     /// The exact model input as an 8-bit image (row-major, `input_channels` interleaved:
     /// 1 grey or 3 RGB), for "what the model sees".
     pub input: Vec<u8>,
@@ -145,6 +148,7 @@ mod tests {
             seq: 7,
             model: "sketch".into(),
             top: vec![Guess { label: "cat".into(), probability: 0.9 }],
+            not_sure: false,
             input: vec![0, 255],
             input_side: 28,
             input_channels: 1,

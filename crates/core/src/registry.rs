@@ -21,6 +21,28 @@ pub struct ModelSpec {
     pub task: Task,
     /// The concrete f32 input shape the session is planned for.
     pub input_shape: &'static [usize],
+    /// A model with a wider vocabulary that takes the same input: when it is loaded too, an
+    /// answer names any of its classes (see [`crate::postprocess::widen`]); until then, this
+    /// model answers alone.
+    pub widened_by: Option<Widening>,
+    /// Above this entropy (nats) of the model's own probabilities the answer is "not sure": a
+    /// drawing of none of its classes, or unfinished. Chosen by models/train/compare.py (MODEL.md):
+    /// a better sign than the top guess's probability, alone or widened.
+    pub not_sure_above: Option<f32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Widening {
+    /// The wider registry model.
+    pub model: &'static str,
+    /// How much likelier a drawing is taken to be one of this model's classes than the wide
+    /// model alone says ([`crate::postprocess::widen`]). 1 for the sketch model: no value keeps
+    /// its validation accuracy over all classes (models/train/compare.py prints the curve).
+    pub prior: f32,
+    /// A widened answer whose best guess has at least this probability is sure, whatever
+    /// `not_sure_above` says of the narrow model alone (a drawing of one of the wide model's
+    /// classes spreads the narrow model's probabilities).
+    pub sure_at: f32,
 }
 
 pub const MODELS: &[ModelSpec] = &[
@@ -29,6 +51,17 @@ pub const MODELS: &[ModelSpec] = &[
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
         input_shape: &[1, 1, 28, 28],
+        widened_by: Some(Widening { model: "doodlenet", prior: 1.0, sure_at: 0.5 }),
+        not_sure_above: Some(2.2),
+    },
+    ModelSpec {
+        id: "doodlenet",
+        // ml5's DoodleNet (MIT), all 345 Quick, Draw! classes: see models/doodlenet/MODEL.md.
+        title: "Quick, Draw!'s 345 classes (ml5 DoodleNet)",
+        task: Task::Sketch,
+        input_shape: &[1, 1, 28, 28],
+        widened_by: None,
+        not_sure_above: None,
     },
     ModelSpec {
         id: "photo",
@@ -45,6 +78,8 @@ pub const MODELS: &[ModelSpec] = &[
             std: [128.0, 128.0, 128.0],
         }),
         input_shape: &[1, 3, 224, 224],
+        widened_by: None,
+        not_sure_above: None,
     },
 ];
 
@@ -87,6 +122,17 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), MODELS.len());
         assert!(matches!(find("nope"), Err(Error::UnknownModel(_))));
+    }
+
+    #[test]
+    fn a_wider_model_is_a_registry_model_with_the_same_input() {
+        for m in MODELS {
+            if let Some(widening) = m.widened_by {
+                let wide = find(widening.model).unwrap();
+                assert_eq!((&wide.task, wide.input_shape), (&m.task, m.input_shape), "{}", m.id);
+                assert_eq!(wide.widened_by, None, "{}: one level of widening", m.id);
+            }
+        }
     }
 
     #[test]
