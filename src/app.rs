@@ -203,7 +203,9 @@ pub fn App() -> Html {
                 <footer>
                     { "Sketch model trained on Google's " }
                     <a href="https://quickdraw.withgoogle.com/data">{ "Quick, Draw! dataset" }</a>
-                    { " (CC BY 4.0); photo model: EfficientNet-Lite0 (Apache-2.0). Runs with tract in WebAssembly." }
+                    { " (CC BY 4.0), widened to its 345 classes by ml5's " }
+                    <a href="https://github.com/ml5js/ml5-data-and-models">{ "DoodleNet" }</a>
+                    { " (MIT); photo model: EfficientNet-Lite0 (Apache-2.0). Runs with tract in WebAssembly." }
                 </footer>
             </HashRouter>
         </ContextProvider<UseReducerHandle<AppState>>>

@@ -4,6 +4,7 @@ use playground_core::custom::{InputSpec, Output};
 use playground_core::inspect::ModelCard;
 use playground_core::postprocess::Guess;
 use playground_core::protocol::{Prediction, Response, Seq, CUSTOM_MODEL};
+use playground_core::registry;
 use playground_core::sketch::Stroke;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -45,6 +46,25 @@ pub enum AppAction {
 impl AppState {
     pub fn model_ready(&self, id: &str) -> bool {
         matches!(self.models.get(id), Some(ModelStatus::Ready { .. }))
+    }
+
+    /// Every label an answer of model `id` can carry now: its own, and its wider model's once
+    /// that is loaded too (registry `widened_by`; the worker loads it after `id`).
+    pub fn known_labels(&self, id: &str) -> Vec<String> {
+        let labels = |m: &str| match self.models.get(m) {
+            Some(ModelStatus::Ready { labels, .. }) => labels.to_vec(),
+            _ => Vec::new(),
+        };
+        let mut all = labels(id);
+        if all.is_empty() {
+            return all;
+        }
+        if let Some(widening) = registry::find(id).ok().and_then(|s| s.widened_by) {
+            all.extend(labels(widening.model));
+            all.sort();
+            all.dedup();
+        }
+        all
     }
 }
 
@@ -252,6 +272,8 @@ pub struct GameState {
     pub floor: Seq,
     pub shown: Seq,
     pub top: Vec<Guess>,
+    /// The model is not sure of `top` (nothing is said aloud, the page says "not sure").
+    pub not_sure: bool,
     pub results: Vec<Round>,
     /// The stroke being drawn, as last sent for a live guess: a round can be won before the
     /// pen lifts, and the gallery must show what the model saw.
@@ -315,6 +337,7 @@ impl Reducible for GameState {
             {
                 next.shown = p.seq;
                 next.top = p.top;
+                next.not_sure = p.not_sure;
                 let top = next.top.first();
                 if top.is_some_and(|g| {
                     Some(g.label.as_str()) == self.prompt() && g.probability >= WIN_CONFIDENCE
@@ -327,6 +350,7 @@ impl Reducible for GameState {
                 next.round += 1;
                 next.strokes = Rc::default();
                 next.top.clear();
+                next.not_sure = false;
                 next.live = None;
                 next.floor = next_seq;
                 next.phase =
@@ -519,6 +543,37 @@ mod tests {
         assert_eq!(s.phase, GamePhase::Finished);
     }
 
+    #[test]
+    fn a_game_keeps_quiet_about_a_guess_the_model_is_not_sure_of() {
+        let s = Rc::new(GameState::default());
+        let s = s.reduce(GameAction::Start { prompts: vec!["house".into(), "cat".into()], next_seq: 1 });
+        let mut unsure = prediction(1, "book");
+        if let Response::Prediction(p) = &mut unsure {
+            p.not_sure = true;
+        }
+        let s = s.reduce(GameAction::Answer(unsure));
+        assert!(s.not_sure && s.phase == GamePhase::Drawing);
+        let s = s.reduce(GameAction::Answer(prediction(2, "bed")));
+        assert!(!s.not_sure, "the next sure answer clears it");
+        let s = s.reduce(GameAction::TimeUp).reduce(GameAction::Next { next_seq: 3 });
+        assert!(!s.not_sure && s.top.is_empty());
+    }
+
+    #[test]
+    fn the_known_labels_widen_once_the_wider_model_is_in() {
+        let ready = |labels: &[&str]| ModelStatus::Ready {
+            labels: Rc::new(labels.iter().map(|l| l.to_string()).collect()),
+            millis: 1.0,
+        };
+        let mut app = AppState::default();
+        assert!(app.known_labels("sketch").is_empty());
+        app.models.insert("sketch".into(), ready(&["cat", "house"]));
+        assert_eq!(app.known_labels("sketch"), ["cat", "house"]);
+        app.models.insert("doodlenet".into(), ready(&["axe", "cat", "house"]));
+        assert_eq!(app.known_labels("sketch"), ["axe", "cat", "house"]);
+        assert_eq!(app.known_labels("photo"), Vec::<String>::new());
+    }
+
     fn prediction(seq: Seq, label: &str) -> Response {
         prediction_at(seq, label, 0.8)
     }
@@ -528,6 +583,7 @@ mod tests {
             seq,
             model: "sketch".into(),
             top: vec![Guess { label: label.into(), probability }],
+            not_sure: false,
             input: vec![0; 784],
             input_side: 28,
             input_channels: 1,

@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use playground::components::guess_list::{GuessList, GuessListProps};
+use playground::components::known_classes::{KnownClasses, KnownClassesProps};
 use playground::components::model_input_view::{ModelInputView, ModelInputViewProps};
 use playground::components::status_bar::{StatusBar, StatusBarProps};
 use playground::state::{ModelStatus, WorkerHealth};
@@ -39,7 +40,9 @@ async fn guess_list_shows_labels_best_first_with_bars() {
         Guess { label: "house".into(), probability: 0.91 },
         Guess { label: "book".into(), probability: 0.05 },
     ];
-    let root = render::<GuessList>(GuessListProps { guesses, placeholder: "draw".into(), seq: 3 }).await;
+    let root =
+        render::<GuessList>(GuessListProps { guesses, placeholder: "draw".into(), seq: 3, not_sure: false })
+            .await;
     let items = root.query_selector_all("[data-testid=guess]").unwrap();
     assert_eq!(items.length(), 2);
     let first: web_sys::Element = items.get(0).unwrap().unchecked_into();
@@ -54,12 +57,58 @@ async fn guess_list_shows_labels_best_first_with_bars() {
 
 #[wasm_bindgen_test]
 async fn guess_list_without_guesses_shows_the_prompt() {
-    let root =
-        render::<GuessList>(GuessListProps { guesses: vec![], placeholder: "Draw something".into(), seq: 0 })
-            .await;
+    let root = render::<GuessList>(GuessListProps {
+        guesses: vec![],
+        placeholder: "Draw something".into(),
+        seq: 0,
+        not_sure: false,
+    })
+    .await;
     assert!(root.query_selector("[data-testid=guess]").unwrap().is_none());
     let text = root.query_selector("[data-testid=guess-placeholder]").unwrap().unwrap().text_content();
     assert_eq!(text.as_deref(), Some("Draw something"));
+}
+
+#[wasm_bindgen_test]
+async fn guess_list_says_not_sure_above_the_guesses() {
+    let guesses = vec![Guess { label: "zigzag".into(), probability: 0.2 }];
+    let sure = render::<GuessList>(GuessListProps {
+        guesses: guesses.clone(),
+        placeholder: "draw".into(),
+        seq: 1,
+        not_sure: false,
+    })
+    .await;
+    assert!(sure.query_selector("[data-testid=not-sure]").unwrap().is_none());
+    let unsure =
+        render::<GuessList>(GuessListProps { guesses, placeholder: "draw".into(), seq: 2, not_sure: true })
+            .await;
+    let text = unsure.query_selector("[data-testid=not-sure]").unwrap().unwrap().text_content().unwrap();
+    assert!(text.starts_with("Not sure"), "{text}");
+    assert_eq!(
+        unsure.query_selector_all("[data-testid=guess]").unwrap().length(),
+        1,
+        "the guesses stay, dimmed"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn known_classes_counts_and_searches() {
+    let labels = ["pizza", "cat", "The Mona Lisa", "piano"].map(String::from).to_vec();
+    let root = render::<KnownClasses>(KnownClassesProps { labels }).await;
+    let details = root.query_selector("[data-testid=known-classes]").unwrap().unwrap();
+    assert_eq!(details.get_attribute("data-count").as_deref(), Some("4"));
+    let items = |root: &web_sys::Element| -> Vec<String> {
+        let list = root.query_selector_all("[data-testid=known-list] li").unwrap();
+        (0..list.length()).map(|i| list.get(i).unwrap().text_content().unwrap()).collect()
+    };
+    assert_eq!(items(&root), ["cat", "piano", "pizza", "The Mona Lisa"], "sorted, case aside");
+    let search: web_sys::HtmlInputElement =
+        root.query_selector("[data-testid=known-search]").unwrap().unwrap().unchecked_into();
+    search.set_value("PI");
+    search.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    sleep(Duration::from_millis(20)).await;
+    assert_eq!(items(&root), ["piano", "pizza"]);
 }
 
 #[wasm_bindgen_test]

@@ -10,6 +10,9 @@ pub struct GuessListProps {
     /// benchmark can tell a new answer from an identical old one.
     #[prop_or_default]
     pub seq: u64,
+    /// The model is not sure (its best guess is unlikely): said plainly above the guesses.
+    #[prop_or_default]
+    pub not_sure: bool,
 }
 
 /// Top-k labels with confidence bars. An ARIA live region, so screen readers hear new guesses.
@@ -20,7 +23,10 @@ pub fn GuessList(props: &GuessListProps) -> Html {
             if props.guesses.is_empty() {
                 <p class="placeholder" data-testid="guess-placeholder">{ props.placeholder.clone() }</p>
             } else {
-                <ol>
+                if props.not_sure {
+                    <p class="not-sure" data-testid="not-sure">{ "Not sure what this is. Maybe:" }</p>
+                }
+                <ol class={classes!(props.not_sure.then_some("unsure"))}>
                     { for props.guesses.iter().map(|g| {
                         let percent = g.probability * 100.0;
                         html! {

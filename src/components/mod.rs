@@ -3,6 +3,7 @@
 pub mod drawing_thumb;
 pub mod embed_button;
 pub mod guess_list;
+pub mod known_classes;
 pub mod model_input_view;
 pub mod sketch_canvas;
 pub mod status_bar;

@@ -88,7 +88,8 @@ pub fn GamePage() -> Html {
     }
     // Guess aloud when sound is on.
     {
-        let top = state.top.first().map(|g| g.label.clone());
+        // A guess the model is not sure of stays unspoken.
+        let top = state.top.first().filter(|_| !state.not_sure).map(|g| g.label.clone());
         let result = (state.phase == GamePhase::RoundOver).then(|| state.results.last().cloned()).flatten();
         use_effect_with((top, result, *sound), move |(top, result, sound)| {
             if *sound {
@@ -149,6 +150,7 @@ pub fn GamePage() -> Html {
                 (GamePhase::RoundOver, _) => "Sorry, I couldn't guess it.".to_string(),
                 _ => match state.top.as_slice() {
                     [] => "…".to_string(),
+                    [a, ..] if state.not_sure => format!("Not sure yet… {}?", a.label),
                     [a] => format!("I see {}", a.label),
                     [a, b, ..] => format!("I see {}, or {}…", a.label, b.label),
                 },

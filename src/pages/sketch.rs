@@ -1,9 +1,10 @@
 use crate::components::guess_list::GuessList;
+use crate::components::known_classes::KnownClasses;
 use crate::components::model_input_view::ModelInputView;
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::components::status_bar::ModelStatusBar;
 use crate::hooks::{use_classify_strokes, use_model};
-use crate::state::{AppState, ModelStatus, SketchAction, SketchState};
+use crate::state::{AppState, SketchAction, SketchState};
 use playground_core::sketch::Stroke;
 use yew::prelude::*;
 
@@ -42,10 +43,7 @@ pub fn SketchPage() -> Html {
         Callback::from(move |_| dispatcher.dispatch(SketchAction::Clear { next_seq: line.last_seq() + 1 }))
     };
 
-    let labels = match app.models.get(MODEL) {
-        Some(ModelStatus::Ready { labels, .. }) => labels.join(", "),
-        _ => String::new(),
-    };
+    let labels = app.known_labels(MODEL);
     let placeholder = if state.strokes.is_empty() {
         "Draw something: I will guess as you draw."
     } else if ready {
@@ -73,7 +71,8 @@ pub fn SketchPage() -> Html {
             </div>
             <aside class="side">
                 <h2>{ "I see…" }</h2>
-                <GuessList guesses={guesses} placeholder={placeholder} seq={state.prediction.as_ref().map_or(0, |p| p.seq)} />
+                <GuessList guesses={guesses} placeholder={placeholder} seq={state.prediction.as_ref().map_or(0, |p| p.seq)}
+                    not_sure={state.prediction.as_ref().is_some_and(|p| p.not_sure)} />
                 if let Some(error) = &state.error {
                     <p class="error" role="alert" data-testid="sketch-error">{ error }</p>
                 }
@@ -82,10 +81,7 @@ pub fn SketchPage() -> Html {
                 }
                 <ModelInputView pixels={pixels} side={side} />
                 if !labels.is_empty() {
-                    <details class="known">
-                        <summary>{ "What can I recognise?" }</summary>
-                        <p>{ labels }</p>
-                    </details>
+                    <KnownClasses labels={labels} />
                 }
             </aside>
         </div>

@@ -127,14 +127,15 @@ fn classify(engine: &Engine, seq: Seq, model: String, input: &ModelInput) -> Res
     let started = now_ms();
     let result = engine.prepare(&model, input).and_then(|prepared| {
         let infer_started = now_ms();
-        let top = engine.infer(&model, &prepared.tensor, TOP_K)?;
-        Ok((top, prepared, now_ms() - infer_started))
+        let answer = engine.answer(&model, &prepared.tensor, TOP_K)?;
+        Ok((answer, prepared, now_ms() - infer_started))
     });
     match result {
-        Ok((top, prepared, infer_millis)) => Response::Prediction(Prediction {
+        Ok((answer, prepared, infer_millis)) => Response::Prediction(Prediction {
             seq,
             model,
-            top,
+            top: answer.top,
+            not_sure: answer.not_sure,
             input: prepared.view,
             input_side: prepared.side,
             input_channels: prepared.channels,
@@ -174,10 +175,17 @@ async fn load(state: Rc<RefCell<State>>, model: String) {
     let started = now_ms();
     let result = fetch_and_install(&state, &model).await;
     state.borrow_mut().loading.retain(|m| m != &model);
+    let loaded = result.is_ok();
     post(&match result {
-        Ok(labels) => Response::Loaded { model, labels, millis: now_ms() - started },
-        Err(message) => Response::LoadFailed { model, message },
+        Ok(labels) => Response::Loaded { model: model.clone(), labels, millis: now_ms() - started },
+        Err(message) => Response::LoadFailed { model: model.clone(), message },
     });
+    // Its wider model comes after it, so the first answer never waits for it; answers name
+    // its classes too once it is in (Engine::answer). Announced by its own `Loaded`.
+    let wider = registry::find(&model).ok().and_then(|spec| spec.widened_by);
+    if let Some(widening) = wider.filter(|_| loaded) {
+        handle(&state, Request::Load { model: widening.model.to_string() });
+    }
 }
 
 async fn fetch_and_install(state: &Rc<RefCell<State>>, model: &str) -> Result<Vec<String>, String> {

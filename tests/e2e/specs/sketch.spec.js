@@ -110,3 +110,61 @@ test("phone viewport: touch drawing guesses, no page scroll, nothing overflows",
     await phone.close();
   }
 });
+
+// Real drawings of classes the 64-class model learnt in its retrain (exupery, never trained on).
+const NEW_CLASSES = {
+  zigzag: "5325474123218944",
+  moon: "5249022094737408",
+  lollipop: "4719883889672192",
+};
+// A class outside our 64, among DoodleNet's 345: named once the wider model has loaded.
+const OUTSIDE = { word: "axe", keyId: "5972944759029760" };
+
+for (const [word, keyId] of Object.entries(NEW_CLASSES)) {
+  test(`a real ${word} drawing (a class of the retrain) gets its label in the top 3`, async () => {
+    await sketch.drawWithMouse(drawing(word, keyId).drawing);
+    const top = await sketch.guesses();
+    assert.ok(top.slice(0, 3).some(([label]) => label === word), `${word} not in top 3: ${JSON.stringify(top)}`);
+    await sketch.screenshot(`sketch-${word}`);
+    await browser.page.getByTestId("clear").click();
+    await browser.page.getByTestId("guess-placeholder").waitFor();
+  });
+}
+
+test("a drawing outside our classes is named once the 345 classes are in; the list shows them all", async () => {
+  await sketch.waitForAllClasses();
+  await sketch.drawWithMouse(drawing(OUTSIDE.word, OUTSIDE.keyId).drawing);
+  const top = await sketch.guesses();
+  assert.ok(top.some(([label]) => label === OUTSIDE.word), `${OUTSIDE.word} not in top 5: ${JSON.stringify(top)}`);
+  assert.ok(!(await sketch.notSure()), "a drawing DoodleNet names surely is no 'not sure'");
+  const known = browser.page.getByTestId("known-classes");
+  await known.locator("summary").click();
+  await browser.page.getByTestId("known-search").fill("pizz");
+  assert.deepEqual(await browser.page.$$eval("[data-testid=known-list] li", (l) => l.map((e) => e.textContent)), ["pizza"]);
+  await sketch.screenshot(`sketch-${OUTSIDE.word}`);
+  await browser.page.getByTestId("known-search").fill("");
+  await known.locator("summary").click();
+  await browser.page.getByTestId("clear").click();
+  await browser.page.getByTestId("guess-placeholder").waitFor();
+});
+
+test("a random scribble is 'not sure', a real drawing is not", async () => {
+  await sketch.waitForAllClasses();
+  // A fixed pseudo-random scribble (as models/train/compare.py draws them): jagged strokes anywhere.
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const scribble = [0, 1, 2].map(() => {
+    const n = 6 + Math.floor(random() * 6);
+    const xs = Array.from({ length: n }, () => random() * 400);
+    return [xs, xs.map(() => random() * 400)];
+  });
+  await sketch.drawWithMouse(scribble);
+  await sketch.guesses();
+  assert.ok(await sketch.notSure(), "a scribble must be 'not sure'");
+  await sketch.screenshot("sketch-scribble-not-sure");
+  await browser.page.getByTestId("clear").click();
+  await sketch.drawWithMouse(drawing("house", DRAWINGS.house).drawing);
+  await sketch.guesses();
+  assert.ok(!(await sketch.notSure()), "a finished house is no 'not sure'");
+  await browser.page.getByTestId("clear").click();
+});

@@ -18,6 +18,17 @@ export class SketchPage {
     await this.page.waitForSelector('[data-testid=model-status][data-state=ready]', { timeout });
   }
 
+  /** Waits until answers can name every class: the wider model (345 classes) loaded after the
+   *  first one, as the "What can I recognise?" count shows. */
+  async waitForAllClasses(count = 345, timeout = 30_000) {
+    await this.page.waitForSelector(`[data-testid=known-classes][data-count="${count}"]`, { timeout });
+  }
+
+  /** Whether the guess list says "not sure". */
+  async notSure() {
+    return (await this.page.getByTestId("not-sure").count()) > 0;
+  }
+
   /** Maps a drawing's strokes ([[xs], [ys], ...]) into the canvas box, with a margin. */
   async layout(strokes) {
     const box = await this.canvas.boundingBox();
