@@ -52,7 +52,7 @@ pub const MODELS: &[ModelSpec] = &[
         task: Task::Sketch,
         input_shape: &[1, 1, 28, 28],
         widened_by: Some(Widening { model: "doodlenet", prior: 1.0, sure_at: 0.5 }),
-        not_sure_above: Some(2.2),
+        not_sure_above: Some(2.3),
     },
     ModelSpec {
         id: "doodlenet",
