@@ -43,14 +43,7 @@ def quantize_int8(model, only=None):
                       numpy_helper.from_array(np.zeros(w.shape[0], np.int8), base + "_zp")]
         nodes.append(helper.make_node("DequantizeLinear", [base + "_q", base + "_scale", base + "_zp"],
                                       [base], name=base + "_dequant", axis=0))
-    del m.graph.initializer[:]
-    m.graph.initializer.extend(new_inits)
-    # Dequantize nodes first: the graph must stay topologically sorted.
-    old = list(m.graph.node)
-    del m.graph.node[:]
-    m.graph.node.extend(nodes + old)
-    onnx.checker.check_model(m)
-    return m
+    return _replace_weights(m, new_inits, nodes)
 
 
 def to_fp16(model):
@@ -73,8 +66,16 @@ def to_fp16(model):
         new_inits.append(numpy_helper.from_array(w.astype(np.float16), init.name + "_fp16"))
         nodes.append(helper.make_node("Cast", [init.name + "_fp16"], [init.name], name=init.name + "_cast",
                                       to=onnx.TensorProto.FLOAT))
+    return _replace_weights(m, new_inits, nodes)
+
+
+def _replace_weights(m, initializers, nodes):
+    """`m` with these initializers, and `nodes` (which turn them back into f32 weights) before the others:
+    the graph must stay topologically sorted."""
+    import onnx
+
     del m.graph.initializer[:]
-    m.graph.initializer.extend(new_inits)
+    m.graph.initializer.extend(initializers)
     old = list(m.graph.node)
     del m.graph.node[:]
     m.graph.node.extend(nodes + old)
