@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,19 +30,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quickdraw as qd  # noqa: E402
+from evaluate import run_cli  # noqa: E402
 
 ALL = "999"
 # the goal of the issue: at most 3% of the correct answers on the evaluation split flagged "not sure". The
 # threshold is chosen on the validation rows with a margin (2%): at 3% there it flagged 4.1% on the evaluation
 # split (this margin was set after seeing that figure; MODEL.md says so)
 MAX_CORRECT_FLAGGED = 0.02
-
-
-def run_cli(cmd: list[str], stdin: str | None = None) -> list[dict]:
-    p = subprocess.run(cmd, input=stdin, capture_output=True, text=True)
-    if p.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
-    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
 
 
 def ranked(res: list[dict]) -> list[list[tuple[str, float]]]:
@@ -179,11 +172,10 @@ def main():
     for r in prior_rows:
         w = widen_py(pick(ex["ours"], outside), pick(ex["doodlenet"], outside), ours, r["prior"])
         r["strokes_outside_top1"] = hits(w, pick(ex_truth, outside), None, (1,))["top1"]
-    report["prior"] = {"chosen": chosen, "ours_alone_val_top1": ours_val, "curve": prior_rows,
-                       "registry_agrees": None}
     # the CLI's widened answers use the registry's prior: they must be the ones for the chosen prior
     check = widen_py(ev["ours"], ev["doodlenet"], ours, chosen)
-    report["prior"]["registry_agrees"] = float(np.mean([a[0][0] == b[0][0] for a, b in zip(check, ev["widened"])]))
+    report["prior"] = {"chosen": chosen, "ours_alone_val_top1": ours_val, "curve": prior_rows,
+                       "registry_agrees": float(np.mean([a[0][0] == b[0][0] for a, b in zip(check, ev["widened"])]))}
     # 1. side by side, restricted to our classes
     report["side_by_side"] = {
         name: {"eval_rows": hits(ev[name], eval_truth, keep, (1, 3)),
