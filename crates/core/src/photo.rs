@@ -4,7 +4,8 @@
 
 use crate::{Error, Result};
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+use image::metadata::Orientation;
+use image::{DynamicImage, GenericImageView, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 use std::io::Cursor;
 
 /// How a model wants its photos (values cited in the registry entry that uses them).
@@ -47,13 +48,15 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
         return Err(unsupported());
     }
     // JPEG decoders fill a cut-off scan with grey and carry on; a person should hear that the
-    // file is incomplete instead. A whole JPEG ends with the EOI marker (FF D9), at most
-    // followed by a little padding; the entropy-coded data before it cannot contain FF D9.
-    if format == ImageFormat::Jpeg
-        && !bytes[bytes.len().saturating_sub(1024)..].windows(2).any(|w| w == [0xFF, 0xD9])
-    {
-        return Err(Error::BadInput("the JPEG file is truncated (it has no end marker)".into()));
-    }
+    // file is incomplete instead. Whatever follows the image's end marker (a phone's "motion
+    // photo" appends its video there) is not part of the picture and is left out.
+    let bytes = match format {
+        ImageFormat::Jpeg => match jpeg_end(bytes) {
+            Some(end) => &bytes[..end],
+            None => return Err(Error::BadInput("the JPEG file is truncated (it has no end marker)".into())),
+        },
+        _ => bytes,
+    };
     let reader = || {
         let mut r = ImageReader::with_format(Cursor::new(bytes), format);
         let mut limits = Limits::default();
@@ -81,15 +84,87 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
         return Err(Error::BadInput(format!("the image claims {width}×{height} pixels; {}", limit())));
     }
     let mut decoder = reader().into_decoder().map_err(broken)?;
-    let orientation = decoder.orientation().map_err(broken)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(broken)?;
+    // EXIF is optional metadata: when it cannot be read the photo is shown as stored.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    // Animated GIF and WebP decode their first frame here.
+    let image = DynamicImage::from_decoder(decoder).map_err(broken)?;
+    // At most two full-size copies are alive at once (decoded → 8-bit RGB, then RGB → turned),
+    // each within MAX_PIXELS; everything after works on the crop.
+    let mut image = DynamicImage::ImageRgb8(image.into_rgb8());
     image.apply_orientation(orientation);
-    Ok(image.to_rgb8())
+    Ok(image.into_rgb8())
+}
+
+/// The offset just past a JPEG's end-of-image marker, found by walking its segments (so an
+/// EXIF thumbnail's own end marker inside APP1 does not count), or `None` when the file stops
+/// before it.
+fn jpeg_end(bytes: &[u8]) -> Option<usize> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut i = 2;
+    loop {
+        // A marker: one or more 0xFF (fill bytes), then its code. Stray bytes between segments
+        // are skipped, as decoders do.
+        i += bytes.get(i..)?.iter().position(|&b| b == 0xFF)?;
+        while *bytes.get(i)? == 0xFF {
+            i += 1;
+        }
+        let code = bytes[i];
+        i += 1;
+        match code {
+            0xD9 => return Some(i),
+            0x01 | 0xD0..=0xD7 => continue, // no length field
+            _ => {
+                let length = usize::from(u16::from_be_bytes([*bytes.get(i)?, *bytes.get(i + 1)?]));
+                if length < 2 || i + length > bytes.len() {
+                    return None;
+                }
+                i += length;
+                if code == 0xDA {
+                    // Entropy-coded data runs until a marker other than a restart (0xD0..=0xD7)
+                    // or a stuffed 0xFF 0x00.
+                    loop {
+                        i += bytes.get(i..)?.iter().position(|&b| b == 0xFF)?;
+                        match *bytes.get(i + 1)? {
+                            0x00 | 0xD0..=0xD7 => i += 2,
+                            0xFF => i += 1,
+                            _ => break,
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Resize the shorter side to `spec.resize_shorter_to` (bilinear: `FilterType::Triangle`),
 /// then centre-crop `spec.size` × `spec.size`. This is the image the model sees.
+///
+/// A long strip (a 20 000 × 1 PNG is a few hundred bytes) is first cut to a centred window
+/// whose resized long side is at most [`MAX_RESIZED_ASPECT`] × the model's side, so the
+/// resized image stays small whatever the aspect ratio; ordinary photos never hit that cut and
+/// go through unchanged (the goldens compare them bit for bit with the Python reference).
 pub fn crop_for_model(image: &RgbImage, spec: &ImageSpec) -> RgbImage {
+    let (w, h) = image.dimensions();
+    let (short, long) = (w.min(h), w.max(h));
+    let target = spec.resize_shorter_to.max(1);
+    let max_long = MAX_RESIZED_ASPECT * spec.size.max(target);
+    let window = (u64::from(short) * u64::from(max_long) / u64::from(target)).max(u64::from(short));
+    if u64::from(long) > window {
+        let window = window as u32;
+        let (x, y, cw, ch) =
+            if w > h { ((w - window) / 2, 0, window, h) } else { (0, (h - window) / 2, w, window) };
+        return resize_and_crop(&*image::imageops::crop_imm(image, x, y, cw, ch), spec);
+    }
+    resize_and_crop(image, spec)
+}
+
+/// How much longer than the model's side the resized image may be (see [`crop_for_model`]):
+/// 2 keeps every photo up to 2:1 on the exact reference path.
+pub const MAX_RESIZED_ASPECT: u32 = 2;
+
+fn resize_and_crop<I: GenericImageView<Pixel = image::Rgb<u8>>>(image: &I, spec: &ImageSpec) -> RgbImage {
     let (w, h) = image.dimensions();
     // Integer rounding (half up) of side × target / shorter, as models/photo/preprocess.json
     // specifies, so native, wasm and the Python reference agree to the pixel.

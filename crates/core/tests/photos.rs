@@ -166,3 +166,118 @@ fn a_photo_for_the_sketch_model_is_refused_clearly() {
     let e = engine().prepare("photo", &ModelInput::Strokes(vec![vec![[0.0, 0.0]]])).err().unwrap();
     assert!(e.to_string().contains("takes photos, not drawings"), "{e}");
 }
+
+fn png(image: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
+    out
+}
+
+fn jpeg(image: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image.write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg).unwrap();
+    out
+}
+
+#[test]
+fn strips_of_any_aspect_ratio_are_classified_without_a_huge_resize() {
+    // A 20000×1 PNG is a few hundred bytes; resizing its shorter side to 256 before cropping
+    // asked for a 5 120 000 × 256 image (and 20 000 × 1 024 × 1 024 in the playground).
+    for (w, h) in [(20_000, 1), (1, 20_000), (20_000, 3), (7, 19_999), (300, 1)] {
+        let strip: RgbImage = ImageBuffer::from_fn(w, h, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 99]));
+        let bytes = png(&strip);
+        let prepared = engine().prepare_photo("photo", &bytes).unwrap();
+        assert_eq!(prepared.view.len(), 224 * 224 * 3, "{w}×{h}");
+        let top = engine().infer("photo", &prepared.tensor, 5).unwrap();
+        assert_eq!(top.len(), 5);
+        for side in [28, 1024] {
+            let spec = ImageSpec { size: side, resize_shorter_to: side, mean: [0.0; 3], std: [1.0; 3] };
+            let crop = photo::crop_for_model(&photo::decode(&bytes).unwrap(), &spec);
+            assert_eq!(crop.dimensions(), (side, side), "{w}×{h} at {side}");
+        }
+    }
+}
+
+#[test]
+fn a_long_strip_keeps_its_centre() {
+    // Cutting the strip before resizing must keep what the model would have seen: the middle.
+    let strip: RgbImage = ImageBuffer::from_fn(9_000, 30, |x, _| {
+        if (4_490..4_510).contains(&x) {
+            Rgb([255, 0, 0])
+        } else {
+            Rgb([0, 0, 255])
+        }
+    });
+    let crop = photo::crop_for_model(&strip, &spec());
+    let centre = crop.get_pixel(112, 112);
+    assert!(centre[0] > 200 && centre[2] < 50, "{centre:?}");
+}
+
+#[test]
+fn a_motion_photo_is_classified_from_its_jpeg_part() {
+    // Phones append the video (an MP4, here 300 kB of it) after the JPEG's end marker.
+    let cat = photo::decode(&std::fs::read(dir().join("cat.png")).unwrap()).unwrap();
+    let still = jpeg(&cat);
+    let mut motion = still.clone();
+    motion.extend(b"\0\0\0\x18ftypmp42\0\0\0\0isommp42");
+    motion.extend((0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let (a, b) =
+        (engine().prepare_photo("photo", &still).unwrap(), engine().prepare_photo("photo", &motion).unwrap());
+    assert_eq!(a.view, b.view);
+    // A JPEG cut before its end is still refused, whatever follows inside it.
+    let e = engine().prepare_photo("photo", &still[..still.len() * 2 / 3]).err().unwrap().to_string();
+    assert!(e.contains("truncated"), "{e}");
+}
+
+#[test]
+fn an_animated_gif_is_read_from_its_first_frame() {
+    use image::codecs::gif::{GifEncoder, Repeat};
+    use image::{Delay, Frame, RgbaImage};
+    let frame = |c: [u8; 4]| {
+        Frame::from_parts(
+            RgbaImage::from_pixel(64, 48, image::Rgba(c)),
+            0,
+            0,
+            Delay::from_numer_denom_ms(100, 1),
+        )
+    };
+    let mut gif = Vec::new();
+    {
+        let mut encoder = GifEncoder::new(&mut gif);
+        encoder.set_repeat(Repeat::Infinite).unwrap();
+        encoder
+            .encode_frames([frame([250, 10, 10, 255]), frame([10, 10, 250, 255]), frame([10, 250, 10, 255])])
+            .unwrap();
+    }
+    let image = photo::decode(&gif).unwrap();
+    assert_eq!(image.dimensions(), (64, 48));
+    let p = image.get_pixel(10, 10);
+    assert!(p[0] > 200 && p[2] < 50, "first frame is red, got {p:?}");
+    assert!(engine().prepare_photo("photo", &gif).is_ok());
+}
+
+/// A JPEG with an APP1 "Exif" segment holding `tiff` inserted after SOI.
+fn with_exif(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
+    let exif = [b"Exif\0\0".as_slice(), tiff].concat();
+    let mut out = jpeg[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(((exif.len() + 2) as u16).to_be_bytes());
+    out.extend(&exif);
+    out.extend(&jpeg[2..]);
+    out
+}
+
+#[test]
+fn broken_exif_is_ignored() {
+    let still = jpeg(&ImageBuffer::from_pixel(40, 20, Rgb([200, 10, 10])));
+    for tiff in [
+        b"garbage, not TIFF at all".as_slice(),
+        b"MM\0\x2a\xff\xff\xff\xf0",   // first IFD far past the end
+        b"II\x2a\0\x08\0\0\0\xff\xff", // 65 535 entries, none there
+        b"MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x09\0\0", // orientation 9 (no such value)
+        b"",
+    ] {
+        let image = photo::decode(&with_exif(&still, tiff)).unwrap_or_else(|e| panic!("{tiff:?}: {e}"));
+        assert_eq!(image.dimensions(), (40, 20), "{tiff:?}");
+    }
+}
