@@ -181,6 +181,9 @@ impl InferenceService {
 
     /// Kills the worker and starts a fresh one that reloads the wanted models.
     pub fn restart(&self, reason: &str) {
+        // The raw reason (a panic's text with its source location) is for developers only:
+        // the page says it in words (`state::failure_in_words`).
+        web_sys::console::warn_2(&"The inference worker failed and is restarted:".into(), &reason.into());
         self.drop_worker();
         let restarts = self.restarts.get() + 1;
         self.restarts.set(restarts);

@@ -43,6 +43,22 @@ pub enum AppAction {
     DismissNotice,
 }
 
+/// Why the worker died, in words a person can use. The raw text (a Rust panic with its source
+/// location, a wasm trap) goes to the browser console only: `Inference` logs it there.
+pub fn failure_in_words(raw: &str) -> &'static str {
+    let raw = raw.to_lowercase();
+    if ["capacity overflow", "memory allocation", "out of memory", "allocation failed", "could not allocate"]
+        .iter()
+        .any(|m| raw.contains(m))
+    {
+        "ran out of memory"
+    } else if raw.contains("stopped answering") {
+        "stopped answering"
+    } else {
+        "hit an internal error (the details are in the browser's console)"
+    }
+}
+
 impl AppState {
     pub fn model_ready(&self, id: &str) -> bool {
         matches!(self.models.get(id), Some(ModelStatus::Ready { .. }))
@@ -99,7 +115,10 @@ impl Reducible for AppState {
             }
             AppAction::Restarted { reason } => {
                 next.health = WorkerHealth::Starting;
-                next.notice = Some(format!("The inference worker failed ({reason}) and was restarted."));
+                next.notice = Some(format!(
+                    "The inference worker {} and was restarted. Your drawing and photo are kept.",
+                    failure_in_words(&reason)
+                ));
                 for status in next.models.values_mut() {
                     *status = ModelStatus::Loading { loaded: 0, total: None };
                 }
@@ -500,10 +519,9 @@ impl PlaygroundState {
                 next.phase =
                     if self.card.is_some() { PlaygroundPhase::Inspected } else { PlaygroundPhase::Empty };
                 next.output = None;
-                // A panic message starts with its source location; the last line says what.
-                let what = message.lines().last().unwrap_or_default();
                 next.error = Some(format!(
-                    "The inference worker stopped ({what}) and was restarted. The page is fine: load the model again, or try another."
+                    "The inference worker {} with this model and was restarted. The page is fine: load the model again, or try another.",
+                    failure_in_words(&message)
                 ));
             }
             _ => return self,
@@ -681,6 +699,26 @@ mod tests {
         assert!(s.notice.as_deref().unwrap().contains("restarted"));
     }
 
+    #[test]
+    fn a_dead_worker_is_explained_in_words_never_with_the_panic_text() {
+        let raw = "panicked at /rustc/59807616e1fa/library/alloc/src/raw_vec/mod.rs:28:5:\ncapacity overflow";
+        let s = Rc::new(AppState::default()).reduce(AppAction::Restarted { reason: raw.into() });
+        let notice = s.notice.clone().unwrap();
+        assert!(notice.contains("ran out of memory") && notice.contains("restarted"), "{notice}");
+        for leak in ["panicked", "rustc", ".rs:", "capacity overflow"] {
+            assert!(!notice.contains(leak), "{notice}");
+        }
+        let s = s.reduce(AppAction::Restarted {
+            reason: "panicked at src/bin/worker/runtime.rs:118:44:\nsabotage".into(),
+        });
+        assert!(s.notice.as_deref().unwrap().contains("internal error"), "{:?}", s.notice);
+        assert_eq!(failure_in_words("it stopped answering"), "stopped answering");
+        assert_eq!(
+            failure_in_words("RuntimeError: Out of memory: Cannot allocate Wasm memory"),
+            "ran out of memory"
+        );
+    }
+
     fn output(seq: Seq) -> Response {
         use playground_core::custom::Scores;
         Response::CustomOutput {
@@ -716,7 +754,9 @@ mod tests {
         // Panicked while reading: back to no model, with a message that says what happened.
         let s = picked().reduce(PlaygroundAction::Worker(Response::Panicked { message: "boom".into() }));
         assert_eq!(s.phase, PlaygroundPhase::Empty);
-        assert!(s.error.as_deref().unwrap().contains("boom"));
+        // In words: the panic's own text stays in the console.
+        let said = s.error.as_deref().unwrap();
+        assert!(said.contains("internal error") && !said.contains("boom"), "{said}");
         // Another model's load answer is not the playground's.
         let s = picked().reduce(PlaygroundAction::Worker(Response::Loaded {
             model: "sketch".into(),

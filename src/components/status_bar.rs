@@ -28,7 +28,7 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
     let status = match (&props.health, &props.status) {
         (WorkerHealth::Broken(reason), _) => html! {
             <div class="status error" role="alert" data-testid="model-status" data-state="broken">
-                { format!("Inference keeps failing ({reason}). ") }
+                { format!("Inference keeps failing: the worker {}. ", crate::state::failure_in_words(reason)) }
                 <button onclick={Callback::from(|_| { let _ = web_sys::window().map(|w| w.location().reload()); })}>
                     { "Reload the page" }
                 </button>
