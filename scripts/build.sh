@@ -36,21 +36,6 @@ done
 # profile: the test run builds the same dependencies; tract itself is at opt-level 3 there).
 log "converting the models to NNEF"
 cargo run -q -p playground-cli --bin onnx-to-nnef -- models dist/models
-# The service worker precaches every file of this build, in a cache named by their hash.
-python3 - <<'PY'
-import hashlib, json, pathlib
-dist = pathlib.Path("dist")
-files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "sw.js")
-digest = hashlib.sha256()
-for f in files:
-    digest.update(str(f.relative_to(dist)).encode() + b"\0" + f.read_bytes())
-names = ["./"] + ["./" + str(f.relative_to(dist)) for f in files]
-sw = dist / "sw.js"
-sw.write_text(sw.read_text().replace("__VERSION__", digest.hexdigest()[:16]).replace("__FILES__", json.dumps(names)))
-# Pre-compressed copies for scripts/serve.py (any static host compresses these on its own).
-import gzip
-for f in files + [sw]:
-    if f.suffix in {".wasm", ".js", ".html", ".css", ".onnx", ".tar", ".txt", ".svg", ".json", ".webmanifest"}:
-        f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes(), 9, mtime=0))
-PY
+# The service worker's list of this build's files with their hashes, and the .gz copies.
+python3 scripts/precache.py dist
 log "built dist/ ($(du -sh dist | cut -f1))"

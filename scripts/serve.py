@@ -87,6 +87,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-cache")
+        # What a host should send (README, "Hosting"): only embed.html may be framed by other
+        # sites; the full app only by itself (its kept models' Remove buttons must not be
+        # clickable through someone else's page).
+        framed_anywhere = self.path.split("?")[0].endswith("/embed.html")
+        self.send_header("Content-Security-Policy", "frame-ancestors *" if framed_anywhere else "frame-ancestors 'self'")
+        if not framed_anywhere:
+            self.send_header("X-Frame-Options", "SAMEORIGIN")
+        self.send_header("X-Content-Type-Options", "nosniff")
         if self.gzip_path:
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Vary", "Accept-Encoding")

@@ -12,7 +12,7 @@
   const frame = document.createElement("iframe");
   frame.src = new URL(`embed.html?${query}`, script.src).href;
   frame.title = `In-browser ${demo} demo`;
-  frame.allow = "camera"; // the photo demo's webcam snapshot
+  if (demo === "photo") frame.allow = "camera"; // its webcam snapshot; no other demo asks for it
   frame.style.cssText = `display:block;width:100%;max-width:720px;height:${height};border:0;border-radius:12px`;
   script.after(frame);
 })();

@@ -1,36 +1,135 @@
-// Service worker: after the first visit the page loads and predicts with no network.
-// scripts/build.sh fills in VERSION (a hash of every file it built) and FILES (all of them),
-// so each build gets its own cache and the previous one is deleted when the new one activates.
+// Service worker: after the first visit the page loads and predicts with no network, and a page
+// that is open when a new build is deployed keeps running on the build it started with.
+//
+// - Each build has its own cache (VERSION), filled from the network past the HTTP cache and
+//   checked file by file against the SHA-256 that scripts/precache.py wrote into FILES: a
+//   stale or foreign response (a captive portal's HTML) fails the install, nothing is kept.
+// - Every page and worker is served from the cache it started with: the cache each client
+//   was loaded from is recorded (OWNERS), and a build's cache is deleted only when no open
+//   client uses it. A reload gets the newest build; an open page is told one is ready.
+// - Only the app's own pages fall back to the cache; any other URL in scope goes to the
+//   network. Caches are named by scope, so two deployments on one origin never touch each
+//   other's.
 const VERSION = "__VERSION__";
 const FILES = __FILES__;
-const CACHE = `playground-${VERSION}`;
+const SCOPE = self.registration.scope;
+const PREFIX = `playground ${new URL(SCOPE).pathname} `;
+const CACHE = PREFIX + VERSION;
+const OWNERS = `playground-clients ${new URL(SCOPE).pathname}`;
+const APP_PAGES = new Set(["./", "./index.html", "./embed.html"].map((p) => new URL(p, SCOPE).href));
+
+async function sha256(buffer) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  try {
+    await Promise.all(Object.entries(FILES).map(async ([path, hash]) => {
+      const url = new URL(path, SCOPE).href;
+      const response = await fetch(url, { cache: "reload" });
+      const bytes = await response.arrayBuffer();
+      if (!response.ok || response.redirected || (await sha256(bytes)) !== hash) {
+        throw new Error(`${path}: the server sent something else than this build's file (HTTP ${response.status})`);
+      }
+      // The host's headers stay (content type, frame-ancestors…), less the transfer's own.
+      const headers = new Headers(response.headers);
+      ["Content-Encoding", "Transfer-Encoding", "Vary"].forEach((h) => headers.delete(h));
+      headers.set("Content-Length", `${bytes.byteLength}`);
+      await cache.put(url, new Response(bytes, { headers }));
+    }));
+  } catch (e) {
+    await caches.delete(CACHE); // never half a build
+    throw e;
+  }
+}
+
+// client id → the cache its page (or worker) was loaded from; in memory, and in a cache so
+// that it outlives this worker being stopped while idle.
+const owners = new Map();
+const ownerKey = (id) => new URL(`./__client__/${encodeURIComponent(id)}`, SCOPE).href;
+
+async function remember(id, cacheName) {
+  if (!id) return;
+  owners.set(id, cacheName);
+  await (await caches.open(OWNERS)).put(ownerKey(id), new Response(cacheName));
+}
+
+async function cacheOf(id) {
+  if (id && !owners.has(id)) {
+    const stored = await (await caches.open(OWNERS)).match(ownerKey(id));
+    if (stored) owners.set(id, await stored.text());
+  }
+  const name = owners.get(id);
+  return name && (await caches.has(name)) ? name : CACHE;
+}
+
+let lastCleanUp = 0;
+
+// Deletes this scope's caches that neither this build nor any open client uses.
+async function cleanUp() {
+  const open = new Set((await self.clients.matchAll({ includeUncontrolled: true, type: "all" })).map((c) => c.id));
+  const store = await caches.open(OWNERS);
+  const used = new Set([CACHE]);
+  for (const key of await store.keys()) {
+    const id = decodeURIComponent(key.url.split("/").pop());
+    if (open.has(id)) used.add(await (await store.match(key)).text());
+    else {
+      owners.delete(id);
+      await store.delete(key);
+    }
+  }
+  for (const name of await caches.keys()) {
+    // Also the caches of builds before caches were named by scope ("playground-" + 16 hex).
+    if ((name.startsWith(PREFIX) && !used.has(name)) || /^playground-[0-9a-f]{16}$/.test(name)) await caches.delete(name);
+  }
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
+  // Activating at once is safe: open pages keep their own build's cache (see cacheOf).
+  event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("playground-") && k !== CACHE).map((k) => caches.delete(k))))
-      .then(() => self.clients.claim()),
-  );
+  event.waitUntil((async () => {
+    // Pages (and their workers) opened before this worker existed were loaded from the
+    // network, i.e. from this build: they are recorded as such, then served from now on
+    // (offline from the first visit). Clients an earlier build recorded keep theirs.
+    const store = await caches.open(OWNERS);
+    for (const client of await self.clients.matchAll({ includeUncontrolled: true, type: "all" })) {
+      if (!(await store.match(ownerKey(client.id)))) await remember(client.id, CACHE);
+    }
+    await self.clients.claim();
+    await cleanUp();
+  })());
 });
 
-// Cache first for this origin's files (they are versioned by the cache name); pages fall back
-// to the cached index.html. Nothing else is ever fetched: the app makes no third-party request.
+async function fromCache(event, cacheName, key) {
+  const hit = await (await caches.open(cacheName)).match(key);
+  if (!hit) return fetch(event.request);
+  // A new page, or a worker started by one, runs on the build it was served from.
+  if (event.resultingClientId) event.waitUntil(remember(event.resultingClientId, cacheName));
+  return hit;
+}
+
 self.addEventListener("fetch", (event) => {
-  const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
-  event.respondWith(
-    caches.open(CACHE).then(async (cache) => {
-      const hit = await cache.match(event.request, { ignoreSearch: true });
-      if (hit) return hit;
-      if (event.request.mode === "navigate") {
-        const index = await cache.match("./index.html");
-        if (index) return index;
-      }
-      return fetch(event.request);
-    }),
-  );
+  const request = event.request;
+  if (request.method !== "GET" || !request.url.startsWith(SCOPE)) return;
+  const url = new URL(request.url);
+  if (request.mode === "navigate") {
+    // The app's pages (whatever their query) from the newest build; other pages from the network.
+    const page = url.origin + url.pathname;
+    if (!APP_PAGES.has(page)) return;
+    event.respondWith(fromCache(event, CACHE, page));
+    return;
+  }
+  // A page that was replaced (a reload onto the new build) is gone only after its
+  // successor's first requests: look for caches to drop then, at most every few seconds.
+  if (Date.now() - lastCleanUp > 5000) {
+    lastCleanUp = Date.now();
+    event.waitUntil(cleanUp());
+  }
+  // Everything else by its exact URL (the query included) in the asking client's build.
+  event.respondWith(cacheOf(event.clientId).then((name) => fromCache(event, name, request.url)));
 });

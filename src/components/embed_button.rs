@@ -15,7 +15,9 @@ pub fn snippets(base: &str, demo: &str) -> [(&'static str, String); 2] {
         (
             "Plain iframe",
             format!(
-                r#"<iframe src="{base}embed.html?demo={demo}" title="In-browser {demo} demo" style="width:100%;max-width:720px;height:600px;border:0" allow="camera"></iframe>"#
+                r#"<iframe src="{base}embed.html?demo={demo}" title="In-browser {demo} demo" style="width:100%;max-width:720px;height:600px;border:0"{allow}></iframe>"#,
+                // Only the photo demo uses the camera.
+                allow = if demo == "photo" { r#" allow="camera""# } else { "" }
             ),
         ),
     ]

@@ -62,6 +62,8 @@ test("a page on another origin embeds the sketch demo with one script tag and re
     assert.equal(await frame.locator("header.top").count(), 0);
     assert.match(await frame.getByTestId("embed-open").getAttribute("href"), /#\/$/);
     assert.equal(await frame.locator("html").getAttribute("data-theme"), "dark");
+    // The sketch demo never asks for the camera.
+    assert.equal(await page.locator("iframe").getAttribute("allow"), null);
 
     const received = await page.evaluate(() => window.received);
     const predictions = received.filter((m) => m.data?.type === "playground:prediction");
@@ -93,6 +95,23 @@ test("the demo posts only to the origin the embed names", async () => {
   }
 });
 
+test("another site can frame the embed but not the full app; only the photo embed may use the camera", async () => {
+  writeBlog(`<iframe id="app" src="${site.url}#/playground" style="width:700px;height:400px"></iframe>
+<iframe id="embed" src="${site.url}embed.html?demo=sketch" style="width:700px;height:700px"></iframe>
+<script src="${site.url}embed.js" data-demo="photo" async></script>`);
+  const browser = await launch({ viewport: { width: 800, height: 1900 } });
+  try {
+    const { page } = browser;
+    await page.goto(`${blog.url.replace("127.0.0.1", "localhost")}post.html`);
+    // The embed loads (the control), the app in the other frame is refused (frame-ancestors).
+    await page.frameLocator("#embed").locator("[data-testid=model-status][data-state=ready]").waitFor({ timeout: 30_000 });
+    assert.equal(await page.frameLocator("#app").locator("header.top").count(), 0, "the full app loaded in a foreign frame");
+    assert.equal(await page.locator("iframe[src*='demo=photo']").getAttribute("allow"), "camera");
+  } finally {
+    await browser.close();
+  }
+});
+
 test("a misconfigured embed says what is wrong", async () => {
   const browser = await launch();
   try {
@@ -116,7 +135,11 @@ test("the Embed button shows the snippets for the current demo and copies them",
     await page.getByTestId("embed-copy-0").click();
     await page.getByText("Copied ✓").waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), script);
-    assert.match(await page.getByTestId("embed-snippet-1").inputValue(), /embed\.html\?demo=photo/);
+    assert.match(await page.getByTestId("embed-snippet-1").inputValue(), /embed\.html\?demo=photo.*allow="camera"/);
+    // The sketch demo's iframe snippet asks for no camera.
+    await page.goto(`${site.url}#/`);
+    if (!(await page.getByTestId("embed-snippet-1").isVisible())) await page.getByTestId("embed-button").click();
+    assert.doesNotMatch(await page.getByTestId("embed-snippet-1").inputValue(), /camera/);
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

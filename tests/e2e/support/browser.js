@@ -25,6 +25,13 @@ export async function launch(options = {}) {
     ...options,
   });
   const errors = [];
+  // Every Content-Security-Policy violation fails the test that caused it (see close()).
+  const violations = [];
+  await context.exposeBinding("__cspViolation", (_source, text) => violations.push(text));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__cspViolation?.(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} in ${e.documentURI}`));
+  });
   const watch = (page) => {
     page.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
     page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
@@ -36,9 +43,11 @@ export async function launch(options = {}) {
     context,
     page,
     errors,
+    violations,
     async close() {
       await context.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });
+      if (violations.length) throw new Error(`Content-Security-Policy violations:\n${violations.join("\n")}`);
     },
   };
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""Writes DIST/sw.js from static/sw.js for the build in DIST, and pre-compresses its files.
+
+The service worker precaches every file of the build (plus the playground's worker URL with its
+query) and checks each one against the SHA-256 written here, so a stale HTTP cache or a captive
+portal's HTML never lands in its cache. VERSION, a hash of all of them, names the cache.
+Run by scripts/build.sh; the update tests run it on a copy of dist/ to make "the next build"."""
+import gzip
+import hashlib
+import json
+import pathlib
+import sys
+
+dist = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "dist")
+template = pathlib.Path(__file__).resolve().parent.parent / "static" / "sw.js"
+files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "sw.js" and p.suffix != ".gz")
+sha = {"./" + str(f.relative_to(dist)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+# The app's start URL and the playground's worker (the same file; its query picks the build,
+# and a worker's URL is the URL its script was cached under, so it is cached under that one).
+sha["./"] = sha["./index.html"]
+sha["./worker_loader.js?build=onnx"] = sha["./worker_loader.js"]
+version = hashlib.sha256(json.dumps(sha, sort_keys=True).encode()).hexdigest()[:16]
+sw = dist / "sw.js"
+sw.write_text(
+    template.read_text().replace("__VERSION__", version).replace("__FILES__", json.dumps(sha, sort_keys=True, indent=0))
+)
+# Pre-compressed copies for scripts/serve.py (any static host compresses these on its own).
+COMPRESSED = {".wasm", ".js", ".html", ".css", ".onnx", ".tar", ".txt", ".svg", ".json", ".webmanifest"}
+for f in files + [sw]:
+    if f.suffix in COMPRESSED:
+        f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes(), 9, mtime=0))
+print(f"precache: {len(sha)} entries, version {version}")

@@ -1,0 +1,193 @@
+// A returning visitor and a redeploy: the service worker is installed first (the other specs
+// start from a fresh profile), then the page is used as someone who came back would use it,
+// and a new build is deployed while it is open. Each test serves its own copy of dist/.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startServer } from "../support/server.js";
+import { launch } from "../support/browser.js";
+import { SketchPage } from "../support/sketch_page.js";
+import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
+
+const HOUSE = "6253539749789696";
+const SKETCH_ONNX = path.join(REPO, "models/sketch/model.onnx");
+
+/** A copy of dist/ to serve and redeploy. */
+function copyOfDist() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "site-"));
+  fs.cpSync(DIST, dir, { recursive: true });
+  return dir;
+}
+
+/** "Deploys the next build" into `dir`: a changed index.html (a build marker), then the
+ *  service worker's file list written again, as scripts/build.sh does. */
+function deployNextBuild(dir, marker) {
+  const index = path.join(dir, "index.html");
+  fs.writeFileSync(index, fs.readFileSync(index, "utf8").replace("<head>", `<head>\n  <meta name="build" content="${marker}">`));
+  execFileSync("python3", [path.join(REPO, "scripts/precache.py"), dir], { stdio: "ignore" });
+}
+
+/** Waits until this build's service worker controls the page. */
+async function controlled(page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
+    }
+  });
+}
+
+async function houseGuessed(sketch) {
+  const clear = sketch.page.getByTestId("clear");
+  if (await clear.isEnabled()) await clear.click();
+  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  const top = await sketch.guesses();
+  assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
+}
+
+/** Opens the playground and loads the shipped sketch model as a person's own file. */
+async function playgroundRunsAnOnnxFile(page, url) {
+  await page.goto(`${url}#/playground`);
+  await page.getByTestId("model-file").setInputFiles(SKETCH_ONNX);
+  await page.waitForSelector("[data-testid=playground]:not([data-phase=inspecting])", { timeout: 60_000 });
+  assert.equal(await page.getByTestId("playground-error").count(), 0, await page.getByTestId("playground-error").textContent().catch(() => ""));
+  await page.getByTestId("load-custom").click();
+  await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
+}
+
+const crashOnly = (errors) => errors.filter((e) => !/panicked|unreachable|RuntimeError|sabotage/.test(e));
+
+test("a returning visitor's playground reads ONNX files (the service worker keeps the worker's build)", async () => {
+  const dir = copyOfDist();
+  const server = await startServer(dir);
+  const browser = await launch();
+  try {
+    const sketch = new SketchPage(browser.page);
+    await sketch.open(server.url); // the first visit installs the service worker
+    await controlled(browser.page);
+    // Comes back another day: a new page load, served by the service worker.
+    await browser.page.reload();
+    await sketch.waitForModel();
+    await playgroundRunsAnOnnxFile(browser.page, server.url);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+    server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a page open during a redeploy keeps working on its build; the new one is offered, and a reload gets it", async () => {
+  const dir = copyOfDist();
+  const server = await startServer(dir);
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    const sketch = new SketchPage(page);
+    await sketch.open(server.url);
+    await controlled(page);
+    await page.reload();
+    await sketch.waitForModel();
+    await houseGuessed(sketch);
+
+    deployNextBuild(dir, "B");
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    await page.waitForSelector("[data-testid=update-ready]", { state: "attached", timeout: 60_000 });
+    await page.getByTestId("update-ready").waitFor({ timeout: 5_000 });
+    // Still build A, and everything still works: drawing, a worker restart (which fetches the
+    // worker and the models again), the playground's other worker build.
+    assert.equal(await page.locator("meta[name=build]").count(), 0);
+    await houseGuessed(sketch);
+    await page.evaluate(() => window.playgroundDebug.sabotage("panic"));
+    await page.getByTestId("worker-notice").waitFor({ timeout: 10_000 });
+    await sketch.waitForModel();
+    await houseGuessed(sketch);
+    await page.screenshot({ path: path.join(ARTIFACTS, "update-ready.png") });
+    await playgroundRunsAnOnnxFile(page, server.url);
+    assert.deepEqual(crashOnly(browser.errors), []);
+
+    // "Reload" gets build B, and build A's cache goes once no page uses it.
+    await page.getByTestId("update-ready").getByRole("button", { name: "Reload" }).click();
+    await page.waitForSelector("meta[name=build][content=B]", { state: "attached", timeout: 30_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, "update-reloaded.png") });
+    await page.goto(`${server.url}#/`); // it was on the playground
+    await sketch.waitForModel();
+    await houseGuessed(sketch);
+    let builds = [];
+    for (let i = 0; i < 50; i++) {
+      builds = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("playground /")));
+      if (builds.length === 1) break;
+      await page.waitForTimeout(200);
+    }
+    assert.equal(builds.length, 1, JSON.stringify(builds));
+  } finally {
+    await browser.close();
+    server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a precache response that is not the build's file (a portal's HTML) is refused", async () => {
+  const dir = copyOfDist();
+  // The playground's wasm answered with an HTML page, as a captive portal or a stale proxy would.
+  for (const f of ["worker_onnx_bg.wasm", "worker_onnx_bg.wasm.gz"]) fs.rmSync(path.join(dir, f), { force: true });
+  fs.writeFileSync(path.join(dir, "worker_onnx_bg.wasm"), "<!doctype html><title>Sign in to the venue Wi-Fi</title>");
+  const server = await startServer(dir);
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    // Keep hold of the registration: a first install that fails removes it.
+    await page.addInitScript(() => {
+      const register = ServiceWorkerContainer.prototype.register;
+      ServiceWorkerContainer.prototype.register = function (...args) {
+        return (window.__registration = register.apply(this, args));
+      };
+    });
+    await new SketchPage(page).open(server.url);
+    const state = await page.evaluate(async () => {
+      for (let i = 0; i < 150 && !window.__registration; i++) await new Promise((r) => setTimeout(r, 100));
+      const registration = await window.__registration;
+      const worker = registration.installing ?? registration.waiting ?? registration.active ??
+        (await new Promise((r) => registration.addEventListener("updatefound", () => r(registration.installing), { once: true })));
+      const done = () => ["redundant", "activated"].includes(worker.state);
+      if (!done()) await new Promise((r) => worker.addEventListener("statechange", () => done() && r()));
+      return worker.state;
+    });
+    assert.equal(state, "redundant", "the install must fail");
+    const kept = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("playground /")));
+    assert.deepEqual(kept, []);
+  } finally {
+    await browser.close();
+    server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("another page in the service worker's scope is never turned into the app", async () => {
+  const dir = copyOfDist();
+  fs.mkdirSync(path.join(dir, "notes"));
+  fs.writeFileSync(path.join(dir, "notes/talk.html"), "<!doctype html><title>Talk notes</title><p>Slides");
+  const server = await startServer(dir);
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await new SketchPage(page).open(server.url);
+    await controlled(page);
+    await page.goto(`${server.url}notes/talk.html`);
+    assert.equal(await page.title(), "Talk notes");
+    const missing = await page.goto(`${server.url}notes/missing.html`);
+    assert.equal(missing.status(), 404);
+    assert.equal(await page.locator("header.top").count(), 0);
+    // The app's own URLs, with a query, still come from the cache (offline too).
+    await browser.context.setOffline(true);
+    await page.goto(`${server.url}?from=qr#/`);
+    await new SketchPage(page).waitForModel();
+  } finally {
+    await browser.close();
+    server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
