@@ -24,13 +24,12 @@ fn new_prompts() -> Vec<String> {
     let hash = gloo::utils::window().location().hash().unwrap_or_default();
     let query = hash.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default();
     if let Some(list) = UrlSearchParams::new_with_str(&query).ok().and_then(|q| q.get("prompts")) {
-        return list
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .take(ROUNDS)
-            .map(String::from)
-            .collect();
+        // Every class the model knows (eval.json lists them all), not only the playable ones.
+        let known = game::playable_classes(EVAL_JSON, 0.0).unwrap_or_default();
+        let prompts = game::prompts_from_list(&list, &known);
+        if !prompts.is_empty() {
+            return prompts;
+        }
     }
     let classes = game::playable_classes(EVAL_JSON, MIN_HELDOUT_TOP1).unwrap_or_default();
     game::pick_prompts(&classes, ROUNDS, js_sys::Math::random)

@@ -134,12 +134,20 @@ pub fn PhotoPage() -> Html {
         });
     }
 
+    // Whether this page is still shown: the permission prompt can be answered after the person
+    // has left it, and a camera nobody sees must not stay on.
+    let shown = use_mut_ref(|| true);
+    {
+        let shown = shown.clone();
+        use_effect_with((), move |_| move || *shown.borrow_mut() = false);
+    }
     let start_camera = {
-        let (camera, dispatcher) = (camera.clone(), state.dispatcher());
+        let (camera, dispatcher, shown) = (camera.clone(), state.dispatcher(), shown.clone());
         Callback::from(move |_| {
-            let (camera, dispatcher) = (camera.clone(), dispatcher.clone());
+            let (camera, dispatcher, shown) = (camera.clone(), dispatcher.clone(), shown.clone());
             spawn_local(async move {
                 match open_camera().await {
+                    Ok(stream) if !*shown.borrow() => stop(&stream),
                     Ok(stream) => camera.set(Some(stream)),
                     Err(message) => dispatcher.dispatch(PhotoAction::Refused(message)),
                 }

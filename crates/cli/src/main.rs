@@ -84,16 +84,51 @@ fn run() -> Result<(), String> {
             }
         }
         None => {
-            for line in std::io::stdin().lock().lines() {
-                let line = line.map_err(|e| format!("reading stdin: {e}"))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                writeln!(out, "{}", classify_line(&engine, &id, &line, k)).map_err(|e| e.to_string())?;
+            let mut stdin = std::io::stdin().lock();
+            while let Some(line) =
+                next_line(&mut stdin, MAX_LINE_BYTES).map_err(|e| format!("reading stdin: {e}"))?
+            {
+                let result = match line {
+                    Ok(line) if line.trim().is_empty() => continue,
+                    Ok(line) => classify_line(&engine, &id, &line, k),
+                    Err(too_long) => json!({ "key_id": Value::Null, "error": too_long }),
+                };
+                writeln!(out, "{result}").map_err(|e| e.to_string())?;
             }
         }
     }
     out.flush().map_err(|e| e.to_string())
+}
+
+/// Longest input line read: a person's drawing is a few kB (the core refuses more than
+/// `sketch::MAX_POINTS` points anyway); a line without end must not fill the memory first.
+const MAX_LINE_BYTES: usize = 4 << 20;
+
+/// The next line of `input` (`None` at the end), or, for a line longer than `max` bytes, an
+/// error message for it, having skipped the rest of it unread into memory.
+fn next_line(input: &mut impl BufRead, max: usize) -> std::io::Result<Option<Result<String, String>>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    if input.by_ref().take(max as u64 + 1).read_until(b'\n', &mut buf)? == 0 {
+        return Ok(None);
+    }
+    if buf.len() > max && buf.last() != Some(&b'\n') {
+        loop {
+            let (done, used) = {
+                let available = input.fill_buf()?;
+                match available.iter().position(|&b| b == b'\n') {
+                    Some(i) => (true, i + 1),
+                    None => (available.is_empty(), available.len()),
+                }
+            };
+            input.consume(used);
+            if done {
+                break;
+            }
+        }
+        return Ok(Some(Err(format!("the line is longer than {} MB", max >> 20))));
+    }
+    Ok(Some(Ok(String::from_utf8_lossy(&buf).into_owned())))
 }
 
 /// Installs the model in folder `dir` under the folder's name (a registry id); returns the id.
@@ -167,4 +202,21 @@ fn read_npy_u8_rows(path: &Path) -> Result<Vec<Vec<u8>>, String> {
         return Err(bad("data is not a whole number of 784-byte rows"));
     }
     Ok(data.chunks(pixels).map(<[u8]>::to_vec).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_line_is_refused_and_the_next_one_read() {
+        let input = [vec![b'x'; 3 << 20], b"\n{\"drawing\": []}\n".to_vec()].concat();
+        let mut reader = std::io::BufReader::new(input.as_slice());
+        assert_eq!(
+            next_line(&mut reader, 1 << 20).unwrap(),
+            Some(Err("the line is longer than 1 MB".into()))
+        );
+        assert_eq!(next_line(&mut reader, 1 << 20).unwrap(), Some(Ok("{\"drawing\": []}\n".into())));
+        assert_eq!(next_line(&mut reader, 1 << 20).unwrap(), None);
+    }
 }

@@ -40,9 +40,31 @@ pub fn pick_prompts(classes: &[String], n: usize, mut random: impl FnMut() -> f6
     pool
 }
 
+/// A teacher's prompt list (`#/game?prompts=a,b,…`, also inside an embed): only names of
+/// classes the model knows (`known`), each once, at most [`ROUNDS`]. Anything else in the
+/// URL (text for the page to say aloud, markup) is dropped.
+pub fn prompts_from_list(list: &str, known: &[String]) -> Vec<String> {
+    let mut prompts: Vec<String> = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        if prompts.len() < ROUNDS && !prompts.iter().any(|p| p == name) && known.iter().any(|k| k == name) {
+            prompts.push(name.to_string());
+        }
+    }
+    prompts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prompt_list_keeps_only_known_classes() {
+        let known: Vec<String> = ["cat", "house", "apple"].map(String::from).to_vec();
+        assert_eq!(prompts_from_list(" house,cat ,house,, dog", &known), ["house", "cat"]);
+        assert!(prompts_from_list("<img src=x onerror=alert(1)>,Buy crypto now", &known).is_empty());
+        let many = ["cat"; 3].join(",") + ",house,apple";
+        assert_eq!(prompts_from_list(&many, &known).len(), 3);
+    }
 
     const EVAL: &str = r#"{"heldout": {"per_class": {
         "cat": {"top1": 0.885}, "house": {"top1": 0.97}, "apple": {"top1": 0.94}, "dog": {"top1": 0.75}}}}"#;

@@ -116,6 +116,31 @@ test("a camera snapshot is classified", async () => {
   }
 });
 
+test("a camera allowed after the person left the photo page is turned off", async () => {
+  const other = await launch({ ...FAKE_CAMERA, permissions: ["camera"] });
+  try {
+    // The permission prompt answered 1.5 s late; the streams it hands out are kept to check.
+    await other.page.addInitScript(() => {
+      const open = MediaDevices.prototype.getUserMedia;
+      window.__streams = [];
+      MediaDevices.prototype.getUserMedia = function (...args) {
+        return new Promise((r) => setTimeout(r, 1500)).then(() => open.apply(this, args))
+          .then((s) => (window.__streams.push(s), s));
+      };
+    });
+    const page = new PhotoPage(other.page);
+    await page.open(server.url);
+    await other.page.getByTestId("camera-button").click();
+    await other.page.goto(`${server.url}#/`); // left before answering
+    await other.page.waitForFunction(() => window.__streams.length > 0);
+    await other.page.waitForTimeout(300);
+    const states = await other.page.evaluate(() => window.__streams.flatMap((s) => s.getTracks().map((t) => t.readyState)));
+    assert.deepEqual(states, ["ended"]);
+  } finally {
+    await other.close();
+  }
+});
+
 test("phone viewport: the photo page fits and classifies", async () => {
   const phone = await launch(PHONE);
   try {
