@@ -22,6 +22,22 @@ function copyOfDist() {
   return dir;
 }
 
+/** Runs `body(browser, server, dir)` on a fresh profile against a copy of dist/ that
+ *  `prepare(dir)` may change first; cleans everything up after. */
+async function onOwnSite(prepare, body) {
+  const dir = copyOfDist();
+  prepare(dir);
+  const server = await startServer(dir);
+  const browser = await launch();
+  try {
+    await body(browser, server, dir);
+  } finally {
+    await browser.close();
+    server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** "Deploys the next build" into `dir`: a changed index.html (a build marker), then the
  *  service worker's file list written again, as scripts/build.sh does. */
 function deployNextBuild(dir, marker) {
@@ -60,11 +76,8 @@ async function playgroundRunsAnOnnxFile(page, url) {
 
 const crashOnly = (errors) => errors.filter((e) => !/panicked|unreachable|RuntimeError|sabotage/.test(e));
 
-test("a returning visitor's playground reads ONNX files (the service worker keeps the worker's build)", async () => {
-  const dir = copyOfDist();
-  const server = await startServer(dir);
-  const browser = await launch();
-  try {
+test("a returning visitor's playground reads ONNX files (the service worker keeps the worker's build)", { timeout: 240_000 }, () =>
+  onOwnSite(() => {}, async (browser, server) => {
     const sketch = new SketchPage(browser.page);
     await sketch.open(server.url); // the first visit installs the service worker
     await controlled(browser.page);
@@ -73,18 +86,10 @@ test("a returning visitor's playground reads ONNX files (the service worker keep
     await sketch.waitForModel();
     await playgroundRunsAnOnnxFile(browser.page, server.url);
     assert.deepEqual(browser.errors, []);
-  } finally {
-    await browser.close();
-    server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("a page open during a redeploy keeps working on its build; the new one is offered, and a reload gets it", async () => {
-  const dir = copyOfDist();
-  const server = await startServer(dir);
-  const browser = await launch();
-  try {
+test("a page open during a redeploy keeps working on its build; the new one is offered, and a reload gets it", { timeout: 240_000 }, () =>
+  onOwnSite(() => {}, async (browser, server, dir) => {
     const { page } = browser;
     const sketch = new SketchPage(page);
     await sketch.open(server.url);
@@ -123,21 +128,14 @@ test("a page open during a redeploy keeps working on its build; the new one is o
       await page.waitForTimeout(200);
     }
     assert.equal(builds.length, 1, JSON.stringify(builds));
-  } finally {
-    await browser.close();
-    server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("a precache response that is not the build's file (a portal's HTML) is refused", async () => {
-  const dir = copyOfDist();
-  // The playground's wasm answered with an HTML page, as a captive portal or a stale proxy would.
-  for (const f of ["worker_onnx_bg.wasm", "worker_onnx_bg.wasm.gz"]) fs.rmSync(path.join(dir, f), { force: true });
-  fs.writeFileSync(path.join(dir, "worker_onnx_bg.wasm"), "<!doctype html><title>Sign in to the venue Wi-Fi</title>");
-  const server = await startServer(dir);
-  const browser = await launch();
-  try {
+test("a precache response that is not the build's file (a portal's HTML) is refused", { timeout: 240_000 }, () =>
+  onOwnSite((dir) => {
+    // The playground's wasm answered with an HTML page, as a captive portal or a stale proxy would.
+    for (const f of ["worker_onnx_bg.wasm", "worker_onnx_bg.wasm.gz"]) fs.rmSync(path.join(dir, f), { force: true });
+    fs.writeFileSync(path.join(dir, "worker_onnx_bg.wasm"), "<!doctype html><title>Sign in to the venue Wi-Fi</title>");
+  }, async (browser, server) => {
     const { page } = browser;
     // Keep hold of the registration: a first install that fails removes it.
     await page.addInitScript(() => {
@@ -148,31 +146,28 @@ test("a precache response that is not the build's file (a portal's HTML) is refu
     });
     await new SketchPage(page).open(server.url);
     const state = await page.evaluate(async () => {
-      for (let i = 0; i < 150 && !window.__registration; i++) await new Promise((r) => setTimeout(r, 100));
+      const sleep = () => new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 150 && !window.__registration; i++) await sleep();
+      // register() resolves with the worker installing; it then either becomes active or is
+      // dropped (redundant), leaving the registration with no worker at all.
       const registration = await window.__registration;
-      const worker = registration.installing ?? registration.waiting ?? registration.active ??
-        (await new Promise((r) => registration.addEventListener("updatefound", () => r(registration.installing), { once: true })));
-      const done = () => ["redundant", "activated"].includes(worker.state);
-      if (!done()) await new Promise((r) => worker.addEventListener("statechange", () => done() && r()));
-      return worker.state;
+      for (let i = 0; i < 600; i++) {
+        if (registration.active) return "activated";
+        if (!registration.installing && !registration.waiting) return "redundant";
+        await sleep();
+      }
+      return "still installing after 60 s";
     });
     assert.equal(state, "redundant", "the install must fail");
     const kept = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("playground /")));
     assert.deepEqual(kept, []);
-  } finally {
-    await browser.close();
-    server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("another page in the service worker's scope is never turned into the app", async () => {
-  const dir = copyOfDist();
-  fs.mkdirSync(path.join(dir, "notes"));
-  fs.writeFileSync(path.join(dir, "notes/talk.html"), "<!doctype html><title>Talk notes</title><p>Slides");
-  const server = await startServer(dir);
-  const browser = await launch();
-  try {
+test("another page in the service worker's scope is never turned into the app", { timeout: 240_000 }, () =>
+  onOwnSite((dir) => {
+    fs.mkdirSync(path.join(dir, "notes"));
+    fs.writeFileSync(path.join(dir, "notes/talk.html"), "<!doctype html><title>Talk notes</title><p>Slides");
+  }, async (browser, server) => {
     const { page } = browser;
     await new SketchPage(page).open(server.url);
     await controlled(page);
@@ -185,9 +180,4 @@ test("another page in the service worker's scope is never turned into the app", 
     await browser.context.setOffline(true);
     await page.goto(`${server.url}?from=qr#/`);
     await new SketchPage(page).waitForModel();
-  } finally {
-    await browser.close();
-    server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
