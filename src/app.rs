@@ -165,7 +165,11 @@ pub fn App() -> Html {
     };
     {
         let inference = inference.clone();
-        use_effect_with((), move |_| install_debug_hook(&inference.0));
+        use_effect_with((), move |_| {
+            if debug_hooks_enabled() {
+                install_debug_hook(&inference.0)
+            }
+        });
     }
 
     let embed = use_memo((), |_| {
@@ -211,6 +215,14 @@ pub fn App() -> Html {
         </ContextProvider<UseReducerHandle<AppState>>>
         </ContextProvider<Inference>>
     }
+}
+
+/// The test hooks below exist only where this origin's localStorage has
+/// `playground-debug = 1`: the e2e harness and the benchmark set it (tests/e2e/support/
+/// browser.js); a visitor's page, or a site embedding ours, cannot reach them.
+fn debug_hooks_enabled() -> bool {
+    let storage = gloo::utils::window().local_storage().ok().flatten();
+    storage.and_then(|s| s.get_item("playground-debug").ok().flatten()).as_deref() == Some("1")
 }
 
 /// `window.playgroundDebug`, for the end-to-end tests and the benchmark command:

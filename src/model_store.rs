@@ -40,8 +40,10 @@ async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, St
     JsFuture::from(promise.map_err(describe)?).await.map_err(describe)
 }
 
-pub async fn save(name: &str, bytes: &[u8], labels: Option<String>) -> Result<(), String> {
-    settle(save_model_js(name, &Uint8Array::from(bytes), labels)).await.map(|_| ())
+/// Keeps a model; returns the name it is kept under (`name`, or "name (2)…" when a model of
+/// that name is kept already: nothing is replaced).
+pub async fn save(name: &str, bytes: &[u8], labels: Option<String>) -> Result<String, String> {
+    Ok(settle(save_model_js(name, &Uint8Array::from(bytes), labels)).await?.as_string().unwrap_or_default())
 }
 
 pub async fn list() -> Result<Vec<Kept>, String> {

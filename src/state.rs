@@ -459,7 +459,10 @@ impl Reducible for PlaygroundState {
         let mut next = (*self).clone();
         match action {
             PlaygroundAction::Picked(file) => {
-                next = PlaygroundState { labels: next.labels, ..Default::default() };
+                // Labels picked before any model are for the model that comes next; a model
+                // that replaces another does not inherit that one's labels.
+                let labels = if self.file.is_none() { next.labels } else { None };
+                next = PlaygroundState { labels, ..Default::default() };
                 next.file = Some(file);
                 next.phase = PlaygroundPhase::Inspecting;
             }
@@ -734,6 +737,17 @@ mod tests {
     fn picked() -> Rc<PlaygroundState> {
         let file = ModelFile { name: "m.onnx".into(), bytes: Rc::new(vec![1, 2, 3]) };
         Rc::new(PlaygroundState::default()).reduce(PlaygroundAction::Picked(file))
+    }
+
+    #[test]
+    fn labels_go_to_the_next_model_only_when_picked_before_it() {
+        let labels = || PlaygroundAction::Labels("l.txt".into(), "a\nb".into());
+        let file = |name: &str| ModelFile { name: name.into(), bytes: Rc::new(vec![1]) };
+        let s = Rc::new(PlaygroundState::default()).reduce(labels());
+        let s = s.reduce(PlaygroundAction::Picked(file("a.onnx")));
+        assert!(s.labels.is_some(), "picked first, for this model");
+        let s = s.reduce(PlaygroundAction::Picked(file("b.onnx")));
+        assert_eq!(s.labels, None, "the previous model's labels do not carry over");
     }
 
     #[test]

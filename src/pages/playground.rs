@@ -311,8 +311,9 @@ pub fn PlaygroundPage() -> Html {
             let labels = state.labels.as_ref().map(|(_, t)| t.clone());
             let (refresh_kept, store_error) = (refresh_kept.clone(), store_error.clone());
             spawn_local(async move {
+                // A second model of the same file name is kept beside the first ("model (2).onnx").
                 match model_store::save(&file.name, &file.bytes, labels).await {
-                    Ok(()) => refresh_kept(),
+                    Ok(_) => refresh_kept(),
                     Err(e) => store_error.set(Some(e)),
                 }
             });
@@ -329,11 +330,12 @@ pub fn PlaygroundPage() -> Html {
                 spawn_local(async move {
                     match model_store::load(&name).await {
                         Ok(m) => {
+                            // The model first: its labels replace whatever the page had.
+                            open_model(name.clone(), m.bytes);
                             if let Some(labels) = m.labels {
                                 dispatcher
                                     .dispatch(PlaygroundAction::Labels(format!("{name} labels"), labels));
                             }
-                            open_model(name, m.bytes);
                         }
                         Err(e) => store_error.set(Some(e)),
                     }

@@ -191,6 +191,51 @@ test("a model that crashes tract inside the worker: the worker restarts, the pag
   }
 });
 
+test("two kept models of one file name are both kept, listed without reading their bytes, each with its own labels", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    // Which object stores the page reads, to see that listing touches no model bytes.
+    await page.addInitScript(() => {
+      window.__reads = [];
+      for (const method of ["get", "getAll", "openCursor"]) {
+        const original = IDBObjectStore.prototype[method];
+        IDBObjectStore.prototype[method] = function (...args) {
+          window.__reads.push(`${this.name}.${method}`);
+          return original.apply(this, args);
+        };
+      }
+    });
+    await openPlayground(page);
+    await page.getByTestId("labels-file").setInputFiles(path.join(SKETCH, "labels.txt"));
+    await pickModel(page, path.join(SKETCH, "model.onnx"));
+    await page.getByTestId("keep").click();
+    await page.locator("[data-testid=kept-model][data-name='model.onnx']").waitFor();
+    // Another model, also called model.onnx: it does not inherit the first one's labels, and
+    // keeping it replaces nothing.
+    await pickModel(page, path.join(REPO, "models/doodlenet/model.onnx"));
+    assert.equal(await page.getByTestId("labels-name").count(), 0, "the previous model's labels carried over");
+    await page.getByTestId("keep").click();
+    await page.locator("[data-testid=kept-model][data-name='model (2).onnx']").waitFor();
+    await page.reload();
+    await page.locator("[data-testid=kept-model][data-name='model (2).onnx']").waitFor();
+    assert.equal(await page.locator("[data-testid=kept-model]").count(), 2);
+    const reads = await page.evaluate(() => window.__reads);
+    assert.ok(reads.length > 0 && !reads.some((r) => r.startsWith("models.")), `listing read: ${reads}`);
+    // Each opens as itself, with its own labels or none.
+    await page.locator("[data-testid=kept-model][data-name='model.onnx'] [data-testid=kept-open]").click();
+    await page.waitForSelector("[data-testid=playground]:not([data-phase=inspecting])", { timeout: 60_000 });
+    await page.getByTestId("labels-name").waitFor();
+    assert.match(await page.getByTestId("labels-name").textContent(), /64 lines/);
+    await page.locator("[data-testid=kept-model][data-name='model (2).onnx'] [data-testid=kept-open]").click();
+    await page.waitForSelector("[data-testid=playground]:not([data-phase=inspecting])", { timeout: 60_000 });
+    await page.getByTestId("labels-name").waitFor({ state: "detached" });
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("a model can be kept in the browser, reopened after a reload, and removed", async () => {
   const browser = await launch(PHONE);
   try {

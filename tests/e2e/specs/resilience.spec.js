@@ -23,6 +23,22 @@ async function withPage(fn, allow = null) {
   }
 }
 
+test("a visitor's page has no test hooks: nothing can sabotage its worker", async () => {
+  const browser = await launch({ debugHooks: false });
+  try {
+    const sketch = new SketchPage(browser.page);
+    await sketch.open(server.url);
+    assert.equal(await browser.page.evaluate(() => typeof window.playgroundDebug), "undefined");
+    // The control: the same page with the harness's flag has them.
+    await browser.page.evaluate(() => localStorage.setItem("playground-debug", "1"));
+    await browser.page.reload();
+    await sketch.waitForModel();
+    assert.equal(await browser.page.evaluate(() => typeof window.playgroundDebug?.sabotage), "function");
+  } finally {
+    await browser.close();
+  }
+});
+
 async function guessesHouse(sketch) {
   await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
   const top = await sketch.guesses();

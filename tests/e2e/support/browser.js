@@ -14,8 +14,10 @@ export const FAKE_CAMERA = { args: [...CHROMIUM_ARGS, "--use-fake-device-for-med
 
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
 
-/** A persistent context on a new profile; `errors` collects console errors and page errors. */
-export async function launch(options = {}) {
+/** A persistent context on a new profile; `errors` collects console errors and page errors.
+ *  `debugHooks: false` leaves out the page's test hooks (window.playgroundDebug), as a
+ *  visitor's browser has them. */
+export async function launch({ debugHooks = true, ...options } = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "playground-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -32,6 +34,13 @@ export async function launch(options = {}) {
     document.addEventListener("securitypolicyviolation", (e) =>
       window.__cspViolation?.(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"} in ${e.documentURI}`));
   });
+  if (debugHooks) {
+    await context.addInitScript(() => {
+      try {
+        localStorage.setItem("playground-debug", "1");
+      } catch {}
+    });
+  }
   const watch = (page) => {
     page.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
     page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
