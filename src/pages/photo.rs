@@ -5,7 +5,7 @@ use crate::hooks::use_model;
 use crate::state::{PhotoAction, PhotoState};
 use gloo::events::EventListener;
 use js_sys::Uint8Array;
-use playground_core::photo::MAX_FILE_BYTES;
+use playground_core::photo::check_photo_size;
 use playground_core::protocol::Seq;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -60,13 +60,8 @@ pub fn PhotoPage() -> Html {
     let read_file: Rc<dyn Fn(File)> = {
         let (submit, dispatcher) = (submit.clone(), state.dispatcher());
         Rc::new(move |file: File| {
-            if file.size() > MAX_FILE_BYTES as f64 {
-                dispatcher.dispatch(PhotoAction::Refused(format!(
-                    "{} is {:.0} MB; photos up to {} MB are accepted",
-                    file.name(),
-                    file.size() / 1_048_576.0,
-                    MAX_FILE_BYTES >> 20
-                )));
+            if let Err(e) = check_photo_size(file.size() as u64) {
+                dispatcher.dispatch(PhotoAction::Refused(format!("{} {e}", file.name())));
                 return;
             }
             let (submit, dispatcher) = (submit.clone(), dispatcher.clone());

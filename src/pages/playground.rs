@@ -11,6 +11,7 @@ use crate::state::{ModelFile, PlaygroundAction, PlaygroundPhase, PlaygroundState
 use js_sys::Uint8Array;
 use playground_core::custom::{ChannelOrder, InputSpec, Layout, Scale, Scores};
 use playground_core::inspect::{check_model_size, format_shape, ModelCard, TensorInfo};
+use playground_core::photo::check_photo_size;
 use playground_core::protocol::ModelInput;
 use playground_core::sketch::Stroke;
 use std::cell::Cell;
@@ -294,6 +295,11 @@ pub fn PlaygroundPage() -> Html {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
             input.set_value("");
+            // A huge file is refused unread, as on the photo page.
+            if let Err(e) = check_photo_size(file.size() as u64) {
+                dispatcher.dispatch(PlaygroundAction::Refused(format!("{} {e}", file.name())));
+                return;
+            }
             let (classify, dispatcher) = (classify.clone(), dispatcher.clone());
             dispatcher.dispatch(PlaygroundAction::ClearInput);
             spawn_local(async move {

@@ -23,6 +23,19 @@ pub struct ImageSpec {
 
 /// Files larger than this are refused before decoding (the UI refuses them before reading).
 pub const MAX_FILE_BYTES: usize = 40 << 20;
+/// The pages' check before reading a photo file (so a huge one is refused unread): the
+/// reason, to follow the file's name.
+pub fn check_photo_size(bytes: u64) -> std::result::Result<(), String> {
+    if bytes > MAX_FILE_BYTES as u64 {
+        return Err(format!(
+            "is {:.0} MB; photos up to {} MB are accepted",
+            bytes as f64 / 1_048_576.0,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(())
+}
+
 /// Refused from the header alone: a 50 000 × 50 000 "decompression bomb" claims 2.5 G pixels.
 pub const MAX_PIXELS: u64 = 50_000_000;
 /// A side limit too, so a 1 × 40 M strip cannot slip under the pixel limit.
@@ -199,6 +212,12 @@ mod tests {
     }
 
     const SPEC: ImageSpec = ImageSpec { size: 4, resize_shorter_to: 4, mean: [127.5; 3], std: [127.5; 3] };
+
+    #[test]
+    fn a_photo_file_over_the_limit_is_refused_before_reading() {
+        assert_eq!(check_photo_size(MAX_FILE_BYTES as u64), Ok(()));
+        assert_eq!(check_photo_size(100 << 20), Err("is 100 MB; photos up to 40 MB are accepted".into()));
+    }
 
     #[test]
     fn empty_and_foreign_files_are_refused_by_name() {

@@ -236,6 +236,27 @@ test("two kept models of one file name are both kept, listed without reading the
   }
 });
 
+test("a huge photo for a person's model is refused unread", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await openPlayground(page);
+    await pickModel(page, path.join(SKETCH, "model.onnx"));
+    await page.getByTestId("load-custom").click();
+    await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
+    const huge = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "huge-")), "huge.jpg");
+    fs.closeSync(fs.openSync(huge, "w"));
+    fs.truncateSync(huge, 100 * 1024 * 1024); // sparse: no disk used
+    await page.getByTestId("custom-photo").setInputFiles(huge);
+    assert.match(await errorText(page), /huge\.jpg is 100 MB; photos up to 40 MB are accepted/);
+    fs.rmSync(path.dirname(huge), { recursive: true });
+    assert.equal(await page.getByTestId("playground").getAttribute("data-phase"), "ready");
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("a model can be kept in the browser, reopened after a reload, and removed", async () => {
   const browser = await launch(PHONE);
   try {
