@@ -226,6 +226,7 @@ fn debug_hooks_enabled() -> bool {
 }
 
 /// `window.playgroundDebug`, for the end-to-end tests and the benchmark command:
+/// - `memory()`: the app's wasm memory in bytes;
 /// - `sabotage("panic" | "hang")` breaks the worker the way a bug would, to prove the page
 ///   survives (harmless: it only hurts this tab);
 /// - `benchmark(model, input, runs)` (input: strokes, or a photo file's bytes as a Uint8Array)
@@ -241,6 +242,13 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
     let hook = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&hook, &"sabotage".into(), sabotage.as_ref());
     sabotage.forget();
+    // The app's own wasm memory in bytes (it never shrinks: what a big file costs the page).
+    let memory = Closure::<dyn Fn() -> f64>::new(|| {
+        let buffer = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into()).unwrap_or_default();
+        js_sys::Reflect::get(&buffer, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or_default()
+    });
+    let _ = js_sys::Reflect::set(&hook, &"memory".into(), memory.as_ref());
+    memory.forget();
     let weak = Rc::downgrade(inference);
     let benchmark = Closure::<dyn Fn(String, JsValue, u32) -> js_sys::Promise>::new(
         move |model: String, input: JsValue, runs: u32| {

@@ -8,7 +8,7 @@ use playground_core::protocol::{self, Request, Response};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{Blob, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// Module script that instantiates the worker's wasm (written by `scripts/build.sh`): the
 /// demos' build, which runs the registry models as NNEF.
@@ -25,7 +25,7 @@ pub enum WorkerEvent {
 pub struct WorkerClient {
     worker: Worker,
     /// Requests sent before the worker said `Ready`; `None` once it has.
-    queue: Rc<RefCell<Option<Vec<Request>>>>,
+    queue: Rc<RefCell<Option<Vec<(Request, Option<Blob>)>>>>,
     _onmessage: Closure<dyn Fn(MessageEvent)>,
     _onerror: Closure<dyn Fn(ErrorEvent)>,
 }
@@ -36,7 +36,8 @@ impl WorkerClient {
         options.set_type(WorkerType::Module);
         let worker = Worker::new_with_options(url, &options)
             .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
-        let queue: Rc<RefCell<Option<Vec<Request>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let queue: Rc<RefCell<Option<Vec<(Request, Option<Blob>)>>>> =
+            Rc::new(RefCell::new(Some(Vec::new())));
 
         let onmessage = {
             let (worker, queue, on_event) = (worker.clone(), queue.clone(), on_event.clone());
@@ -44,8 +45,8 @@ impl WorkerClient {
                 let bytes = Uint8Array::new(&event.data()).to_vec();
                 match protocol::decode::<Response>(&bytes) {
                     Ok(Response::Ready) => {
-                        for request in queue.borrow_mut().take().unwrap_or_default() {
-                            post(&worker, &request);
+                        for (request, file) in queue.borrow_mut().take().unwrap_or_default() {
+                            post(&worker, &request, file.as_ref());
                         }
                         on_event(WorkerEvent::Message(Response::Ready));
                     }
@@ -74,10 +75,12 @@ impl WorkerClient {
         self.queue.borrow().is_none()
     }
 
-    pub fn send(&self, request: Request) {
+    /// Sends `request`; with `file`, the worker reads that file into the request's `bytes`
+    /// (a person's model: the page never holds its bytes, see [`post`]).
+    pub fn send(&self, request: Request, file: Option<Blob>) {
         match self.queue.borrow_mut().as_mut() {
-            Some(pending) => pending.push(request),
-            None => post(&self.worker, &request),
+            Some(pending) => pending.push((request, file)),
+            None => post(&self.worker, &request, file.as_ref()),
         }
     }
 }
@@ -90,7 +93,14 @@ impl Drop for WorkerClient {
     }
 }
 
-fn post(worker: &Worker, request: &Request) {
+/// The encoded request, its buffer transferred; with a file, `[request, file]`: a `File` or
+/// `Blob` is passed by reference (structured clone shares its data), so a 190 MB model is
+/// read once, in the worker, and never copied through the app's wasm memory.
+fn post(worker: &Worker, request: &Request, file: Option<&Blob>) {
     let bytes = Uint8Array::from(protocol::encode(request).as_slice());
-    let _ = worker.post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()));
+    let message: JsValue = match file {
+        Some(file) => Array::of2(&bytes, file).into(),
+        None => bytes.clone().into(),
+    };
+    let _ = worker.post_message_with_transfer(&message, &Array::of1(&bytes.buffer()));
 }

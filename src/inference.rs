@@ -218,6 +218,10 @@ impl InferenceService {
     }
 
     fn send(&self, request: Request) {
+        self.send_with_file(request, None);
+    }
+
+    fn send_with_file(&self, request: Request, file: Option<web_sys::Blob>) {
         let owed = match &request {
             Request::Load { model } => Some(Owed::Load(model.clone())),
             Request::Classify { seq, model, .. } => Some(Owed::Classify(model.clone(), *seq)),
@@ -235,7 +239,7 @@ impl InferenceService {
             set.insert(owed);
         }
         if let Some(client) = self.client.borrow().as_ref() {
-            client.send(request);
+            client.send(request, file);
         }
     }
 
@@ -260,15 +264,16 @@ impl InferenceService {
     }
 
     /// The playground: describe a person's ONNX file.
-    pub fn inspect(&self, bytes: Vec<u8>) {
+    /// Describes a person's model file; the worker reads the file itself.
+    pub fn inspect(&self, file: web_sys::Blob) {
         self.use_onnx_build();
-        self.send(Request::Inspect { bytes });
+        self.send_with_file(Request::Inspect { bytes: Vec::new() }, Some(file));
     }
 
     /// The playground: plan a person's model (answered with model [`CUSTOM_MODEL`]).
-    pub fn load_custom(&self, bytes: Vec<u8>, labels: Option<String>, spec: InputSpec) {
+    pub fn load_custom(&self, file: web_sys::Blob, labels: Option<String>, spec: InputSpec) {
         self.use_onnx_build();
-        self.send(Request::LoadCustom { bytes, labels, spec });
+        self.send_with_file(Request::LoadCustom { bytes: Vec::new(), labels, spec }, Some(file));
     }
 
     pub fn classify_custom(&self, seq: Seq, input: ModelInput) {

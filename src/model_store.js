@@ -50,9 +50,10 @@ const request = (r) => new Promise((resolve, reject) => {
   r.onerror = () => reject(r.error);
 });
 
-/** Keeps `bytes` (Uint8Array) and the optional labels text; resolves to the name it is kept
- *  under: `name`, or "name (2)"… when that name is taken (nothing kept is replaced). */
-export function saveModel(name, bytes, labels) {
+/** Keeps `file` (a File or Blob: stored as is, never read here) and the optional labels
+ *  text; resolves to the name it is kept under: `name`, or "name (2)"… when that name is
+ *  taken (nothing kept is replaced). */
+export function saveModel(name, file, labels) {
   return run(["models", "meta"], "readwrite", async (tx, done) => {
     const meta = tx.objectStore("meta");
     const taken = new Set(await request(meta.getAllKeys()));
@@ -60,9 +61,9 @@ export function saveModel(name, bytes, labels) {
     const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
     let kept = name;
     for (let i = 2; taken.has(kept); i++) kept = `${stem} (${i})${ext}`;
-    const entry = { name: kept, size: bytes.length, saved: Date.now() };
+    const entry = { name: kept, size: file.size, saved: Date.now() };
     meta.put(entry);
-    tx.objectStore("models").put({ ...entry, bytes, labels: labels ?? null });
+    tx.objectStore("models").put({ ...entry, file: new Blob([file]), labels: labels ?? null });
     done(kept);
   });
 }
@@ -75,9 +76,14 @@ export function listModels() {
   });
 }
 
-/** { bytes: Uint8Array, labels: string | null }, or undefined. */
+/** { file: Blob, labels: string | null }, or undefined. */
 export function loadModel(name) {
-  return run(["models"], "readonly", async (tx, done) => done(await request(tx.objectStore("models").get(name))));
+  return run(["models"], "readonly", async (tx, done) => {
+    const kept = await request(tx.objectStore("models").get(name));
+    // Models kept by version 1 hold their bytes (a Uint8Array) instead of a Blob.
+    if (kept && !kept.file) kept.file = new Blob([kept.bytes]);
+    done(kept);
+  });
 }
 
 export function deleteModel(name) {

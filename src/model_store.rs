@@ -1,18 +1,15 @@
 //! Models kept in this browser (IndexedDB) for next time: a thin wrapper over
 //! `model_store.js`. Errors become sentences the page shows.
 
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
 
 #[wasm_bindgen(module = "/src/model_store.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = saveModel)]
-    fn save_model_js(
-        name: &str,
-        bytes: &Uint8Array,
-        labels: Option<String>,
-    ) -> Result<js_sys::Promise, JsValue>;
+    fn save_model_js(name: &str, file: &Blob, labels: Option<String>) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = listModels)]
     fn list_models_js() -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(catch, js_name = loadModel)]
@@ -27,8 +24,9 @@ pub struct Kept {
     pub size: u64,
 }
 
+/// A kept model: its file as a `Blob` (read by the worker, not here) and its labels.
 pub struct KeptModel {
-    pub bytes: Vec<u8>,
+    pub file: Blob,
     pub labels: Option<String>,
 }
 
@@ -42,8 +40,8 @@ async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, St
 
 /// Keeps a model; returns the name it is kept under (`name`, or "name (2)…" when a model of
 /// that name is kept already: nothing is replaced).
-pub async fn save(name: &str, bytes: &[u8], labels: Option<String>) -> Result<String, String> {
-    Ok(settle(save_model_js(name, &Uint8Array::from(bytes), labels)).await?.as_string().unwrap_or_default())
+pub async fn save(name: &str, file: &Blob, labels: Option<String>) -> Result<String, String> {
+    Ok(settle(save_model_js(name, file, labels)).await?.as_string().unwrap_or_default())
 }
 
 pub async fn list() -> Result<Vec<Kept>, String> {
@@ -63,9 +61,12 @@ pub async fn load(name: &str) -> Result<KeptModel, String> {
     if item.is_undefined() {
         return Err(format!("\"{name}\" is no longer kept in this browser"));
     }
-    let bytes = Reflect::get(&item, &"bytes".into()).map_err(|_| "a kept model has no bytes".to_string())?;
+    let file = Reflect::get(&item, &"file".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Blob>().ok())
+        .ok_or_else(|| "a kept model has no file".to_string())?;
     let labels = Reflect::get(&item, &"labels".into()).ok().and_then(|v| v.as_string());
-    Ok(KeptModel { bytes: Uint8Array::new(&bytes).to_vec(), labels })
+    Ok(KeptModel { file, labels })
 }
 
 pub async fn remove(name: &str) -> Result<(), String> {

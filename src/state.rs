@@ -381,11 +381,12 @@ impl Reducible for GameState {
     }
 }
 
-/// A person's model file, as read in the page.
+/// A person's model file: its name and size. The file itself stays a browser `File`/`Blob`
+/// that the worker reads (pages/playground.rs); the page never holds its bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelFile {
     pub name: String,
-    pub bytes: Rc<Vec<u8>>,
+    pub size: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -735,14 +736,14 @@ mod tests {
     }
 
     fn picked() -> Rc<PlaygroundState> {
-        let file = ModelFile { name: "m.onnx".into(), bytes: Rc::new(vec![1, 2, 3]) };
+        let file = ModelFile { name: "m.onnx".into(), size: 3 };
         Rc::new(PlaygroundState::default()).reduce(PlaygroundAction::Picked(file))
     }
 
     #[test]
     fn labels_go_to_the_next_model_only_when_picked_before_it() {
         let labels = || PlaygroundAction::Labels("l.txt".into(), "a\nb".into());
-        let file = |name: &str| ModelFile { name: name.into(), bytes: Rc::new(vec![1]) };
+        let file = |name: &str| ModelFile { name: name.into(), size: 1 };
         let s = Rc::new(PlaygroundState::default()).reduce(labels());
         let s = s.reduce(PlaygroundAction::Picked(file("a.onnx")));
         assert!(s.labels.is_some(), "picked first, for this model");

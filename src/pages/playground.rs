@@ -17,7 +17,7 @@ use playground_core::sketch::Stroke;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{File, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Blob, File, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// A labels file is a few KB; anything this big is a wrong pick.
@@ -205,11 +205,15 @@ pub fn PlaygroundPage() -> Html {
         use_effect_with((), move |_| refresh_kept());
     }
 
-    let open_model: Rc<dyn Fn(String, Vec<u8>)> = {
-        let (inference, dispatcher) = (inference.clone(), state.dispatcher());
-        Rc::new(move |name, bytes| {
-            dispatcher.dispatch(PlaygroundAction::Picked(ModelFile { name, bytes: Rc::new(bytes.clone()) }));
-            inference.0.inspect(bytes);
+    // The person's model file itself (a `File`, or a `Blob` from the kept models): the page
+    // never reads it; the worker does (InferenceService::inspect / load_custom).
+    let model_file = use_mut_ref(|| None::<Blob>);
+    let open_model: Rc<dyn Fn(String, Blob)> = {
+        let (inference, dispatcher, model_file) = (inference.clone(), state.dispatcher(), model_file.clone());
+        Rc::new(move |name, blob: Blob| {
+            *model_file.borrow_mut() = Some(blob.clone());
+            dispatcher.dispatch(PlaygroundAction::Picked(ModelFile { name, size: blob.size() as u64 }));
+            inference.0.inspect(blob);
         })
     };
     let on_pick_model = {
@@ -223,13 +227,7 @@ pub fn PlaygroundPage() -> Html {
                 dispatcher.dispatch(PlaygroundAction::Refused(format!("{}: {e}", file.name())));
                 return;
             }
-            let (open_model, dispatcher) = (open_model.clone(), dispatcher.clone());
-            spawn_local(async move {
-                match read(&file).await {
-                    Ok(bytes) => open_model(file.name(), bytes),
-                    Err(e) => dispatcher.dispatch(PlaygroundAction::Refused(e)),
-                }
-            });
+            open_model(file.name(), file.into());
         })
     };
     let on_pick_labels = {
@@ -257,15 +255,15 @@ pub fn PlaygroundPage() -> Html {
         })
     };
     let load = {
-        let (inference, state) = (inference.clone(), state.clone());
+        let (inference, state, model_file) = (inference.clone(), state.clone(), model_file.clone());
         Callback::from(move |_| {
-            let (Some(file), Some(spec)) = (state.file.clone(), state.spec.clone()) else { return };
+            let (Some(file), Some(spec)) = (model_file.borrow().clone(), state.spec.clone()) else { return };
             if let Err(e) = spec.validate() {
                 state.dispatch(PlaygroundAction::Refused(e.to_string()));
                 return;
             }
             state.dispatch(PlaygroundAction::LoadRequested);
-            inference.0.load_custom(file.bytes.to_vec(), state.labels.as_ref().map(|(_, t)| t.clone()), spec);
+            inference.0.load_custom(file, state.labels.as_ref().map(|(_, t)| t.clone()), spec);
         })
     };
     let classify = {
@@ -311,14 +309,15 @@ pub fn PlaygroundPage() -> Html {
         })
     };
     let keep = {
-        let (state, refresh_kept, store_error) = (state.clone(), refresh_kept.clone(), store_error.clone());
+        let (state, refresh_kept, store_error, model_file) =
+            (state.clone(), refresh_kept.clone(), store_error.clone(), model_file.clone());
         Callback::from(move |_| {
-            let Some(file) = state.file.clone() else { return };
+            let (Some(file), Some(blob)) = (state.file.clone(), model_file.borrow().clone()) else { return };
             let labels = state.labels.as_ref().map(|(_, t)| t.clone());
             let (refresh_kept, store_error) = (refresh_kept.clone(), store_error.clone());
             spawn_local(async move {
                 // A second model of the same file name is kept beside the first ("model (2).onnx").
-                match model_store::save(&file.name, &file.bytes, labels).await {
+                match model_store::save(&file.name, &blob, labels).await {
                     Ok(_) => refresh_kept(),
                     Err(e) => store_error.set(Some(e)),
                 }
@@ -337,7 +336,7 @@ pub fn PlaygroundPage() -> Html {
                     match model_store::load(&name).await {
                         Ok(m) => {
                             // The model first: its labels replace whatever the page had.
-                            open_model(name.clone(), m.bytes);
+                            open_model(name.clone(), m.file);
                             if let Some(labels) = m.labels {
                                 dispatcher
                                     .dispatch(PlaygroundAction::Labels(format!("{name} labels"), labels));

@@ -29,7 +29,9 @@ pub enum Request {
     Benchmark { model: String, input: ModelInput, runs: u32 },
     /// Test hook: make the worker fail the way real bugs do, so the UI's recovery is tested.
     Sabotage(Sabotage),
-    /// Read a person's ONNX file and describe it (`Inspected` or `InspectFailed`).
+    /// Read a person's ONNX file and describe it (`Inspected` or `InspectFailed`). The page
+    /// sends `bytes` empty with the file beside the message; the worker reads the file into
+    /// them (src/client.rs), so the model never passes through the page's memory.
     Inspect { bytes: Vec<u8> },
     /// Plan a person's model for `spec`, replacing the previous one (`Loaded` or `LoadFailed`
     /// with model [`CUSTOM_MODEL`]).

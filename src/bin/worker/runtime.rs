@@ -47,15 +47,49 @@ pub fn start() {
     std::panic::set_hook(Box::new(|info| post(&Response::Panicked { message: info.to_string() })));
     let state = Rc::new(RefCell::new(State::default()));
     let onmessage = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-        let bytes = Uint8Array::new(&event.data()).to_vec();
+        // A request, or [request, file] for a person's model (src/client.rs).
+        let data = event.data();
+        let (encoded, file) = match data.dyn_ref::<Array>() {
+            Some(parts) => (parts.get(0), Some(parts.get(1))),
+            None => (data, None),
+        };
+        let bytes = Uint8Array::new(&encoded).to_vec();
         match protocol::decode::<Request>(&bytes) {
-            Ok(request) => handle(&state, request),
+            Ok(mut request) => match file.map(|f| read_file_into(&mut request, &f)) {
+                Some(Err(failure)) => post(&failure),
+                _ => handle(&state, request),
+            },
             Err(message) => post(&Response::Failed { seq: 0, model: String::new(), message }),
         }
     });
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
     post(&Response::Ready);
+}
+
+/// Reads the file sent beside `request` into its `bytes` (synchronously: a worker may, and
+/// the request cannot be answered before). A file that cannot be read (moved, changed on disk)
+/// gets the request's failure answer.
+fn read_file_into(request: &mut Request, file: &JsValue) -> Result<(), Response> {
+    let read = || -> Result<Vec<u8>, JsValue> {
+        let buffer = web_sys::FileReaderSync::new()?.read_as_array_buffer(file.unchecked_ref())?;
+        Ok(Uint8Array::new(&buffer).to_vec())
+    };
+    let failed = |e: JsValue| {
+        let why = e.dyn_ref::<js_sys::Error>().and_then(|e| e.message().as_string()).unwrap_or_default();
+        format!("the file could not be read ({why}); pick it again")
+    };
+    match request {
+        Request::Inspect { bytes } => {
+            *bytes = read().map_err(|e| Response::InspectFailed { message: failed(e) })?
+        }
+        Request::LoadCustom { bytes, .. } => {
+            *bytes =
+                read().map_err(|e| Response::LoadFailed { model: CUSTOM_MODEL.into(), message: failed(e) })?
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn handle(state: &Rc<RefCell<State>>, request: Request) {

@@ -9,6 +9,7 @@ import { startServer } from "../support/server.js";
 import { launch, PHONE } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { REPO, ARTIFACTS, drawing } from "../support/env.js";
+import { writeWideClassifier } from "../support/onnx_file.js";
 
 const FIXTURES = path.join(REPO, "crates/core/tests/models");
 const SKETCH = path.join(REPO, "models/sketch");
@@ -233,6 +234,30 @@ test("two kept models of one file name are both kept, listed without reading the
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();
+  }
+});
+
+test("a 190 MB model is inspected and loaded without passing through the page's memory", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wide-"));
+  const file = path.join(dir, "wide.onnx");
+  const size = writeWideClassifier(file, 63_600);
+  assert.ok(size > 190 * 1048576 && size < 200 * 1048576, `${size} bytes`);
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await openPlayground(page);
+    await page.waitForFunction(() => window.playgroundDebug?.memory);
+    const before = await page.evaluate(() => window.playgroundDebug.memory());
+    await pickModel(page, file);
+    assert.equal(await page.getByTestId("playground-error").count(), 0);
+    await page.getByTestId("load-custom").click();
+    await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 120_000 });
+    const grown = (await page.evaluate(() => window.playgroundDebug.memory())) - before;
+    assert.ok(grown < 10 * 1024 * 1024, `the app's wasm memory grew by ${(grown / 1048576).toFixed(1)} MB`);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
