@@ -230,7 +230,8 @@ fn debug_hooks_enabled() -> bool {
 /// - `sabotage("panic" | "hang")` breaks the worker the way a bug would, to prove the page
 ///   survives (harmless: it only hurts this tab);
 /// - `benchmark(model, input, runs)` (input: strokes, or a photo file's bytes as a Uint8Array)
-///   resolves to `{infer_ms, classify_ms}` timed in the worker.
+///   resolves to `{infer_ms, classify_ms, worker_memory}` timed in the worker (and its wasm
+///   memory in bytes after the runs).
 fn install_debug_hook(inference: &Rc<InferenceService>) {
     let weak = Rc::downgrade(inference);
     let sabotage = Closure::<dyn Fn(String)>::new(move |kind: String| {
@@ -264,8 +265,10 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
                 let keep = slot.clone();
                 *slot.borrow_mut() = Some(service.subscribe(Callback::from(move |r: Response| {
                     let settled = match r {
-                        Response::Benchmark { infer_ms, classify_ms, .. } => {
+                        Response::Benchmark { infer_ms, classify_ms, memory_bytes, .. } => {
                             let result = js_sys::Object::new();
+                            let _ =
+                                js_sys::Reflect::set(&result, &"worker_memory".into(), &memory_bytes.into());
                             let _ = js_sys::Reflect::set(&result, &"infer_ms".into(), &floats(&infer_ms));
                             let _ =
                                 js_sys::Reflect::set(&result, &"classify_ms".into(), &floats(&classify_ms));

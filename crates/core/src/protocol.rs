@@ -84,6 +84,8 @@ pub enum Response {
         model: String,
         infer_ms: Vec<f64>,
         classify_ms: Vec<f64>,
+        /// The worker's wasm memory after the runs, in bytes (it never shrinks: a leak shows).
+        memory_bytes: f64,
     },
     /// Sent by the worker's panic hook just before the worker dies. The page also passes it to
     /// its subscribers when it restarts a worker, whatever the reason.

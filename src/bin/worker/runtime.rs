@@ -21,6 +21,11 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
+fn wasm_memory_bytes() -> f64 {
+    let buffer = Reflect::get(&wasm_bindgen::memory(), &"buffer".into()).unwrap_or_default();
+    Reflect::get(&buffer, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or_default()
+}
+
 fn now_ms() -> f64 {
     scope().performance().map(|p| p.now()).unwrap_or_default()
 }
@@ -108,7 +113,12 @@ fn handle(state: &Rc<RefCell<State>>, request: Request) {
         }
         Request::Benchmark { model, input, runs } => {
             let response = match state.borrow().engine.benchmark(&model, &input, runs, now_ms) {
-                Ok(t) => Response::Benchmark { model, infer_ms: t.infer, classify_ms: t.classify },
+                Ok(t) => Response::Benchmark {
+                    model,
+                    infer_ms: t.infer,
+                    classify_ms: t.classify,
+                    memory_bytes: wasm_memory_bytes(),
+                },
                 Err(e) => Response::Failed { seq: 0, model, message: e.to_string() },
             };
             post(&response);

@@ -69,7 +69,8 @@ async function playgroundRunsAnOnnxFile(page, url) {
   await page.goto(`${url}#/playground`);
   await page.getByTestId("model-file").setInputFiles(SKETCH_ONNX);
   await page.waitForSelector("[data-testid=playground]:not([data-phase=inspecting])", { timeout: 60_000 });
-  assert.equal(await page.getByTestId("playground-error").count(), 0, await page.getByTestId("playground-error").textContent().catch(() => ""));
+  const error = page.getByTestId("playground-error");
+  if (await error.count()) assert.fail(await error.textContent());
   await page.getByTestId("load-custom").click();
   await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
 }

@@ -1,0 +1,75 @@
+// Photos that once killed the worker (a few hundred bytes of 20000×1 PNG asked for a
+// multi-gigabyte resize) or were refused wrongly (motion photos, broken EXIF): on the photo
+// page and in the playground, each is classified, and the worker is never restarted.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startServer } from "../support/server.js";
+import { launch } from "../support/browser.js";
+import { PhotoPage } from "../support/photo_page.js";
+import { REPO } from "../support/env.js";
+import { writeAll } from "../support/hostile_images.js";
+
+let server, dir, files;
+before(async () => {
+  server = await startServer();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-"));
+  files = writeAll(dir);
+});
+after(() => {
+  server?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("the photo page classifies every hostile photo without losing its worker", async () => {
+  const browser = await launch();
+  try {
+    const photo = new PhotoPage(browser.page);
+    await photo.open(server.url);
+    for (const [name, file] of files) {
+      const since = await photo.shownSeq();
+      await photo.pick(file);
+      const top = await photo.guessesAfter(since);
+      assert.equal(top.length, 5, name);
+      assert.equal(await browser.page.getByTestId("photo-error").count(), 0, name);
+      if (name === "animated.gif") {
+        // The first frame (red) is what the model sees.
+        const [r, g, b] = await browser.page.$eval("[data-testid=model-input]", (c) => [...c.getContext("2d").getImageData(112, 112, 1, 1).data]);
+        assert.ok(r > 200 && g < 60 && b < 60, `centre pixel ${[r, g, b]}`);
+      }
+    }
+    assert.equal(await browser.page.getByTestId("worker-notice").count(), 0, "the worker was restarted");
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("the playground runs a person's model on every hostile photo without losing its worker", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await page.goto(`${server.url}#/playground`);
+    await page.getByTestId("model-file").setInputFiles(path.join(REPO, "models/sketch/model.onnx"));
+    await page.waitForSelector("[data-testid=playground]:not([data-phase=inspecting])", { timeout: 60_000 });
+    await page.getByTestId("load-custom").click();
+    await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
+    for (const [name, file] of files) {
+      const since = await page.$eval("[data-testid=guesses]", (e) => e.dataset.seq).catch(() => null);
+      await page.getByTestId("custom-photo").setInputFiles(file);
+      await page.waitForFunction((s) => {
+        const shown = document.querySelector("[data-testid=guesses]");
+        return document.querySelector("[data-testid=playground-error]") || (shown && shown.dataset.seq !== s);
+      }, since, { timeout: 30_000, polling: 100 });
+      const error = page.getByTestId("playground-error");
+      if (await error.count()) assert.fail(`${name}: ${await error.textContent()}`);
+      assert.equal(await page.getByTestId("playground").getAttribute("data-phase"), "ready", name);
+    }
+    assert.equal(await page.getByTestId("worker-notice").count(), 0, "the worker was restarted");
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
