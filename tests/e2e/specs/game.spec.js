@@ -77,3 +77,27 @@ test("prompts come from well-recognised classes and never repeat", async () => {
     server.stop();
   }
 });
+
+test("a game in progress survives a worker restart: same round, same prompt, and it still recognises", async () => {
+  const server = await startServer();
+  const browser = await launch();
+  const { page } = browser;
+  try {
+    await page.goto(`${server.url}#/game?prompts=clock,house`);
+    await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
+    await page.getByTestId("start").click();
+    await page.waitForSelector("[data-testid=prompt][data-label=clock]", { timeout: 10_000 });
+    await page.evaluate(() => window.playgroundDebug.sabotage("panic"));
+    await page.getByTestId("worker-notice").waitFor({ timeout: 10_000 });
+    await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
+    assert.equal(await page.getByTestId("prompt").getAttribute("data-label"), "clock");
+    const sketch = new SketchPage(page);
+    await sketch.drawWithMouse(drawing("clock", DRAWINGS.clock).drawing);
+    await page.waitForFunction(() => document.querySelector("[data-testid=game-guess]")?.classList.contains("over"), null, { timeout: 10_000 });
+    assert.equal(await page.getByTestId("game-guess").textContent(), "Oh, I know — it's a clock!");
+    assert.ok(browser.errors.every((e) => /panicked|unreachable|RuntimeError|sabotage/.test(e)), browser.errors.join("\n"));
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});

@@ -10,6 +10,7 @@ import path from "node:path";
 import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
+import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
 import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
@@ -77,7 +78,7 @@ async function playgroundRunsAnOnnxFile(page, url) {
 
 const crashOnly = (errors) => errors.filter((e) => !/panicked|unreachable|RuntimeError|sabotage/.test(e));
 
-test("a returning visitor's playground reads ONNX files (the service worker keeps the worker's build)", { timeout: 240_000 }, () =>
+test("a returning visitor's pages all work, and the playground reads ONNX files (the service worker keeps the worker's build)", { timeout: 240_000 }, () =>
   onOwnSite(() => {}, async (browser, server) => {
     const sketch = new SketchPage(browser.page);
     await sketch.open(server.url); // the first visit installs the service worker
@@ -85,6 +86,17 @@ test("a returning visitor's playground reads ONNX files (the service worker keep
     // Comes back another day: a new page load, served by the service worker.
     await browser.page.reload();
     await sketch.waitForModel();
+    await houseGuessed(sketch);
+    // Every page, as a returning visitor opens them.
+    const photo = new PhotoPage(browser.page);
+    await photo.open(server.url);
+    const since = await photo.shownSeq();
+    await photo.pick(path.join(PHOTOS, "coffee.png"));
+    assert.equal((await photo.guessesAfter(since))[0], EXPECTED["coffee.png"].top5_model[0].label);
+    await browser.page.goto(`${server.url}#/game`);
+    await browser.page.getByTestId("start").waitFor();
+    await browser.page.goto(`${server.url}#/share`);
+    await browser.page.getByTestId("qr").waitFor();
     await playgroundRunsAnOnnxFile(browser.page, server.url);
     assert.deepEqual(browser.errors, []);
   }));
@@ -182,3 +194,43 @@ test("another page in the service worker's scope is never turned into the app", 
     await page.goto(`${server.url}?from=qr#/`);
     await new SketchPage(page).waitForModel();
   }));
+
+test("two deployments under one origin keep each other's caches", { timeout: 240_000 }, async () => {
+  // One host serving /a/ and /b/, each a copy of the build with its own service worker.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "origin-"));
+  for (const site of ["a", "b"]) fs.cpSync(DIST, path.join(root, site), { recursive: true });
+  fs.writeFileSync(path.join(root, "index.html"), "<!doctype html><title>Two apps</title>");
+  const server = await startServer(root);
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    const builds = () => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("playground ")).sort());
+    for (const site of ["a", "b"]) {
+      await new SketchPage(page).open(`${server.url}${site}/`);
+      await controlled(page);
+    }
+    const [a, b] = await builds();
+    assert.ok(a.startsWith("playground /a/ ") && b.startsWith("playground /b/ "), `${a} ${b}`);
+    // /b/ is redeployed and its new worker takes over: /a/'s cache stays.
+    deployNextBuild(path.join(root, "b"), "B");
+    await page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      await registration.update();
+      const worker = registration.installing;
+      if (worker) await new Promise((r) => worker.addEventListener("statechange", () => worker.state === "activated" && r()));
+    });
+    await page.reload();
+    let now = [];
+    for (let i = 0; i < 50; i++) {
+      now = await builds();
+      if (now.length === 2 && !now.includes(b)) break;
+      await page.waitForTimeout(200);
+    }
+    assert.ok(now.includes(a), `the other deployment's cache was deleted: ${now}`);
+    assert.ok(!now.includes(b) && now.some((k) => k.startsWith("playground /b/ ")), `${now}`);
+  } finally {
+    await browser.close();
+    server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
