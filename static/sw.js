@@ -122,10 +122,12 @@ self.addEventListener("fetch", (event) => {
     const page = url.origin + url.pathname;
     if (!APP_PAGES.has(page)) return;
     event.respondWith(fromCache(event, CACHE, page));
+    // The page this one replaces (a reload onto the new build) and its workers are gone a
+    // moment later: look for caches to drop then.
+    event.waitUntil(new Promise((r) => setTimeout(r, 5000)).then(cleanUp));
     return;
   }
-  // A page that was replaced (a reload onto the new build) is gone only after its
-  // successor's first requests: look for caches to drop then, at most every few seconds.
+  // And now and then on other requests (a page closed without a successor).
   if (Date.now() - lastCleanUp > 5000) {
     lastCleanUp = Date.now();
     event.waitUntil(cleanUp());

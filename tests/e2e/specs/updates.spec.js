@@ -47,6 +47,16 @@ function deployNextBuild(dir, marker) {
   execFileSync("python3", [path.join(REPO, "scripts/precache.py"), dir], { stdio: "ignore" });
 }
 
+/** Asks the browser to look for a new build (as it does on its own on navigations and every
+ *  15 minutes from boot.js) until the page offers it. */
+async function newBuildOffered(page) {
+  for (let i = 0; i < 30; i++) {
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update().catch(() => {}));
+    if (await page.waitForSelector("[data-testid=update-ready]", { state: "attached", timeout: 2_000 }).catch(() => null)) return;
+  }
+  throw new Error("no new version was offered within a minute");
+}
+
 /** Waits until this build's service worker controls the page. */
 async function controlled(page) {
   await page.evaluate(async () => {
@@ -112,8 +122,7 @@ test("a page open during a redeploy keeps working on its build; the new one is o
     await houseGuessed(sketch);
 
     deployNextBuild(dir, "B");
-    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
-    await page.waitForSelector("[data-testid=update-ready]", { state: "attached", timeout: 60_000 });
+    await newBuildOffered(page);
     await page.getByTestId("update-ready").waitFor({ timeout: 5_000 });
     // Still build A, and everything still works: drawing, a worker restart (which fetches the
     // worker and the models again), the playground's other worker build.
@@ -135,7 +144,7 @@ test("a page open during a redeploy keeps working on its build; the new one is o
     await sketch.waitForModel();
     await houseGuessed(sketch);
     let builds = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 100; i++) {
       builds = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("playground /")));
       if (builds.length === 1) break;
       await page.waitForTimeout(200);
@@ -213,12 +222,10 @@ test("two deployments under one origin keep each other's caches", { timeout: 240
     assert.ok(a.startsWith("playground /a/ ") && b.startsWith("playground /b/ "), `${a} ${b}`);
     // /b/ is redeployed and its new worker takes over: /a/'s cache stays.
     deployNextBuild(path.join(root, "b"), "B");
-    await page.evaluate(async () => {
-      const registration = await navigator.serviceWorker.getRegistration();
-      await registration.update();
-      const worker = registration.installing;
-      if (worker) await new Promise((r) => worker.addEventListener("statechange", () => worker.state === "activated" && r()));
-    });
+    for (let i = 0; i < 30 && (await builds()).length < 3; i++) {
+      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update().catch(() => {}));
+      await page.waitForTimeout(2_000);
+    }
     await page.reload();
     let now = [];
     for (let i = 0; i < 50; i++) {
