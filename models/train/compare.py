@@ -30,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import quickdraw as qd  # noqa: E402
-from evaluate import run_cli  # noqa: E402
+from evaluate import fmt as pct, run_cli  # noqa: E402
 
 ALL = "999"
 # the goal of the issue: at most 3% of the correct answers on the evaluation split flagged "not sure". The
@@ -102,10 +102,6 @@ PRIOR = 1
 # registry.rs `Widening::sure_at`: a widened answer whose top guess has at least this probability is never
 # "not sure" (a drawing outside our classes spreads our model's probabilities); an even chance, not tuned
 SURE_AT = 0.5
-
-
-def pct(x):
-    return "–" if x is None else f"{100 * x:.1f}%"
 
 
 def main():

@@ -48,13 +48,9 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
     if bytes.is_empty() {
         return Err(Error::BadInput("the file is empty".into()));
     }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(Error::BadInput(format!(
-            "the file is {} MB; the limit is {} MB",
-            bytes.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        )));
-    }
+    // The pages check the size before reading ([`check_photo_size`]); this is the same check
+    // for bytes that came another way (the CLI, the benchmark hook).
+    check_photo_size(bytes.len() as u64).map_err(|e| Error::BadInput(format!("the file {e}")))?;
     let unsupported = || Error::BadInput("this is not a JPEG, PNG, WebP or GIF image".into());
     let format = image::guess_format(bytes).map_err(|_| unsupported())?;
     if !FORMATS.contains(&format) {
@@ -217,6 +213,9 @@ mod tests {
     fn a_photo_file_over_the_limit_is_refused_before_reading() {
         assert_eq!(check_photo_size(MAX_FILE_BYTES as u64), Ok(()));
         assert_eq!(check_photo_size(100 << 20), Err("is 100 MB; photos up to 40 MB are accepted".into()));
+        // decode() applies the same check to bytes that came another way.
+        let e = decode(&vec![0; MAX_FILE_BYTES + 1]).unwrap_err().to_string();
+        assert_eq!(e, "bad input: the file is 40 MB; photos up to 40 MB are accepted");
     }
 
     #[test]

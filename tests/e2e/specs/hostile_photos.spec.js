@@ -11,6 +11,7 @@ import { launch } from "../support/browser.js";
 import { PhotoPage } from "../support/photo_page.js";
 import { REPO } from "../support/env.js";
 import { writeAll } from "../support/hostile_images.js";
+import { loadPersonsModel } from "../support/playground.js";
 
 let server, dir, files;
 before(async () => {
@@ -51,11 +52,7 @@ test("the playground runs a person's model on every hostile photo without losing
   const browser = await launch();
   try {
     const { page } = browser;
-    await page.goto(`${server.url}#/playground`);
-    await page.getByTestId("model-file").setInputFiles(path.join(REPO, "models/sketch/model.onnx"));
-    await page.waitForSelector("[data-testid=playground]:not([data-phase=inspecting])", { timeout: 60_000 });
-    await page.getByTestId("load-custom").click();
-    await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
+    await loadPersonsModel(page, server.url, path.join(REPO, "models/sketch/model.onnx"));
     for (const [name, file] of files) {
       const since = await page.$eval("[data-testid=guesses]", (e) => e.dataset.seq).catch(() => null);
       await page.getByTestId("custom-photo").setInputFiles(file);

@@ -10,6 +10,7 @@ import { launch, PHONE } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { REPO, ARTIFACTS, drawing } from "../support/env.js";
 import { writeWideClassifier } from "../support/onnx_file.js";
+import { loadPersonsModel } from "../support/playground.js";
 
 const FIXTURES = path.join(REPO, "crates/core/tests/models");
 const SKETCH = path.join(REPO, "models/sketch");
@@ -265,10 +266,7 @@ test("a huge photo for a person's model is refused unread", async () => {
   const browser = await launch();
   try {
     const { page } = browser;
-    await openPlayground(page);
-    await pickModel(page, path.join(SKETCH, "model.onnx"));
-    await page.getByTestId("load-custom").click();
-    await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
+    await loadPersonsModel(page, server.url, path.join(SKETCH, "model.onnx"));
     const huge = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "huge-")), "huge.jpg");
     fs.closeSync(fs.openSync(huge, "w"));
     fs.truncateSync(huge, 100 * 1024 * 1024); // sparse: no disk used

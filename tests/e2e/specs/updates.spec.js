@@ -11,6 +11,7 @@ import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
+import { loadPersonsModel } from "../support/playground.js";
 import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
@@ -75,17 +76,6 @@ async function houseGuessed(sketch) {
   assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
 }
 
-/** Opens the playground and loads the shipped sketch model as a person's own file. */
-async function playgroundRunsAnOnnxFile(page, url) {
-  await page.goto(`${url}#/playground`);
-  await page.getByTestId("model-file").setInputFiles(SKETCH_ONNX);
-  await page.waitForSelector("[data-testid=playground]:not([data-phase=inspecting])", { timeout: 60_000 });
-  const error = page.getByTestId("playground-error");
-  if (await error.count()) assert.fail(await error.textContent());
-  await page.getByTestId("load-custom").click();
-  await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
-}
-
 const crashOnly = (errors) => errors.filter((e) => !/panicked|unreachable|RuntimeError|sabotage/.test(e));
 
 test("a returning visitor's pages all work, and the playground reads ONNX files (the service worker keeps the worker's build)", { timeout: 240_000 }, () =>
@@ -107,7 +97,7 @@ test("a returning visitor's pages all work, and the playground reads ONNX files 
     await browser.page.getByTestId("start").waitFor();
     await browser.page.goto(`${server.url}#/share`);
     await browser.page.getByTestId("qr").waitFor();
-    await playgroundRunsAnOnnxFile(browser.page, server.url);
+    await loadPersonsModel(browser.page, server.url, SKETCH_ONNX);
     assert.deepEqual(browser.errors, []);
   }));
 
@@ -133,7 +123,7 @@ test("a page open during a redeploy keeps working on its build; the new one is o
     await sketch.waitForModel();
     await houseGuessed(sketch);
     await page.screenshot({ path: path.join(ARTIFACTS, "update-ready.png") });
-    await playgroundRunsAnOnnxFile(page, server.url);
+    await loadPersonsModel(page, server.url, SKETCH_ONNX);
     assert.deepEqual(crashOnly(browser.errors), []);
 
     // "Reload" gets build B, and build A's cache goes once no page uses it.
