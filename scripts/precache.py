@@ -14,19 +14,24 @@ import sys
 dist = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "dist")
 template = pathlib.Path(__file__).resolve().parent.parent / "static" / "sw.js"
 files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "sw.js" and p.suffix != ".gz")
+# Fetched only when asked for (the playground's sample model): not worth every visitor's bytes.
+ON_DEMAND = {"./models/sketch/model.onnx"}
 sha = {"./" + str(f.relative_to(dist)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+sha = {url: digest for url, digest in sha.items() if url not in ON_DEMAND}
 # The app's start URL and the playground's worker (the same file; its query picks the build,
 # and a worker's URL is the URL its script was cached under, so it is cached under that one).
 sha["./"] = sha["./index.html"]
 sha["./worker_loader.js?build=onnx"] = sha["./worker_loader.js"]
 version = hashlib.sha256(json.dumps(sha, sort_keys=True).encode()).hexdigest()[:16]
-sw = dist / "sw.js"
-sw.write_text(
-    template.read_text().replace("__VERSION__", version).replace("__FILES__", json.dumps(sha, sort_keys=True, indent=0))
-)
 # Pre-compressed copies for scripts/serve.py (any static host compresses these on its own).
 COMPRESSED = {".wasm", ".js", ".html", ".css", ".onnx", ".tar", ".txt", ".svg", ".json", ".webmanifest"}
-for f in files + [sw]:
+for f in files:
     if f.suffix in COMPRESSED:
         f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes(), 9, mtime=0))
+# The service worker last (its .gz first): a browser that looks for a new build while this runs
+# finds the old one, or the new one with every file it lists already in place.
+sw = dist / "sw.js"
+text = template.read_text().replace("__VERSION__", version).replace("__FILES__", json.dumps(sha, sort_keys=True, indent=0))
+sw.with_name("sw.js.gz").write_bytes(gzip.compress(text.encode(), 9, mtime=0))
+sw.write_text(text)
 print(f"precache: {len(sha)} entries, version {version}")

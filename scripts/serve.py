@@ -12,7 +12,9 @@ and revalidation on every load (Cache-Control: no-cache + Last-Modified, so a re
 import argparse
 import functools
 import http.server
+import json
 import os
+import socket
 import threading
 import time
 
@@ -24,7 +26,7 @@ CHUNK = 16 * 1024
 parser = argparse.ArgumentParser()
 parser.add_argument("--dir", default=os.path.join(os.path.dirname(__file__), "..", "dist"))
 parser.add_argument("--port", type=int, default=8080)
-parser.add_argument("--host", default="127.0.0.1")
+parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0: also reachable from phones on this network")
 parser.add_argument("--throttle", choices=sorted(PROFILES), help="shape traffic like this network profile")
 parser.add_argument("--isolate", action="store_true", help="send COOP/COEP headers")
 parser.add_argument("--traffic-log", help="append 'PATH BYTES' per response body sent (for the benchmark)")
@@ -53,6 +55,27 @@ class Link:
 
 
 LINK = Link(*PROFILES[args.throttle]) if args.throttle else None
+
+
+def lan_addresses():
+    """This machine's IPv4 addresses on its networks (no loopback), the outgoing one first."""
+    found = []
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))  # sends nothing: only picks the outgoing interface
+            found.append(s.getsockname()[0])
+    except OSError:
+        pass
+    try:
+        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
+    except OSError:
+        pass
+    return [a for a in dict.fromkeys(found) if not a.startswith("127.")]
+
+
+# Served on all interfaces, phones can open the page at these origins; the share page asks for
+# them (lan-addresses.json) when it was itself opened at 127.0.0.1, which no phone can open.
+LAN = [f"http://{a}:{args.port}" for a in lan_addresses()] if args.host in ("0.0.0.0", "") else []
 LOG_LOCK = threading.Lock()
 STARTED = time.monotonic()
 
@@ -68,6 +91,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".webmanifest": "application/manifest+json",
     }
 
+    def do_GET(self):
+        # Always answered (an empty list when serving this machine only): a 404 would be a
+        # console error on the share page.
+        if self.path.split("?")[0].endswith("/lan-addresses.json"):
+            body = json.dumps({"origins": LAN}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
     def send_head(self):
         if LINK:
             time.sleep(LINK.latency)
@@ -77,6 +113,19 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.gzip_path = None
         if "gzip" in self.headers.get("Accept-Encoding", "") and os.path.isfile(path + ".gz"):
             self.gzip_path = path + ".gz"
+        # Revalidation by an ETag of the bytes actually sent (the .gz or the plain file), never by
+        # Last-Modified: its one-second steps, taken from the plain file, once answered "not
+        # modified" to a browser holding a sw.js.gz read while a build was being written, so it
+        # never saw the new build's service worker.
+        self.etag = None
+        if os.path.isfile(path):
+            st = os.stat(self.gzip_path or path)
+            self.etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+            if self.etag in self.headers.get("If-None-Match", ""):
+                self.send_response(304)
+                self.end_headers()
+                return None
+        del self.headers["If-Modified-Since"]
         return super().send_head()
 
     def send_header(self, keyword, value):
@@ -87,6 +136,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-cache")
+        if getattr(self, "etag", None):
+            self.send_header("ETag", self.etag)
         # What a host should send (README, "Hosting"): only embed.html may be framed by other
         # sites; the full app only by itself (its kept models' Remove buttons must not be
         # clickable through someone else's page).
@@ -125,4 +176,6 @@ server = http.server.ThreadingHTTPServer((args.host, args.port), functools.parti
 server.daemon_threads = True
 note = f", throttled like {args.throttle}" if args.throttle else ""
 print(f"serving {os.path.abspath(args.dir)} on http://{args.host}:{args.port}/{note}", flush=True)
+for origin in LAN:
+    print(f"  phones on this network: {origin}/", flush=True)
 server.serve_forever()

@@ -29,6 +29,13 @@ fn code(url: &str) -> Result<QrCode> {
         .map_err(|e| Error::BadInput(format!("cannot make a QR code of this URL: {e}")))
 }
 
+/// Whether a page's host name can only be opened on the machine itself (127.0.0.1,
+/// localhost, ::1): a QR code of it sends phones nowhere.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost") || host == "::1" || host.starts_with("127.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +74,15 @@ mod tests {
     fn the_svg_is_an_svg_of_the_code() {
         let svg = qr_svg("http://127.0.0.1:8080/").unwrap();
         assert!(svg.starts_with("<?xml") && svg.contains("<svg") && svg.contains("#000000"));
+    }
+
+    #[test]
+    fn loopback_hosts_are_told_apart_from_lan_ones() {
+        for host in ["127.0.0.1", "localhost", "[::1]", "127.0.1.1", "app.localhost"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in ["192.168.1.20", "meetup.example", "10.0.0.7", "localhost.example"] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 }

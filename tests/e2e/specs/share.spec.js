@@ -45,3 +45,27 @@ test("presenter layout: bigger guesses, chrome hidden, toggled by a button or ?p
     server.stop();
   }
 });
+
+test("served at 127.0.0.1 the share view says phones cannot open it, and offers this machine's network address", async () => {
+  const server = await startServer(undefined, ["--host", "0.0.0.0"]);
+  const browser = await launch({ viewport: { width: 1280, height: 720 } });
+  const { page } = browser;
+  try {
+    const { origins } = await (await fetch(`${server.url}lan-addresses.json`)).json();
+    assert.ok(origins.length >= 1, "serve.py found no network address on this machine");
+    await page.goto(`${server.url}#/share`);
+    await page.getByTestId("share-loopback").waitFor();
+    assert.match(await page.getByTestId("share-loopback").textContent(), /only works on this computer/);
+    const offered = page.getByTestId("share-lan");
+    await offered.first().waitFor();
+    assert.equal(await offered.count(), origins.length);
+    await offered.first().click();
+    assert.equal(await page.getByTestId("share-url").textContent(), `${origins[0]}/`);
+    assert.equal(await page.getByTestId("qr").getAttribute("data-url"), `${origins[0]}/`);
+    await page.screenshot({ path: path.join(ARTIFACTS, "share-lan.png") });
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});

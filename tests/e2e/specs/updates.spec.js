@@ -55,7 +55,14 @@ async function newBuildOffered(page) {
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update().catch(() => {}));
     if (await page.waitForSelector("[data-testid=update-ready]", { state: "attached", timeout: 2_000 }).catch(() => null)) return;
   }
-  throw new Error("no new version was offered within a minute");
+  // What the browser has, to say why: which workers the registration holds, which caches exist.
+  const state = await page.evaluate(async () => {
+    const r = await navigator.serviceWorker.getRegistration();
+    const describe = (w) => w && `${w.state} ${w.scriptURL}`;
+    return { controller: describe(navigator.serviceWorker.controller), installing: describe(r?.installing),
+      waiting: describe(r?.waiting), active: describe(r?.active), caches: await caches.keys() };
+  });
+  throw new Error(`no new version was offered within a minute: ${JSON.stringify(state)}`);
 }
 
 /** Waits until this build's service worker controls the page. */
