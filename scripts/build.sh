@@ -32,6 +32,10 @@ for dir in models/*/; do
     mkdir -p "dist/models/$id"
     cp "$dir/labels.txt" "dist/models/$id/"
 done
+# The game's "how others drew it" (models/train/make_examples.py), fetched at the game's end.
+cp models/sketch/examples.json dist/models/sketch/
+# The playground's "Try our sketch model" sample (not precached: fetched when asked for).
+cp models/sketch/model.onnx dist/models/sketch/
 # The NNEF archives the demos' worker loads, converted from the .onnx files (native, dev
 # profile: the test run builds the same dependencies; tract itself is at opt-level 3 there).
 log "converting the models to NNEF"

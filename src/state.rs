@@ -267,8 +267,10 @@ pub struct Round {
     pub prompt: String,
     pub strokes: Rc<Vec<Stroke>>,
     pub guessed: bool,
-    /// The model's best guess when the round ended.
-    pub top: Option<Guess>,
+    /// The player moved on before the time was up.
+    pub skipped: bool,
+    /// The model's best guesses when the round ended, best first.
+    pub top: Vec<Guess>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -300,12 +302,23 @@ pub struct GameState {
 }
 
 pub enum GameAction {
-    Start { prompts: Vec<String>, next_seq: Seq },
+    Start {
+        prompts: Vec<String>,
+        next_seq: Seq,
+    },
     Drawing(Stroke),
     Commit(Stroke),
     Answer(Response),
+    /// Start the drawing of this round over; answers for the old drawing are stale.
+    Clear {
+        next_seq: Seq,
+    },
+    /// End this round unguessed, now.
+    Skip,
     TimeUp,
-    Next { next_seq: Seq },
+    Next {
+        next_seq: Seq,
+    },
 }
 
 impl GameState {
@@ -313,7 +326,7 @@ impl GameState {
         self.prompts.get(self.round).map(String::as_str)
     }
 
-    fn end_round(&mut self, guessed: bool) {
+    fn end_round(&mut self, guessed: bool, skipped: bool) {
         let mut strokes = self.strokes.clone();
         if let Some(live) = self.live.take() {
             Rc::make_mut(&mut strokes).push(live);
@@ -322,7 +335,8 @@ impl GameState {
             prompt: self.prompt().unwrap_or_default().to_string(),
             strokes,
             guessed,
-            top: self.top.first().cloned(),
+            skipped,
+            top: self.top.iter().take(2).cloned().collect(),
         });
         self.phase = GamePhase::RoundOver;
     }
@@ -361,10 +375,18 @@ impl Reducible for GameState {
                 if top.is_some_and(|g| {
                     Some(g.label.as_str()) == self.prompt() && g.probability >= WIN_CONFIDENCE
                 }) {
-                    next.end_round(true);
+                    next.end_round(true, false);
                 }
             }
-            GameAction::TimeUp if self.phase == GamePhase::Drawing => next.end_round(false),
+            GameAction::Clear { next_seq } if self.phase == GamePhase::Drawing => {
+                next.strokes = Rc::default();
+                next.live = None;
+                next.top.clear();
+                next.not_sure = false;
+                next.floor = next_seq;
+            }
+            GameAction::Skip if self.phase == GamePhase::Drawing => next.end_round(false, true),
+            GameAction::TimeUp if self.phase == GamePhase::Drawing => next.end_round(false, false),
             GameAction::Next { next_seq } if self.phase == GamePhase::RoundOver => {
                 next.round += 1;
                 next.strokes = Rc::default();
@@ -563,6 +585,24 @@ mod tests {
         assert!(!s.results[1].guessed);
         let s = s.reduce(GameAction::Next { next_seq: 5 });
         assert_eq!(s.phase, GamePhase::Finished);
+    }
+
+    #[test]
+    fn a_round_can_be_cleared_and_skipped() {
+        let s = Rc::new(GameState::default());
+        let s = s.reduce(GameAction::Start { prompts: vec!["house".into(), "cat".into()], next_seq: 1 });
+        let s = s.reduce(GameAction::Commit(vec![[0.0, 0.0], [1.0, 1.0]]));
+        let s = s.reduce(GameAction::Clear { next_seq: 2 });
+        assert!(s.strokes.is_empty() && s.top.is_empty());
+        let s = s.reduce(GameAction::Answer(prediction(1, "house")));
+        assert_eq!(s.phase, GamePhase::Drawing, "an answer about the cleared drawing cannot win the round");
+        let s = s.reduce(GameAction::Answer(prediction(2, "cloud")));
+        let s = s.reduce(GameAction::Skip);
+        assert_eq!(s.phase, GamePhase::RoundOver);
+        let round = &s.results[0];
+        assert!(round.skipped && !round.guessed);
+        assert_eq!(round.top.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(), ["cloud"]);
+        assert_eq!(s.reduce(GameAction::Skip).results.len(), 1, "a skip between rounds does nothing");
     }
 
     #[test]

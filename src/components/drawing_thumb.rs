@@ -39,6 +39,28 @@ pub fn DrawingThumb(props: &DrawingThumbProps) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct StrokesViewProps {
+    pub strokes: Rc<Vec<Stroke>>,
+    /// What the drawing shows, for screen readers.
+    pub label: AttrValue,
+}
+
+/// A drawing fitted into a small white square (someone else's, in the game's gallery).
+#[component]
+pub fn StrokesView(props: &StrokesViewProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        use_effect_with(props.strokes.clone(), move |strokes| {
+            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                paint(&el, strokes);
+            }
+        });
+    }
+    html! { <canvas ref={canvas} width="256" height="256" role="img" aria-label={props.label.clone()}></canvas> }
+}
+
 fn paint(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
     let Some(ctx) = canvas.get_context("2d").ok().flatten() else { return };
     let ctx: CanvasRenderingContext2d = ctx.unchecked_into();
@@ -56,7 +78,7 @@ fn paint(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
     let scale = SIDE * 0.8 / extent;
     let (ox, oy) = ((SIDE - (max_x - min_x) * scale) / 2.0, (SIDE - (max_y - min_y) * scale) / 2.0);
     ctx.set_stroke_style_str("#111111");
-    ctx.set_line_width(4.0);
+    ctx.set_line_width(6.0);
     ctx.set_line_cap("round");
     ctx.set_line_join("round");
     for stroke in strokes.iter().filter(|s| !s.is_empty()) {

@@ -1,11 +1,15 @@
-use crate::components::drawing_thumb::DrawingThumb;
+use crate::components::drawing_thumb::{DrawingThumb, StrokesView};
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::components::status_bar::ModelStatusBar;
 use crate::hooks::{use_classify_strokes, use_model};
-use crate::state::{GameAction, GamePhase, GameState};
+use crate::state::{GameAction, GamePhase, GameState, Round};
 use gloo::timers::callback::{Interval, Timeout};
-use playground_core::game::{self, MIN_HELDOUT_TOP1, ROUNDS, ROUND_SECONDS};
+use playground_core::game::{self, Example, Examples, MIN_HELDOUT_TOP1, ROUNDS, ROUND_SECONDS};
 use playground_core::sketch::Stroke;
+use playground_core::words;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{SpeechSynthesisUtterance, UrlSearchParams};
 use yew::prelude::*;
 
@@ -44,6 +48,34 @@ fn speak(text: &str) {
     }
 }
 
+const SOUND_KEY: &str = "playground-sound";
+
+/// Speech is on by default where the browser can speak; a person's "off" is remembered.
+fn sound_at_start() -> bool {
+    let window = gloo::utils::window();
+    let chosen = window.local_storage().ok().flatten().and_then(|s| s.get_item(SOUND_KEY).ok().flatten());
+    window.speech_synthesis().is_ok() && chosen.as_deref() != Some("off")
+}
+
+fn remember_sound(on: bool) {
+    if let Some(storage) = gloo::utils::window().local_storage().ok().flatten() {
+        let _ = storage.set_item(SOUND_KEY, if on { "on" } else { "off" });
+    }
+}
+
+/// "How others drew it", fetched when a game ends (not needed before).
+const EXAMPLES_URL: &str = "./models/sketch/examples.json";
+
+async fn fetch_examples() -> Option<Examples> {
+    let response: web_sys::Response =
+        JsFuture::from(gloo::utils::window().fetch_with_str(EXAMPLES_URL)).await.ok()?.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+    Examples::parse(&text).ok()
+}
+
 /// Quick, Draw! as a game: six prompts, 20 seconds each, the model guesses aloud.
 #[component]
 pub fn GamePage() -> Html {
@@ -55,7 +87,11 @@ pub fn GamePage() -> Html {
     use_classify_strokes(&line, state.strokes.clone());
     let ready = line.ready;
     let remaining = use_state(|| ROUND_SECONDS);
-    let sound = use_state(|| false);
+    let sound = use_state(sound_at_start);
+    let examples = use_state(|| None::<Rc<Examples>>);
+    // Where focus goes when the control that had it goes away (Start, Skip, the last round).
+    let prompt_ref = use_node_ref();
+    let score_ref = use_node_ref();
 
     // The countdown of a round, and the pause after it.
     {
@@ -85,6 +121,25 @@ pub fn GamePage() -> Html {
             move || drop((interval, timeout))
         });
     }
+    // Focus: each round's prompt, then the final score, so a screen reader reads them out (and
+    // focus never drops to the page when Start or Skip goes away).
+    {
+        let (prompt_ref, score_ref, examples) = (prompt_ref.clone(), score_ref.clone(), examples.clone());
+        use_effect_with((state.phase, state.round), move |(phase, _)| match phase {
+            GamePhase::Drawing => focus(&prompt_ref),
+            GamePhase::Finished => {
+                focus(&score_ref);
+                if examples.is_none() {
+                    spawn_local(async move {
+                        if let Some(e) = fetch_examples().await {
+                            examples.set(Some(Rc::new(e)));
+                        }
+                    });
+                }
+            }
+            _ => {}
+        });
+    }
     // Guess aloud when sound is on.
     {
         // A guess the model is not sure of stays unspoken.
@@ -93,9 +148,8 @@ pub fn GamePage() -> Html {
         use_effect_with((top, result, *sound), move |(top, result, sound)| {
             if *sound {
                 match (result, top) {
-                    (Some(r), _) if r.guessed => speak(&format!("Oh, I know, it's a {}!", r.prompt)),
-                    (Some(_), _) => speak("Sorry, I couldn't guess it."),
-                    (None, Some(label)) => speak(&format!("{label}?")),
+                    (Some(r), _) => speak(&round_verdict(r)),
+                    (None, Some(label)) => speak(&format!("{}?", words::noun_phrase(label))),
                     _ => {}
                 }
             }
@@ -121,9 +175,20 @@ pub fn GamePage() -> Html {
             }
         })
     };
+    let clear = {
+        let (dispatcher, line) = (state.dispatcher(), line.clone());
+        Callback::from(move |_| dispatcher.dispatch(GameAction::Clear { next_seq: line.last_seq() + 1 }))
+    };
+    let skip = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(GameAction::Skip))
+    };
     let toggle_sound = {
         let sound = sound.clone();
-        Callback::from(move |_| sound.set(!*sound))
+        Callback::from(move |_| {
+            remember_sound(!*sound);
+            sound.set(!*sound)
+        })
     };
     let sound_button = html! {
         <button onclick={toggle_sound} aria-pressed={sound.to_string()} data-testid="sound">
@@ -144,29 +209,31 @@ pub fn GamePage() -> Html {
         },
         GamePhase::Drawing | GamePhase::RoundOver => {
             let prompt = state.prompt().unwrap_or_default().to_string();
-            let live = match (state.phase, state.results.last()) {
-                (GamePhase::RoundOver, Some(r)) if r.guessed => format!("Oh, I know — it's a {}!", r.prompt),
-                (GamePhase::RoundOver, _) => "Sorry, I couldn't guess it.".to_string(),
-                _ => match state.top.as_slice() {
-                    [] => "…".to_string(),
-                    [a, ..] if state.not_sure => format!("Not sure yet… {}?", a.label),
-                    [a] => format!("I see {}", a.label),
-                    [a, b, ..] => format!("I see {}, or {}…", a.label, b.label),
-                },
+            let over = state.phase == GamePhase::RoundOver;
+            let live = match state.results.last() {
+                Some(r) if over => round_verdict(r),
+                _ => {
+                    let top: Vec<&str> = state.top.iter().map(|g| g.label.as_str()).collect();
+                    game::live_line(&top, state.not_sure)
+                }
             };
             html! {
                 <div class="game-board">
                     <div class="game-head">
-                        <p class="prompt" data-testid="prompt" data-label={prompt.clone()}>
-                            { format!("Draw: {prompt}") }
-                        </p>
+                        <h2 class="prompt" ref={prompt_ref.clone()} tabindex="-1" data-testid="prompt" data-label={prompt.clone()}>
+                            { format!("Draw {}", words::noun_phrase(&prompt)) }
+                        </h2>
                         <p class="countdown" data-testid="countdown" aria-hidden="true">{ format!("{:.0}", remaining.ceil()) }</p>
                         <p class="round">{ format!("{} / {}", state.round + 1, state.prompts.len()) }</p>
                     </div>
-                    <p class={classes!("game-guess", (state.phase == GamePhase::RoundOver).then_some("over"))}
+                    <p class={classes!("game-guess", over.then_some("over"))}
                         aria-live="polite" data-testid="game-guess">{ live }</p>
                     <SketchCanvas strokes={state.strokes.clone()} on_stroke={on_stroke} on_drawing={on_drawing} />
-                    <div class="tools">{ sound_button.clone() }</div>
+                    <div class="tools">
+                        <button onclick={clear} disabled={over || state.strokes.is_empty()} data-testid="game-clear">{ "Clear" }</button>
+                        <button onclick={skip} disabled={over} data-testid="skip">{ "Skip" }</button>
+                        { sound_button.clone() }
+                    </div>
                 </div>
             }
         }
@@ -174,24 +241,37 @@ pub fn GamePage() -> Html {
             let score = state.results.iter().filter(|r| r.guessed).count();
             html! {
                 <div class="game-end">
-                    <h2 data-testid="score">{ format!("I recognised {score} of your {} drawings", state.results.len()) }</h2>
+                    <h2 ref={score_ref.clone()} tabindex="-1" data-testid="score">{ game::score_line(score, state.results.len()) }</h2>
                     <div class="gallery">
                         { for state.results.iter().map(|r| {
-                            let verdict = match (&r.top, r.guessed) {
+                            let verdict = match (r.top.first(), r.guessed) {
                                 (Some(g), true) => format!("I guessed it: {} ({:.0}%)", g.label, g.probability * 100.0),
                                 (Some(g), false) => format!("I thought: {} ({:.0}%)", g.label, g.probability * 100.0),
                                 (None, _) => "I had no guess".to_string(),
                             };
+                            let others = (*examples).as_ref().and_then(|e| e.classes.get(&r.prompt).cloned()).unwrap_or_default();
                             html! {
                                 <div class={classes!("card", r.guessed.then_some("won"))} data-testid="result">
                                     <h3>{ &r.prompt }</h3>
                                     <DrawingThumb strokes={r.strokes.clone()} name={r.prompt.clone()} />
                                     <p>{ verdict }</p>
+                                    if !others.is_empty() {
+                                        <p class="others-title">{ "How others drew it" }</p>
+                                        <div class="others" data-testid="others">
+                                            { for others.iter().enumerate().map(|(i, e)| other_drawing(e, &r.prompt, i)) }
+                                        </div>
+                                    }
                                 </div>
                             }
                         }) }
                     </div>
-                    <button class="primary" onclick={start} data-testid="play-again">{ "Play again" }</button>
+                    if let Some(e) = (*examples).as_ref() {
+                        <p class="small">{ e.credit.replace(" (https://quickdraw.withgoogle.com/data)", "") }</p>
+                    }
+                    <div class="tools">
+                        <button class="primary" onclick={start} data-testid="play-again">{ "Play again" }</button>
+                        { sound_button }
+                    </div>
                 </div>
             }
         }
@@ -201,5 +281,32 @@ pub fn GamePage() -> Html {
         <ModelStatusBar model={MODEL} />
         <div class="game-page">{ body }</div>
         </>
+    }
+}
+
+/// What the game says when a round ends: won, missed (with what it thought instead) or skipped.
+fn round_verdict(r: &Round) -> String {
+    if r.guessed {
+        return game::won_line(&r.prompt);
+    }
+    let thought: Vec<&str> = r.top.iter().map(|g| g.label.as_str()).collect();
+    game::missed_line(r.skipped, &thought)
+}
+
+/// One drawing by someone else: strokes redrawn, or the dataset's 28×28 bitmap.
+fn other_drawing(example: &Example, prompt: &str, i: usize) -> Html {
+    let alt = format!("{} drawn by a Quick, Draw! player", words::noun_phrase(prompt));
+    match (example, example.points()) {
+        (_, Some(strokes)) => html! { <StrokesView strokes={Rc::new(strokes)} label={alt} key={i} /> },
+        (Example::Png { png }, None) => {
+            html! { <img src={png.clone()} alt={alt} width="64" height="64" key={i} /> }
+        }
+        _ => html! {},
+    }
+}
+
+fn focus(node: &NodeRef) {
+    if let Some(el) = node.cast::<web_sys::HtmlElement>() {
+        let _ = el.focus();
     }
 }

@@ -17,5 +17,6 @@ pub mod registry;
 pub mod session;
 pub mod share;
 pub mod sketch;
+pub mod words;
 
 pub use error::{Error, Result};

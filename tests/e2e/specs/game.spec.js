@@ -17,6 +17,9 @@ const DRAWINGS = {
   rainbow: "5078354342445056",
 };
 
+// As the page must say them (crates/core/tests/noun_phrases.txt has every label).
+const PHRASES = { house: "a house", clock: "a clock", apple: "an apple", snowman: "a snowman", diamond: "a diamond", rainbow: "a rainbow" };
+
 test("a whole game: six prompts recognised, then the gallery", async () => {
   const server = await startServer();
   const browser = await launch();
@@ -45,7 +48,7 @@ test("a whole game: six prompts recognised, then the gallery", async () => {
       const over = () => page.evaluate(() => window.__verdicts.length > 0);
       await sketch.drawWithMouse(drawing(word, DRAWINGS[word]).drawing, over);
       await page.waitForFunction(() => window.__verdicts.length > 0, null, { timeout: 10_000 });
-      assert.equal(await page.evaluate(() => window.__verdicts[0]), `Oh, I know — it's a ${word}!`);
+      assert.equal(await page.evaluate(() => window.__verdicts[0]), `Oh, I know — it's ${PHRASES[word]}!`);
       if (i === 0) await sketch.screenshot("game-round");
     }
     await page.getByTestId("score").waitFor({ timeout: 10_000 });
