@@ -42,15 +42,24 @@ fn switch(route: Route) -> Html {
     }
 }
 
+const PRESENTER_KEY: &str = "playground-presenter";
+
 /// Presenter layout for a big screen: larger type, canvas and guesses; chrome hidden.
-/// Also on with `?presenter` in the page URL, for a speaker's bookmark.
+/// On with `?presenter` in the page URL (a speaker's bookmark) or as left at the last visit.
 #[component]
 fn PresenterToggle() -> Html {
-    let on =
-        use_state(|| gloo::utils::window().location().search().unwrap_or_default().contains("presenter"));
+    let storage = gloo::utils::window().local_storage().ok().flatten();
+    let on = use_state(|| {
+        let remembered = storage.as_ref().and_then(|s| s.get_item(PRESENTER_KEY).ok().flatten());
+        gloo::utils::window().location().search().unwrap_or_default().contains("presenter")
+            || remembered.as_deref() == Some("on")
+    });
     {
-        use_effect_with(*on, |on| {
+        use_effect_with(*on, move |on| {
             let _ = gloo::utils::body().class_list().toggle_with_force("presenter", *on);
+            if let Some(storage) = storage {
+                let _ = storage.set_item(PRESENTER_KEY, if *on { "on" } else { "off" });
+            }
         });
     }
     let toggle = {
@@ -58,15 +67,28 @@ fn PresenterToggle() -> Html {
         Callback::from(move |_| on.set(!*on))
     };
     html! {
-        <button class="presenter-toggle" onclick={toggle} aria-pressed={on.to_string()} data-testid="presenter">
-            { "Presenter" }
+        <button class="presenter-toggle" onclick={toggle} aria-pressed={on.to_string()} data-testid="presenter"
+            title={if *on { "Leave presenter mode" } else { "Presenter mode: big type for a projector" }}>
+            <span aria-hidden="true">{ if *on { "✓ " } else { "" } }</span>{ "Presenter" }
         </button>
+    }
+}
+
+/// The tab's title names the page, so a screen reader and the tab strip say where one is.
+fn page_title(route: &Route) -> &'static str {
+    match route {
+        Route::Sketch | Route::NotFound => "Sketch it: draw, and a neural network guesses",
+        Route::Game => "Game · Sketch it",
+        Route::Photo => "Photo · Sketch it",
+        Route::Playground => "Your model · Sketch it",
+        Route::Share => "Share · Sketch it",
     }
 }
 
 #[component]
 fn Nav() -> Html {
     let route = use_route::<Route>().unwrap_or(Route::Sketch);
+    use_effect_with(route.clone(), |route| gloo::utils::document().set_title(page_title(route)));
     let item = |to: Route, text: &str, id: &str| {
         let current = (route == to).then_some("page");
         html! {
@@ -129,6 +151,12 @@ fn EmbedDemo(props: &EmbedDemoProps) -> Html {
             move || drop(subscription)
         });
     }
+    let title = match config.demo {
+        embed::Demo::Sketch => "Sketch it: draw, and a neural network guesses",
+        embed::Demo::Photo => "Sketch it: a neural network names your photo",
+        embed::Demo::Game => "Sketch it: the doodle game",
+    };
+    use_effect_with(title, |title| gloo::utils::document().set_title(title));
     let page = match config.demo {
         embed::Demo::Sketch => html! { <SketchPage /> },
         embed::Demo::Photo => html! { <PhotoPage /> },
@@ -136,6 +164,7 @@ fn EmbedDemo(props: &EmbedDemoProps) -> Html {
     };
     html! {
         <main class="embed-main" data-testid="embed" data-demo={config.demo.name()}>
+            <h1 class="visually-hidden">{ title }</h1>
             { page }
             <a class="embed-open" href={format!("./{}", config.demo.full_page_hash())} target="_blank" rel="noopener" data-testid="embed-open">
                 { "Open the full playground ↗" }

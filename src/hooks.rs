@@ -6,6 +6,7 @@ use playground_core::protocol::{Response, Seq};
 use playground_core::sketch::Stroke;
 use std::cell::Cell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// A page's line to one model: it numbers the page's requests, so the page can tell a fresh
@@ -65,5 +66,53 @@ pub fn use_classify_strokes(line: &ModelLine, strokes: Rc<Vec<Stroke>>) {
         if *ready && !strokes.is_empty() {
             line.classify_strokes(strokes.to_vec());
         }
+    });
+}
+
+/// `value` once it has stayed the same for `ms`: what a screen reader should hear, rather
+/// than each of the live guesses made while a stroke is drawn (25 in a 4-second drawing).
+#[hook]
+pub fn use_settled(value: String, ms: u32) -> String {
+    let settled = use_state(String::new);
+    {
+        let settled = settled.clone();
+        use_effect_with(value, move |value| {
+            let value = value.clone();
+            let timeout = gloo::timers::callback::Timeout::new(ms, move || settled.set(value));
+            move || drop(timeout)
+        });
+    }
+    (*settled).clone()
+}
+
+/// Ctrl+Z (⌘Z on a Mac) calls `undo`, except while typing in a field.
+#[hook]
+pub fn use_undo_key(undo: Callback<()>) {
+    let latest = use_mut_ref(|| undo.clone());
+    *latest.borrow_mut() = undo;
+    use_effect_with((), move |_| {
+        // Not passive: the browser's own Ctrl+Z (in the page's history) is prevented.
+        let options = gloo::events::EventListenerOptions::enable_prevent_default();
+        let listener = gloo::events::EventListener::new_with_options(
+            &gloo::utils::document(),
+            "keydown",
+            options,
+            move |e| {
+                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                let typing = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                if (e.ctrl_key() || e.meta_key())
+                    && !e.shift_key()
+                    && e.key().eq_ignore_ascii_case("z")
+                    && !typing
+                {
+                    e.prevent_default();
+                    latest.borrow().emit(());
+                }
+            },
+        );
+        move || drop(listener)
     });
 }

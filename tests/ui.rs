@@ -50,9 +50,16 @@ async fn guess_list_shows_labels_best_first_with_bars() {
     assert!(first.text_content().unwrap().contains("91%"));
     let bar = first.query_selector(".bar span").unwrap().unwrap();
     assert_eq!(bar.get_attribute("style").as_deref(), Some("width:91.0%"));
-    let live =
-        root.query_selector("[aria-live=polite]").unwrap().expect("guesses are announced to screen readers");
-    assert_eq!(live.get_attribute("data-seq").as_deref(), Some("3"));
+    let list = root.query_selector("[data-testid=guesses]").unwrap().unwrap();
+    assert_eq!(list.get_attribute("data-seq").as_deref(), Some("3"));
+    // The top guess is read out once it has stayed for 700 ms, not at every live guess.
+    let live = root
+        .query_selector("[aria-live=polite][data-testid=guess-announcement]")
+        .unwrap()
+        .expect("guesses are announced to screen readers");
+    assert_eq!(live.text_content().as_deref(), Some(""));
+    sleep(Duration::from_millis(900)).await;
+    assert_eq!(live.text_content().as_deref(), Some("I see a house, 91%."));
 }
 
 #[wasm_bindgen_test]

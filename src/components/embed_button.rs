@@ -23,6 +23,13 @@ pub fn snippets(base: &str, demo: &str) -> [(&'static str, String); 2] {
     ]
 }
 
+/// How a host page reads the guesses (embed.rs `PredictionMessage`; the README has the details).
+const LISTEN_EXAMPLE: &str = r#"window.addEventListener("message", (e) => {
+  if (e.data?.type !== "playground:prediction") return;
+  // e.data = {demo, model, seq, top: [{label, probability}, …]}
+  console.log(e.data.top[0].label);
+});"#;
+
 #[component]
 pub fn EmbedButton() -> Html {
     let open = use_state(|| false);
@@ -72,8 +79,13 @@ pub fn EmbedButton() -> Html {
         });
         html! {
             <section class="embed-panel" aria-label="embed this demo" data-testid="embed-panel">
-                <p>{ format!("Put the {demo} demo in a blog post: paste one of these. The page that embeds it receives each prediction as a message (see the README).") }</p>
+                <p>{ format!("Put the {demo} demo in a blog post: paste one of these.") }</p>
                 { for items }
+                <details>
+                    <summary>{ "Use its guesses on your page" }</summary>
+                    <p class="note">{ "The page that embeds it receives each guess as a message:" }</p>
+                    <pre class="raw">{ LISTEN_EXAMPLE }</pre>
+                </details>
             </section>
         }
     });

@@ -1,4 +1,6 @@
+use crate::hooks::use_settled;
 use playground_core::postprocess::Guess;
+use playground_core::words;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -15,11 +17,19 @@ pub struct GuessListProps {
     pub not_sure: bool,
 }
 
-/// Top-k labels with confidence bars. An ARIA live region, so screen readers hear new guesses.
+/// Top-k labels with confidence bars. Screen readers hear the top guess once it has settled
+/// (not each live guess while a stroke is drawn).
 #[component]
 pub fn GuessList(props: &GuessListProps) -> Html {
+    let said = match props.guesses.first() {
+        None => String::new(),
+        Some(_) if props.not_sure => "Not sure what this is.".to_string(),
+        Some(g) => format!("I see {}, {:.0}%.", words::noun_phrase(&g.label), g.probability * 100.0),
+    };
+    let settled = use_settled(said, 700);
     html! {
-        <section class="guesses" aria-live="polite" data-testid="guesses" data-seq={props.seq.to_string()}>
+        <section class="guesses" data-testid="guesses" data-seq={props.seq.to_string()}>
+            <p class="visually-hidden" aria-live="polite" data-testid="guess-announcement">{ settled }</p>
             if props.guesses.is_empty() {
                 <p class="placeholder" data-testid="guess-placeholder">{ props.placeholder.clone() }</p>
             } else {

@@ -41,7 +41,7 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
             </div>
         },
         (_, Some(ModelStatus::Ready { millis, .. })) => html! {
-            <div class="status ready" data-testid="model-status" data-state="ready">
+            <div class="status ready" role="status" data-testid="model-status" data-state="ready">
                 { format!("{} model ready", props.model_title) }
                 if *millis > 0.0 { { format!(" (loaded in {millis:.0} ms)") } }
             </div>
@@ -57,14 +57,16 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
                 _ => (html! { <progress></progress> }, kb(*loaded)),
             };
             html! {
-                <div class="status loading" data-testid="model-status" data-state="loading">
-                    { format!("Loading the {} model… {text} ", props.model_title) }
+                // Announced once: the byte counts change too often to be read out.
+                <div class="status loading" role="status" data-testid="model-status" data-state="loading">
+                    { format!("Loading the {} model… ", props.model_title) }
+                    <span aria-hidden="true">{ format!("{text} ") }</span>
                     { bar }
                 </div>
             }
         }
         (_, None) => html! {
-            <div class="status loading" data-testid="model-status" data-state="starting">{ "Starting the inference engine…" }</div>
+            <div class="status loading" role="status" data-testid="model-status" data-state="starting">{ "Starting the inference engine…" }</div>
         },
     };
     html! { <div class="status-bar">{ for notice }{ status }</div> }

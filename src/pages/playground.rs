@@ -16,6 +16,7 @@ use playground_core::protocol::ModelInput;
 use playground_core::sketch::Stroke;
 use std::cell::Cell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, File, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -94,6 +95,33 @@ fn card_view(card: &ModelCard) -> Html {
     }
 }
 
+/// The shipped sketch model and its labels, offered as a sample (fetched only when asked for).
+const SAMPLE_MODEL: &str = "./models/sketch/model.onnx";
+const SAMPLE_LABELS: &str = "./models/sketch/labels.txt";
+
+async fn fetch_blob(url: &str) -> Option<Blob> {
+    let response: web_sys::Response =
+        JsFuture::from(gloo::utils::window().fetch_with_str(url)).await.ok()?.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    JsFuture::from(response.blob().ok()?).await.ok()?.dyn_into().ok()
+}
+
+async fn read_blob_text(blob: Blob) -> Option<String> {
+    JsFuture::from(blob.text()).await.ok()?.as_string()
+}
+
+/// A click on a hidden file input (which opens the browser's picker).
+fn click(input: &NodeRef) -> Callback<MouseEvent> {
+    let input = input.clone();
+    Callback::from(move |_| {
+        if let Some(el) = input.cast::<HtmlInputElement>() {
+            el.click();
+        }
+    })
+}
+
 /// "0.5" (every channel) or "0.485, 0.456, 0.406"; anything else keeps `old`.
 fn parse_three(text: &str, old: [f32; 3]) -> [f32; 3] {
     let values: Vec<f32> = text.split(',').filter_map(|x| x.trim().parse().ok()).collect();
@@ -146,8 +174,8 @@ fn SpecForm(props: &SpecFormProps) -> Html {
             <label>{ "Size " }{ text("spec-side", spec.side.to_string(), |s, v| if let Ok(n) = v.trim().parse() { s.side = n }) }</label>
             <label>{ "Channels " }{ select("spec-channels", &spec.channels.to_string(), &[("1", "1 (grey)"), ("3", "3 (colour)")],
                 |s, v| s.channels = if v == "1" { 1 } else { 3 }) }</label>
-            <label>{ "Order " }{ select("spec-order", match spec.channel_order { ChannelOrder::Rgb => "rgb", ChannelOrder::Bgr => "bgr" },
-                &[("rgb", "RGB"), ("bgr", "BGR")], |s, v| s.channel_order = if v == "bgr" { ChannelOrder::Bgr } else { ChannelOrder::Rgb }) }</label>
+            if spec.channels == 3 { <label>{ "Order " }{ select("spec-order", match spec.channel_order { ChannelOrder::Rgb => "rgb", ChannelOrder::Bgr => "bgr" },
+                &[("rgb", "RGB"), ("bgr", "BGR")], |s, v| s.channel_order = if v == "bgr" { ChannelOrder::Bgr } else { ChannelOrder::Rgb }) }</label> }
             <label>{ "Scale " }{ select("spec-scale", match spec.scale { Scale::ZeroToOne => "01", Scale::MinusOneToOne => "11", Scale::Raw255 => "255" },
                 &[("01", "0…1 (p/255)"), ("11", "−1…1"), ("255", "0…255")],
                 |s, v| s.scale = match v { "11" => Scale::MinusOneToOne, "255" => Scale::Raw255, _ => Scale::ZeroToOne }) }</label>
@@ -173,6 +201,9 @@ pub fn PlaygroundPage() -> Html {
     let inference = use_context::<Inference>().expect("App provides Inference");
     let state = use_reducer(PlaygroundState::default);
     let kept = use_state(Vec::<Kept>::new);
+    let model_input = use_node_ref();
+    let labels_input = use_node_ref();
+    let photo_input = use_node_ref();
     let store_error = use_state(|| None::<String>);
     let seq = use_mut_ref(|| Cell::new(0u64));
 
@@ -208,10 +239,15 @@ pub fn PlaygroundPage() -> Html {
     // The person's model file itself (a `File`, or a `Blob` from the kept models): the page
     // never reads it; the worker does (InferenceService::inspect / load_custom).
     let model_file = use_mut_ref(|| None::<Blob>);
+    // A model is loaded as soon as its card says it can run: one step, not two. Its settings
+    // can still be changed and the model reloaded with them.
+    let load_when_inspected = use_mut_ref(|| false);
     let open_model: Rc<dyn Fn(String, Blob)> = {
-        let (inference, dispatcher, model_file) = (inference.clone(), state.dispatcher(), model_file.clone());
+        let (inference, dispatcher, model_file, auto) =
+            (inference.clone(), state.dispatcher(), model_file.clone(), load_when_inspected.clone());
         Rc::new(move |name, blob: Blob| {
             *model_file.borrow_mut() = Some(blob.clone());
+            *auto.borrow_mut() = true;
             dispatcher.dispatch(PlaygroundAction::Picked(ModelFile { name, size: blob.size() as u64 }));
             inference.0.inspect(blob);
         })
@@ -256,7 +292,7 @@ pub fn PlaygroundPage() -> Html {
     };
     let load = {
         let (inference, state, model_file) = (inference.clone(), state.clone(), model_file.clone());
-        Callback::from(move |_| {
+        Callback::from(move |()| {
             let (Some(file), Some(spec)) = (model_file.borrow().clone(), state.spec.clone()) else { return };
             if let Err(e) = spec.validate() {
                 state.dispatch(PlaygroundAction::Refused(e.to_string()));
@@ -264,6 +300,43 @@ pub fn PlaygroundPage() -> Html {
             }
             state.dispatch(PlaygroundAction::LoadRequested);
             inference.0.load_custom(file, state.labels.as_ref().map(|(_, t)| t.clone()), spec);
+        })
+    };
+    {
+        let (load, auto, runnable) = (
+            load.clone(),
+            load_when_inspected.clone(),
+            state.spec.is_some() && state.card.as_ref().is_some_and(|c| c.runnable()),
+        );
+        use_effect_with(state.phase, move |phase| {
+            if *phase != PlaygroundPhase::Inspecting && std::mem::take(&mut *auto.borrow_mut()) && runnable {
+                load.emit(());
+            }
+        });
+    }
+    // "Try our sketch model": the shipped one, as if it were a person's file.
+    let try_sample = {
+        let (open_model, dispatcher) = (open_model.clone(), state.dispatcher());
+        Callback::from(move |_| {
+            let (open_model, dispatcher) = (open_model.clone(), dispatcher.clone());
+            spawn_local(async move {
+                let labels = match fetch_blob(SAMPLE_LABELS).await {
+                    Some(blob) => read_blob_text(blob).await,
+                    None => None,
+                };
+                match fetch_blob(SAMPLE_MODEL).await {
+                    Some(model) => {
+                        open_model("sketch model.onnx".into(), model);
+                        if let Some(text) = labels {
+                            dispatcher.dispatch(PlaygroundAction::Labels("sketch labels.txt".into(), text));
+                        }
+                    }
+                    None => dispatcher.dispatch(PlaygroundAction::Refused(
+                        "The sample model could not be fetched (it needs a connection the first time)."
+                            .into(),
+                    )),
+                }
+            });
         })
     };
     let classify = {
@@ -370,6 +443,8 @@ pub fn PlaygroundPage() -> Html {
         }
     });
 
+    let (model_input, labels_input, photo_input) =
+        (model_input.clone(), labels_input.clone(), photo_input.clone());
     let status = match state.phase {
         PlaygroundPhase::Empty => None,
         PlaygroundPhase::Inspecting => Some("Reading the model…".to_string()),
@@ -385,13 +460,14 @@ pub fn PlaygroundPage() -> Html {
             <section class="side">
                 <h2>{ "Your own ONNX model" }</h2>
                 <p class="placeholder">{ "The file is read by this page and run in your browser: nothing is uploaded." }</p>
+                // Buttons, not the browser's file inputs: their "No file chosen" contradicted the
+                // model shown below once one came from the kept list or the sample.
                 <div class="pickers">
-                    <label class="button-like">{ "Model (.onnx) " }
-                        <input type="file" accept=".onnx,application/octet-stream" onchange={on_pick_model} data-testid="model-file" />
-                    </label>
-                    <label class="button-like">{ "Labels (.txt, optional) " }
-                        <input type="file" accept=".txt,text/plain" onchange={on_pick_labels} data-testid="labels-file" />
-                    </label>
+                    <button onclick={click(&model_input)} data-testid="choose-model">{ "Choose a model (.onnx)" }</button>
+                    <input ref={model_input.clone()} type="file" accept=".onnx,application/octet-stream" onchange={on_pick_model} data-testid="model-file" hidden=true />
+                    <button onclick={click(&labels_input)} data-testid="choose-labels">{ "Add labels (.txt, optional)" }</button>
+                    <input ref={labels_input.clone()} type="file" accept=".txt,text/plain" onchange={on_pick_labels} data-testid="labels-file" hidden=true />
+                    <button onclick={try_sample} data-testid="try-sample">{ "Try our sketch model" }</button>
                 </div>
                 if !name.is_empty() { <p data-testid="model-name">{ format!("Model: {name}") }</p> }
                 if let Some((labels_name, text)) = &state.labels {
@@ -415,7 +491,7 @@ pub fn PlaygroundPage() -> Html {
                         let dispatcher = state.dispatcher();
                         Callback::from(move |s| dispatcher.dispatch(PlaygroundAction::Spec(s)))
                     }} />
-                    <button onclick={load} disabled={state.phase == PlaygroundPhase::Loading} data-testid="load-custom">
+                    <button onclick={load.reform(|_: MouseEvent| ())} disabled={state.phase == PlaygroundPhase::Loading} data-testid="load-custom">
                         { if state.phase == PlaygroundPhase::Ready { "Reload with these settings" } else { "Load the model" } }
                     </button>
                 </section>
@@ -429,9 +505,8 @@ pub fn PlaygroundPage() -> Html {
                         <SketchCanvas strokes={state.strokes.clone()} on_stroke={on_stroke} on_drawing={Callback::noop()} />
                         <div class="tools">
                             <button onclick={{ let d = state.dispatcher(); Callback::from(move |_| d.dispatch(PlaygroundAction::ClearInput)) }} data-testid="clear">{ "Clear" }</button>
-                            <label class="button-like">{ "Or a photo " }
-                                <input type="file" accept="image/*" onchange={on_pick_photo} data-testid="custom-photo" />
-                            </label>
+                            <button onclick={click(&photo_input)} data-testid="choose-custom-photo">{ "Or a photo…" }</button>
+                            <input ref={photo_input.clone()} type="file" accept="image/*" onchange={on_pick_photo} data-testid="custom-photo" hidden=true />
                         </div>
                     </div>
                     <aside class="side">

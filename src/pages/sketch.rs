@@ -3,7 +3,7 @@ use crate::components::known_classes::KnownClasses;
 use crate::components::model_input_view::ModelInputView;
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::components::status_bar::ModelStatusBar;
-use crate::hooks::{use_classify_strokes, use_model};
+use crate::hooks::{use_classify_strokes, use_model, use_undo_key};
 use crate::state::{AppState, SketchAction, SketchState};
 use playground_core::sketch::Stroke;
 use yew::prelude::*;
@@ -38,6 +38,10 @@ pub fn SketchPage() -> Html {
         let (dispatcher, line) = (state.dispatcher(), line.clone());
         Callback::from(move |_| dispatcher.dispatch(SketchAction::Undo { next_seq: line.last_seq() + 1 }))
     };
+    use_undo_key({
+        let (dispatcher, line) = (state.dispatcher(), line.clone());
+        Callback::from(move |_| dispatcher.dispatch(SketchAction::Undo { next_seq: line.last_seq() + 1 }))
+    });
     let clear = {
         let (dispatcher, line) = (state.dispatcher(), line.clone());
         Callback::from(move |_| dispatcher.dispatch(SketchAction::Clear { next_seq: line.last_seq() + 1 }))
@@ -65,7 +69,7 @@ pub fn SketchPage() -> Html {
             <div class="board">
                 <SketchCanvas strokes={state.strokes.clone()} on_stroke={on_stroke} on_drawing={on_drawing} />
                 <div class="tools">
-                    <button onclick={undo} disabled={empty} data-testid="undo">{ "Undo" }</button>
+                    <button onclick={undo} disabled={empty} title="Undo (Ctrl+Z)" data-testid="undo">{ "Undo" }</button>
                     <button onclick={clear} disabled={empty} data-testid="clear">{ "Clear" }</button>
                 </div>
             </div>
@@ -76,10 +80,11 @@ pub fn SketchPage() -> Html {
                 if let Some(error) = &state.error {
                     <p class="error" role="alert" data-testid="sketch-error">{ error }</p>
                 }
+                // Shown once there is a drawing: an empty black square looked broken.
                 if let Some(p) = state.prediction.as_ref().filter(|_| !empty) {
-                    <p class="timing" data-testid="timing">{ format!("{:.1} ms in the worker", p.millis) }</p>
+                    <ModelInputView pixels={pixels} side={side} />
+                    <p class="timing" data-testid="timing">{ format!("Guessed in {:.1} ms, on this device", p.millis) }</p>
                 }
-                <ModelInputView pixels={pixels} side={side} />
                 if !labels.is_empty() {
                     <KnownClasses labels={labels} />
                 }

@@ -19,7 +19,7 @@ pub enum Error {
     ModelNotLoaded,
     #[error("nothing drawn yet")]
     EmptyDrawing,
-    #[error("bad input: {0}")]
+    #[error("{0}")]
     BadInput(String),
     #[error("inference failed: {0}")]
     Inference(String),

@@ -215,7 +215,7 @@ mod tests {
         assert_eq!(check_photo_size(100 << 20), Err("is 100 MB; photos up to 40 MB are accepted".into()));
         // decode() applies the same check to bytes that came another way.
         let e = decode(&vec![0; MAX_FILE_BYTES + 1]).unwrap_err().to_string();
-        assert_eq!(e, "bad input: the file is 40 MB; photos up to 40 MB are accepted");
+        assert_eq!(e, "the file is 40 MB; photos up to 40 MB are accepted");
     }
 
     #[test]

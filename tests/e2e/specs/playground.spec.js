@@ -46,7 +46,7 @@ test("the demos load the small worker; the playground switches to the one that r
     assert.ok(fetched.includes("worker_bg.wasm") && fetched.includes("model.nnef.tar"), fetched.join(", "));
     assert.ok(!fetched.some((f) => f.startsWith("worker_onnx")), "the sketch page does not fetch the ONNX build");
     await openPlayground(page);
-    await page.getByTestId("model-file").waitFor();
+    await page.getByTestId("choose-model").waitFor();
     // The switch starts on arrival; back on the sketch page the model shows as loading until
     // the new worker has it, then that worker answers.
     await page.goto(`${server.url}#/`);
@@ -97,7 +97,7 @@ test("the shipped sketch model, picked as a file with its labels, gets a card an
     assert.equal(await page.getByTestId("spec-side").inputValue(), "28");
     assert.equal(await page.getByTestId("spec-channels").inputValue(), "1");
     assert.equal(await page.getByTestId("spec-invert").isChecked(), true);
-    await page.getByTestId("load-custom").click();
+    // Loaded as soon as the card says it can run: no second step.
     await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
 
     const sketch = new SketchPage(page);
@@ -122,7 +122,7 @@ test("an NHWC model runs on a photo; raw outputs are shown with #index names whe
     await pickModel(page, path.join(FIXTURES, "nhwc.onnx"));
     assert.equal(await page.getByTestId("spec-layout").inputValue(), "nhwc");
     assert.equal(await page.getByTestId("spec-side").inputValue(), "32");
-    await page.getByTestId("load-custom").click();
+    // Loaded as soon as the card says it can run: no second step.
     await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
     await page.getByTestId("custom-photo").setInputFiles(path.join(REPO, "crates/core/tests/photos/cat.png"));
     await page.waitForSelector("[data-testid=guess]");
@@ -251,7 +251,7 @@ test("a 190 MB model is inspected and loaded without passing through the page's 
     const before = await page.evaluate(() => window.playgroundDebug.memory());
     await pickModel(page, file);
     assert.equal(await page.getByTestId("playground-error").count(), 0);
-    await page.getByTestId("load-custom").click();
+    // Loaded as soon as the card says it can run: no second step.
     await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 120_000 });
     const grown = (await page.evaluate(() => window.playgroundDebug.memory())) - before;
     assert.ok(grown < 10 * 1024 * 1024, `the app's wasm memory grew by ${(grown / 1048576).toFixed(1)} MB`);
@@ -302,6 +302,29 @@ test("a model can be kept in the browser, reopened after a reload, and removed",
     await page.getByTestId("playground").waitFor();
     await page.waitForTimeout(500);
     assert.equal(await page.locator("[data-testid=kept-model]").count(), 0);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("one click tries the shipped sketch model: loaded with its labels, no 'No file chosen', no RGB/BGR for a grey input", async () => {
+  const browser = await launch();
+  try {
+    const { page } = browser;
+    await openPlayground(page);
+    await page.getByTestId("try-sample").click();
+    await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
+    assert.match(await page.getByTestId("model-name").textContent(), /sketch model\.onnx/);
+    assert.match(await page.getByTestId("labels-name").textContent(), /64 lines/);
+    assert.equal(await page.getByTestId("spec-order").count(), 0, "a grey input has no channel order");
+    assert.equal(await page.locator("input[type=file]:visible").count(), 0, "no browser file input saying 'No file chosen'");
+    const sketch = new SketchPage(page);
+    await sketch.drawWithMouse(drawing("clock", "4643438182006784").drawing);
+    await page.waitForSelector("[data-testid=guess]");
+    await page.waitForTimeout(500);
+    assert.equal(await page.$eval("[data-testid=guess]", (e) => e.dataset.label), "clock");
+    await page.screenshot({ path: path.join(ARTIFACTS, "playground-sample.png"), fullPage: true });
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

@@ -15,7 +15,8 @@ export class SketchPage {
   }
 
   async waitForModel(timeout = 30_000) {
-    await this.page.waitForSelector('[data-testid=model-status][data-state=ready]', { timeout });
+    // Attached, not visible: presenter mode hides the status bar.
+    await this.page.waitForSelector('[data-testid=model-status][data-state=ready]', { state: "attached", timeout });
   }
 
   /** Waits until answers can name every class: the wider model (345 classes) loaded after the
