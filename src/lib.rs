@@ -7,6 +7,7 @@ pub mod app;
 pub mod client;
 pub mod components;
 pub mod embed;
+pub mod fetch;
 pub mod hooks;
 pub mod inference;
 pub mod model_store;

@@ -8,8 +8,7 @@ use playground_core::game::{self, Example, Examples, MIN_HELDOUT_TOP1, ROUNDS, R
 use playground_core::sketch::Stroke;
 use playground_core::words;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{SpeechSynthesisUtterance, UrlSearchParams};
 use yew::prelude::*;
 
@@ -67,13 +66,7 @@ fn remember_sound(on: bool) {
 const EXAMPLES_URL: &str = "./models/sketch/examples.json";
 
 async fn fetch_examples() -> Option<Examples> {
-    let response: web_sys::Response =
-        JsFuture::from(gloo::utils::window().fetch_with_str(EXAMPLES_URL)).await.ok()?.dyn_into().ok()?;
-    if !response.ok() {
-        return None;
-    }
-    let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
-    Examples::parse(&text).ok()
+    Examples::parse(&crate::fetch::text(EXAMPLES_URL).await?).ok()
 }
 
 /// Quick, Draw! as a game: six prompts, 20 seconds each, the model guesses aloud.

@@ -16,7 +16,6 @@ use playground_core::protocol::ModelInput;
 use playground_core::sketch::Stroke;
 use std::cell::Cell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, File, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -98,19 +97,6 @@ fn card_view(card: &ModelCard) -> Html {
 /// The shipped sketch model and its labels, offered as a sample (fetched only when asked for).
 const SAMPLE_MODEL: &str = "./models/sketch/model.onnx";
 const SAMPLE_LABELS: &str = "./models/sketch/labels.txt";
-
-async fn fetch_blob(url: &str) -> Option<Blob> {
-    let response: web_sys::Response =
-        JsFuture::from(gloo::utils::window().fetch_with_str(url)).await.ok()?.dyn_into().ok()?;
-    if !response.ok() {
-        return None;
-    }
-    JsFuture::from(response.blob().ok()?).await.ok()?.dyn_into().ok()
-}
-
-async fn read_blob_text(blob: Blob) -> Option<String> {
-    JsFuture::from(blob.text()).await.ok()?.as_string()
-}
 
 /// A click on a hidden file input (which opens the browser's picker).
 fn click(input: &NodeRef) -> Callback<MouseEvent> {
@@ -320,11 +306,8 @@ pub fn PlaygroundPage() -> Html {
         Callback::from(move |_| {
             let (open_model, dispatcher) = (open_model.clone(), dispatcher.clone());
             spawn_local(async move {
-                let labels = match fetch_blob(SAMPLE_LABELS).await {
-                    Some(blob) => read_blob_text(blob).await,
-                    None => None,
-                };
-                match fetch_blob(SAMPLE_MODEL).await {
+                let labels = crate::fetch::text(SAMPLE_LABELS).await;
+                match crate::fetch::blob(SAMPLE_MODEL).await {
                     Some(model) => {
                         open_model("sketch model.onnx".into(), model);
                         if let Some(text) = labels {

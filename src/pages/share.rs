@@ -1,6 +1,5 @@
 use playground_core::share;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 /// Where `scripts/serve.py --host 0.0.0.0` lists the origins phones on its network can open.
@@ -8,21 +7,7 @@ const LAN_ADDRESSES: &str = "./lan-addresses.json";
 
 /// The origins the local server reports, if it serves the network (else none).
 async fn lan_origins() -> Vec<String> {
-    let fetched = async {
-        let response: web_sys::Response = JsFuture::from(gloo::utils::window().fetch_with_str(LAN_ADDRESSES))
-            .await
-            .ok()?
-            .dyn_into()
-            .ok()?;
-        if !response.ok() {
-            return None;
-        }
-        let json = JsFuture::from(response.json().ok()?).await.ok()?;
-        let origins = js_sys::Reflect::get(&json, &"origins".into()).ok()?;
-        let list: Vec<String> = js_sys::Array::from(&origins).iter().filter_map(|v| v.as_string()).collect();
-        Some(list.into_iter().filter(|o| o.starts_with("http://") || o.starts_with("https://")).collect())
-    };
-    fetched.await.unwrap_or_default()
+    share::lan_origins(&crate::fetch::text(LAN_ADDRESSES).await.unwrap_or_default())
 }
 
 /// "Join from your phone": the page's own URL as a QR code and in large text, sized for a

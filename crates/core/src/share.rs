@@ -36,6 +36,17 @@ pub fn is_loopback_host(host: &str) -> bool {
     host == "localhost" || host.ends_with(".localhost") || host == "::1" || host.starts_with("127.")
 }
 
+/// The origins in `scripts/serve.py`'s `lan-addresses.json` (`{"origins": [...]}`): only
+/// http(s) ones; anything unreadable is none.
+pub fn lan_origins(json: &str) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Lan {
+        origins: Vec<String>,
+    }
+    let origins = serde_json::from_str::<Lan>(json).map(|l| l.origins).unwrap_or_default();
+    origins.into_iter().filter(|o| o.starts_with("http://") || o.starts_with("https://")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +95,13 @@ mod tests {
         for host in ["192.168.1.20", "meetup.example", "10.0.0.7", "localhost.example"] {
             assert!(!is_loopback_host(host), "{host}");
         }
+    }
+
+    #[test]
+    fn lan_origins_are_read_and_only_web_ones_kept() {
+        let json =
+            r#"{"origins": ["http://192.168.1.20:8080", "javascript:alert(1)", "https://meetup.example"]}"#;
+        assert_eq!(lan_origins(json), ["http://192.168.1.20:8080", "https://meetup.example"]);
+        assert!(lan_origins("<!doctype html>").is_empty());
     }
 }

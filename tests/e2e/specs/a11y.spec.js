@@ -122,11 +122,16 @@ test("keyboard: Enter opens the photo picker; Ctrl+Z undoes the last stroke", as
   const browser = await launch();
   const { page } = browser;
   try {
+    // Listening before the page loads: Playwright intercepts file choosers only once a
+    // listener is set, and setting it takes a round trip to the browser.
+    let choosers = 0;
+    page.on("filechooser", () => choosers++);
     await page.goto(`${server.url}#/photo`);
     await page.waitForSelector("[data-testid=model-status][data-state=ready]", { state: "attached", timeout: 60_000 });
     await page.getByTestId("choose-photo").focus();
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser", { timeout: 5_000 }), page.keyboard.press("Enter")]);
-    assert.ok(chooser, "Enter opened the file chooser");
+    await page.keyboard.press("Enter");
+    for (let i = 0; i < 50 && choosers === 0; i++) await page.waitForTimeout(100);
+    assert.equal(choosers, 1, "Enter opened the file chooser");
 
     await page.goto(`${server.url}#/`);
     const sketch = new SketchPage(page);
