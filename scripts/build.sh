@@ -25,7 +25,9 @@ bindgen web-worker/worker worker
 log "building the playground's worker (feature onnx)"
 cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features onnx
 bindgen web-worker/worker worker_onnx
-cp index.html embed.html static/* dist/
+# sw.js is written by precache.py, last: its template here would be served mid-build.
+cp index.html embed.html dist/
+find static -maxdepth 1 -type f ! -name sw.js -exec cp {} dist/ \;
 for dir in models/*/; do
     id=$(basename "$dir")
     [ -f "$dir/model.onnx" ] || continue

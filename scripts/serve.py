@@ -118,8 +118,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         # modified" to a browser holding a sw.js.gz read while a build was being written, so it
         # never saw the new build's service worker.
         self.etag = None
-        if os.path.isfile(path):
-            st = os.stat(self.gzip_path or path)
+        try:
+            st = os.stat(self.gzip_path or path) if os.path.isfile(path) else None
+        except OSError:  # removed mid-build: the plain handler answers 404
+            st = None
+        if st:
             self.etag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
             if self.etag in self.headers.get("If-None-Match", ""):
                 self.send_response(304)

@@ -522,11 +522,17 @@ impl PlaygroundState {
                 next.phase = PlaygroundPhase::Empty;
                 next.error = Some(message);
             }
-            Response::Loaded { model, millis, .. } if model == CUSTOM_MODEL => {
+            // Only while a load is owed: the answer to an earlier model's load, arriving after
+            // another file was picked, must not mark that file as loaded.
+            Response::Loaded { model, millis, .. }
+                if model == CUSTOM_MODEL && self.phase == PlaygroundPhase::Loading =>
+            {
                 next.phase = PlaygroundPhase::Ready;
                 next.load_millis = millis;
             }
-            Response::LoadFailed { model, message } if model == CUSTOM_MODEL => {
+            Response::LoadFailed { model, message }
+                if model == CUSTOM_MODEL && self.phase == PlaygroundPhase::Loading =>
+            {
                 next.phase = PlaygroundPhase::Inspected;
                 next.error = Some(message);
             }
@@ -585,6 +591,18 @@ mod tests {
         assert!(!s.results[1].guessed);
         let s = s.reduce(GameAction::Next { next_seq: 5 });
         assert_eq!(s.phase, GamePhase::Finished);
+    }
+
+    #[test]
+    fn a_late_load_answer_for_the_previous_model_is_not_the_new_ones() {
+        let picked = |name: &str| PlaygroundAction::Picked(ModelFile { name: name.into(), size: 1 });
+        let s = Rc::new(PlaygroundState::default()).reduce(picked("a.onnx"));
+        let s = s.reduce(PlaygroundAction::LoadRequested);
+        let s = s.reduce(picked("b.onnx"));
+        assert_eq!(s.phase, PlaygroundPhase::Inspecting);
+        let late = Response::Loaded { model: CUSTOM_MODEL.into(), millis: 5.0, labels: vec![] };
+        let s = s.reduce(PlaygroundAction::Worker(late));
+        assert_eq!(s.phase, PlaygroundPhase::Inspecting, "b is still being read");
     }
 
     #[test]

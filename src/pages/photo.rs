@@ -35,16 +35,30 @@ pub fn PhotoPage() -> Html {
     let picker = use_node_ref();
     let snap_button = use_node_ref();
     // The photo as given (an object URL of its file or snapshot), shown in the drop zone.
+    // The URL is also kept outside the render state: each new photo revokes the one before,
+    // and leaving the page revokes the last (a 40 MB photo is not kept for the session).
     let preview = use_state(|| None::<String>);
+    let preview_url = use_mut_ref(|| None::<String>);
     let show: Rc<dyn Fn(&web_sys::Blob)> = {
-        let preview = preview.clone();
+        let (preview, preview_url) = (preview.clone(), preview_url.clone());
         Rc::new(move |blob: &web_sys::Blob| {
-            if let Some(old) = (*preview).as_ref() {
-                let _ = web_sys::Url::revoke_object_url(old);
+            let url = web_sys::Url::create_object_url_with_blob(blob).ok();
+            if let Some(old) = std::mem::replace(&mut *preview_url.borrow_mut(), url.clone()) {
+                let _ = web_sys::Url::revoke_object_url(&old);
             }
-            preview.set(web_sys::Url::create_object_url_with_blob(blob).ok());
+            preview.set(url);
         })
     };
+    {
+        let preview_url = preview_url.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(url) = preview_url.borrow_mut().take() {
+                    let _ = web_sys::Url::revoke_object_url(&url);
+                }
+            }
+        });
+    }
 
     {
         let (line, waiting) = (line.clone(), waiting.clone());

@@ -295,7 +295,8 @@ pub fn PlaygroundPage() -> Html {
             state.spec.is_some() && state.card.as_ref().is_some_and(|c| c.runnable()),
         );
         use_effect_with(state.phase, move |phase| {
-            if *phase != PlaygroundPhase::Inspecting && std::mem::take(&mut *auto.borrow_mut()) && runnable {
+            // Once per picked file, when its card arrives.
+            if *phase == PlaygroundPhase::Inspected && std::mem::take(&mut *auto.borrow_mut()) && runnable {
                 load.emit(());
             }
         });

@@ -50,10 +50,9 @@ pub fn SharePage() -> Html {
             copied.set(true);
         })
     };
-    let on_this_machine = loopback
-        && share::is_loopback_host(
-            url.split('/').nth(2).unwrap_or_default().split(':').next().unwrap_or_default(),
-        );
+    // The host of the URL shown (IPv6 too: "[::1]").
+    let shown_host = web_sys::Url::new(&url).map(|u| u.hostname()).unwrap_or_default();
+    let on_this_machine = loopback && share::is_loopback_host(&shown_host);
     html! {
         <div class="share-page">
             <h2>{ "Join from your phone" }</h2>

@@ -88,8 +88,9 @@ test("focus and title follow the person: pages, Start, the end of a game, the ca
     await page.goto(`${server.url}#/`);
     const titles = new Set([await page.title()]);
     for (const id of ["nav-game", "nav-photo", "nav-playground", "nav-share"]) {
+      const before = await page.title();
       await page.getByTestId(id).click();
-      await page.waitForTimeout(100);
+      await page.waitForFunction((t) => document.title !== t, before, { timeout: 5_000 });
       titles.add(await page.title());
     }
     assert.equal(titles.size, 5, `each page has its own title: ${[...titles].join(" | ")}`);
@@ -100,11 +101,15 @@ test("focus and title follow the person: pages, Start, the end of a game, the ca
     await page.getByTestId("start").focus();
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=prompt]");
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === "prompt", null, { timeout: 5_000 })
+      .catch(() => {});
     assert.equal(await focused(), "prompt", "after Start, focus is on what to draw");
     assert.match(await page.getByTestId("prompt").textContent(), /^Draw a clock$/);
     await page.getByTestId("skip").focus();
     await page.keyboard.press("Enter");
     await page.getByTestId("score").waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === "score", null, { timeout: 5_000 })
+      .catch(() => {});
     assert.equal(await focused(), "score", "at the end, focus is on the score (read out)");
 
     await page.goto(`${server.url}#/photo`);
@@ -158,17 +163,20 @@ test("a screen reader hears the settled guess, not each live one; the model's st
     assert.ok(!live.includes("guesses"), "the whole guess list is not a live region");
     await page.evaluate(() => {
       window.__said = [];
+      window.__answers = 0;
       const el = document.querySelector("[data-testid=guess-announcement]");
       new MutationObserver(() => window.__said.push(el.textContent)).observe(el, { childList: true, subtree: true, characterData: true });
+      new MutationObserver(() => window.__answers++)
+        .observe(document.querySelector("[data-testid=guesses]"), { attributes: true, attributeFilter: ["data-seq"] });
     });
     // A slow drawing (about 4 s): live guesses change many times while it is drawn.
-    const seqs = new Set();
     await sketch.drawWithMouse(CLOCK(), async () => {
-      seqs.add(await page.$eval("[data-testid=guesses]", (e) => e.dataset.seq));
       await page.waitForTimeout(150);
       return false;
     });
     await page.waitForTimeout(1_200);
+    const answers = await page.evaluate(() => window.__answers);
+    assert.ok(answers > 5, `the guesses changed while drawing (${answers} answers shown)`);
     const said = await page.evaluate(() => window.__said.filter(Boolean));
     assert.ok(said.length >= 1 && said.length <= 3, `announced ${said.length} times: ${JSON.stringify(said)}`);
     assert.match(said.at(-1), /^I see a clock, \d+%\.$/);

@@ -83,13 +83,13 @@ test("phone: every control is at least 44 px tall (a finger's size)", async () =
   try {
     for (const route of ["#/", "#/game", "#/photo", "#/share"]) {
       await page.goto(`${server.url}${route}`);
-      await page.waitForTimeout(300);
-      const small = await page.evaluate(() =>
+      await page.waitForSelector("[data-testid=model-status], [data-testid=qr]", { state: "attached" });
+      const heights = await page.evaluate(() =>
         [...document.querySelectorAll(".tabs a span, button")]
           .filter((e) => e.offsetParent !== null)
-          .map((e) => [e.textContent.trim(), e.getBoundingClientRect().height])
-          .filter(([, h]) => h < 44));
-      assert.deepEqual(small, [], `${route}: controls under 44 px`);
+          .map((e) => [e.textContent.trim(), e.getBoundingClientRect().height]));
+      assert.ok(heights.length >= 6, `${route}: only ${heights.length} controls found`);
+      assert.deepEqual(heights.filter(([, h]) => h < 44), [], `${route}: controls under 44 px`);
     }
   } finally {
     await browser.close();
