@@ -48,18 +48,14 @@ const PRESENTER_KEY: &str = "playground-presenter";
 /// On with `?presenter` in the page URL (a speaker's bookmark) or as left at the last visit.
 #[component]
 fn PresenterToggle() -> Html {
-    let storage = gloo::utils::window().local_storage().ok().flatten();
     let on = use_state(|| {
-        let remembered = storage.as_ref().and_then(|s| s.get_item(PRESENTER_KEY).ok().flatten());
         gloo::utils::window().location().search().unwrap_or_default().contains("presenter")
-            || remembered.as_deref() == Some("on")
+            || crate::prefs::flag(PRESENTER_KEY) == Some(true)
     });
     {
         use_effect_with(*on, move |on| {
             let _ = gloo::utils::body().class_list().toggle_with_force("presenter", *on);
-            if let Some(storage) = storage {
-                let _ = storage.set_item(PRESENTER_KEY, if *on { "on" } else { "off" });
-            }
+            crate::prefs::set_flag(PRESENTER_KEY, *on);
         });
     }
     let toggle = {
@@ -250,8 +246,7 @@ pub fn App() -> Html {
 /// `playground-debug = 1`: the e2e harness and the benchmark set it (tests/e2e/support/
 /// browser.js); a visitor's page, or a site embedding ours, cannot reach them.
 fn debug_hooks_enabled() -> bool {
-    let storage = gloo::utils::window().local_storage().ok().flatten();
-    storage.and_then(|s| s.get_item("playground-debug").ok().flatten()).as_deref() == Some("1")
+    crate::prefs::get("playground-debug").as_deref() == Some("1")
 }
 
 /// `window.playgroundDebug`, for the end-to-end tests and the benchmark command:

@@ -12,4 +12,5 @@ pub mod hooks;
 pub mod inference;
 pub mod model_store;
 pub mod pages;
+pub mod prefs;
 pub mod state;

@@ -9,11 +9,15 @@ const SIDE: f64 = 256.0;
 #[derive(Properties, PartialEq)]
 pub struct DrawingThumbProps {
     pub strokes: Rc<Vec<Stroke>>,
-    /// File name of the PNG download.
-    pub name: AttrValue,
+    /// What the drawing shows, for screen readers.
+    pub label: AttrValue,
+    /// File name of a PNG download offered under it; none: just the drawing.
+    #[prop_or_default]
+    pub download: Option<AttrValue>,
 }
 
-/// A drawing fitted into a 256×256 white square, with a link that downloads it as PNG.
+/// A drawing fitted into a 256×256 white square (the player's own with a PNG download, or
+/// someone else's in the game's gallery).
 #[component]
 pub fn DrawingThumb(props: &DrawingThumbProps) -> Html {
     let canvas = use_node_ref();
@@ -23,42 +27,27 @@ pub fn DrawingThumb(props: &DrawingThumbProps) -> Html {
         use_effect_with(props.strokes.clone(), move |strokes| {
             if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                 paint(&el, strokes);
-                if let (Ok(url), Some(a)) =
-                    (el.to_data_url_with_type("image/png"), link.cast::<HtmlAnchorElement>())
-                {
-                    a.set_href(&url);
+                if let Some(a) = link.cast::<HtmlAnchorElement>() {
+                    if let Ok(url) = el.to_data_url_with_type("image/png") {
+                        a.set_href(&url);
+                    }
                 }
             }
         });
     }
-    html! {
-        <figure class="thumb">
-            <canvas ref={canvas} width="256" height="256" data-testid="thumb"></canvas>
-            <a ref={link} download={format!("{}.png", props.name)} data-testid="download">{ "Download PNG" }</a>
-        </figure>
+    let canvas = html! {
+        <canvas ref={canvas} width="256" height="256" role="img" aria-label={props.label.clone()}
+            data-testid={props.download.is_some().then_some("thumb")}></canvas>
+    };
+    match &props.download {
+        Some(name) => html! {
+            <figure class="thumb">
+                { canvas }
+                <a ref={link} download={format!("{name}.png")} data-testid="download">{ "Download PNG" }</a>
+            </figure>
+        },
+        None => canvas,
     }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct StrokesViewProps {
-    pub strokes: Rc<Vec<Stroke>>,
-    /// What the drawing shows, for screen readers.
-    pub label: AttrValue,
-}
-
-/// A drawing fitted into a small white square (someone else's, in the game's gallery).
-#[component]
-pub fn StrokesView(props: &StrokesViewProps) -> Html {
-    let canvas = use_node_ref();
-    {
-        let canvas = canvas.clone();
-        use_effect_with(props.strokes.clone(), move |strokes| {
-            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-                paint(&el, strokes);
-            }
-        });
-    }
-    html! { <canvas ref={canvas} width="256" height="256" role="img" aria-label={props.label.clone()}></canvas> }
 }
 
 fn paint(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {

@@ -1,4 +1,4 @@
-use crate::components::drawing_thumb::{DrawingThumb, StrokesView};
+use crate::components::drawing_thumb::DrawingThumb;
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::components::status_bar::ModelStatusBar;
 use crate::hooks::{use_classify_strokes, use_model};
@@ -51,15 +51,7 @@ const SOUND_KEY: &str = "playground-sound";
 
 /// Speech is on by default where the browser can speak; a person's "off" is remembered.
 fn sound_at_start() -> bool {
-    let window = gloo::utils::window();
-    let chosen = window.local_storage().ok().flatten().and_then(|s| s.get_item(SOUND_KEY).ok().flatten());
-    window.speech_synthesis().is_ok() && chosen.as_deref() != Some("off")
-}
-
-fn remember_sound(on: bool) {
-    if let Some(storage) = gloo::utils::window().local_storage().ok().flatten() {
-        let _ = storage.set_item(SOUND_KEY, if on { "on" } else { "off" });
-    }
+    gloo::utils::window().speech_synthesis().is_ok() && crate::prefs::flag(SOUND_KEY) != Some(false)
 }
 
 /// "How others drew it", fetched when a game ends (not needed before).
@@ -179,7 +171,7 @@ pub fn GamePage() -> Html {
     let toggle_sound = {
         let sound = sound.clone();
         Callback::from(move |_| {
-            remember_sound(!*sound);
+            crate::prefs::set_flag(SOUND_KEY, !*sound);
             sound.set(!*sound)
         })
     };
@@ -246,7 +238,8 @@ pub fn GamePage() -> Html {
                             html! {
                                 <div class={classes!("card", r.guessed.then_some("won"))} data-testid="result">
                                     <h3>{ &r.prompt }</h3>
-                                    <DrawingThumb strokes={r.strokes.clone()} name={r.prompt.clone()} />
+                                    <DrawingThumb strokes={r.strokes.clone()} label={format!("your drawing of {}", words::noun_phrase(&r.prompt))}
+                                        download={r.prompt.clone()} />
                                     <p>{ verdict }</p>
                                     if !others.is_empty() {
                                         <p class="others-title">{ "How others drew it" }</p>
@@ -290,7 +283,7 @@ fn round_verdict(r: &Round) -> String {
 fn other_drawing(example: &Example, prompt: &str, i: usize) -> Html {
     let alt = format!("{} drawn by a Quick, Draw! player", words::noun_phrase(prompt));
     match (example, example.points()) {
-        (_, Some(strokes)) => html! { <StrokesView strokes={Rc::new(strokes)} label={alt} key={i} /> },
+        (_, Some(strokes)) => html! { <DrawingThumb strokes={Rc::new(strokes)} label={alt} key={i} /> },
         (Example::Png { png }, None) => {
             html! { <img src={png.clone()} alt={alt} width="64" height="64" key={i} /> }
         }
