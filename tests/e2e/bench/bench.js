@@ -22,7 +22,7 @@ const PHOTO_12MP_RUNS = Number(process.env.PHOTO_12MP_RUNS ?? 5);
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
-const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+const kb = (b) => `${(b / 1024).toFixed(1)} KiB`;
 
 function bundle() {
   const rows = [];
@@ -171,6 +171,7 @@ async function main() {
   }
 
   const w = results.worker;
+  console.log("\n### Latency and load times");
   console.log(`\nBenchmark ${results.date} on ${results.machine}, headless Chromium (${results.chromium})\n`);
   console.log("| figure | median | p90 | runs |\n|---|---|---|---|");
   const row = (name, xs, digits = 1) => console.log(`| ${name} | ${median(xs).toFixed(digits)} ms | ${pct(xs, 0.9).toFixed(digits)} ms | ${xs.length} |`);
@@ -185,17 +186,18 @@ async function main() {
   row("photo model fetch + parse + optimize in the worker", results.photo_load_ms.worker, 0);
   row("photo model inference in the worker", p.infer_ms);
   row("photo 451×300 PNG → top-5 (decode + preprocess + inference)", p.classify_ms);
-  row(`12 MP JPEG (${(big.bytes / 1048576).toFixed(1)} MB) → top-5 (decode + preprocess + inference)`, big.classify_ms, 0);
+  row(`12 MP JPEG (${(big.bytes / 1048576).toFixed(1)} MiB) → top-5 (decode + preprocess + inference)`, big.classify_ms, 0);
   console.log(`\n12 MP JPEG decode + preprocess ≈ ${(median(big.classify_ms) - median(big.infer_ms)).toFixed(0)} ms (median whole path − median inference)`);
   if (results.fast3g) {
-    const { cold, warm } = results.fast3g, mb = (x) => `${(x / 1048576).toFixed(2)} MB`;
-    console.log("\nFast 3G (1.44 Mbps down, 562 ms RTT, shaped by scripts/serve.py --throttle fast3g; gzip-encoded)\n");
+    const { cold, warm } = results.fast3g, mb = (x) => `${(x / 1048576).toFixed(2)} MiB`;
+    console.log("\n### Fast 3G first visit\n\nFast 3G (1.44 Mbps down, 562 ms RTT, shaped by scripts/serve.py --throttle fast3g; gzip-encoded)\n");
     console.log("| cache | page load → sketch model ready | page load → first guess on screen | bytes sent to first guess |\n|---|---|---|---|");
     console.log(`| cold (first visit) | ${(cold.ready_ms / 1000).toFixed(1)} s | ${(cold.first_guess_ms / 1000).toFixed(1)} s | ${mb(cold.bytes_to_first_guess)} |`);
     console.log(`| warm (service worker) | ${(warm.ready_ms / 1000).toFixed(2)} s | ${(warm.first_guess_ms / 1000).toFixed(2)} s | ${mb(warm.bytes_to_first_guess)} |`);
     console.log(`\nThen the service worker's precache of the rest of the build (photo model included): ${mb(cold.bytes_service_worker)}.`);
   }
-  console.log("\n| file | raw | gzip -9 | brotli 11 |\n|---|---|---|---|");
+  console.log("\n### Bundle sizes\n\nEvery file of dist/ (KiB = 1,024 bytes).\n");
+  console.log("| file | raw | gzip -9 | brotli 11 |\n|---|---|---|---|");
   for (const r of results.bundle) console.log(`| ${r.file} | ${kb(r.raw)} | ${kb(r.gzip)} | ${kb(r.brotli)} |`);
   const total = results.bundle.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip, brotli: a.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
   console.log(`| **total** | ${kb(total.raw)} | ${kb(total.gzip)} | ${kb(total.brotli)} |`);
