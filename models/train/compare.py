@@ -15,7 +15,7 @@ classes printed (`--top 999`) so figures restricted to a set of classes can be c
     the evaluation split flagged, for thresholds on the entropy of our model's probabilities. The threshold is
     chosen on other rows (the validation split of train_sketch.py, never the evaluation split) and
     other scribbles (another seed), then reported on the evaluation split and fresh scribbles.
-Writes <ours>/compare.json and prints the markdown tables (MODEL.md and the README carry them).
+Writes <ours>/compare.json and prints the markdown tables (MODEL.md carries them; the README links there).
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-// Reliability figures (scripts/bench.sh prints them into BENCHMARKS.md): memory of both wasm
-// instances over 1,000 classifications through the page, and the faults the e2e suite injects.
+// Reliability figures, run by hand (BENCHMARKS.md, "Memory over 1,000 classifications"; scripts/bench.sh
+// does not run it): memory of both wasm instances over 1,000 classifications through the page, and the
+// faults the e2e suite injects.
 // Measures; asserts nothing (the specs do).
 import fs from "node:fs";
 import path from "node:path";
@@ -9,7 +10,7 @@ import { SketchPage } from "../support/sketch_page.js";
 import { REPO, drawing } from "../support/env.js";
 
 const CLASSIFICATIONS = 1000;
-const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
+const mb = (b) => `${(b / 1048576).toFixed(1)} MiB`;
 
 const server = await startServer();
 const b = await launch();
