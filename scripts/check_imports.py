@@ -274,6 +274,10 @@ def package_name(pkg):
 # --- the graph -----------------------------------------------------------------------------------
 
 def scan(crate, repo_root):
+    try:
+        crate.rel = {mod: str(p.relative_to(repo_root)) for mod, p in crate.files.items()}
+    except ValueError:
+        crate.rel = {mod: str(p) for mod, p in crate.files.items()}
     for mod, path in crate.files.items():
         raw = path.read_text(encoding="utf-8", errors="replace")
         text = drop_test_items(blank(raw))
@@ -302,10 +306,6 @@ def scan(crate, repo_root):
             segs[-1]: segs for segs, _, is_use, is_pub, within in found
             if is_use and is_pub and not within and segs[-1] != "*"
         }
-        try:
-            crate.rel = {mod: str(p.relative_to(repo_root)) for mod, p in crate.files.items()}
-        except ValueError:
-            crate.rel = {mod: str(p) for mod, p in crate.files.items()}
 
 
 def resolve(crate, mod, segs, in_use, within=(), depth=0):
