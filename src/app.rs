@@ -1,44 +1,21 @@
 use crate::components::embed_button::EmbedButton;
 use crate::embed::{self, EmbedConfig};
-use crate::inference::InferenceService;
-use crate::pages::game::GamePage;
-use crate::pages::photo::PhotoPage;
-use crate::pages::playground::PlaygroundPage;
-use crate::pages::share::SharePage;
-use crate::pages::sketch::SketchPage;
-use crate::state::AppState;
-use playground_core::protocol::{ModelInput, Response, Sabotage};
+use crate::inference::{Inference, InferenceService};
+use crate::pages::{self, PAGES};
+use crate::route::Route;
+use crate::state::app::AppState;
+use playground_core::input::ModelInput;
+use playground_core::protocol::{Reply, Sabotage};
+use playground_core::registry::ModelKey;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-/// One URL per page. Hash routes (`#/photo`) work on any static host and inside an iframe.
-#[derive(Clone, Routable, PartialEq)]
-pub enum Route {
-    #[at("/")]
-    Sketch,
-    #[at("/game")]
-    Game,
-    #[at("/photo")]
-    Photo,
-    #[at("/share")]
-    Share,
-    #[at("/playground")]
-    Playground,
-    #[not_found]
-    #[at("/404")]
-    NotFound,
-}
-
 fn switch(route: Route) -> Html {
     match route {
-        Route::Sketch => html! { <SketchPage /> },
-        Route::Game => html! { <GamePage /> },
-        Route::Photo => html! { <PhotoPage /> },
-        Route::Share => html! { <SharePage /> },
-        Route::Playground => html! { <PlaygroundPage /> },
         Route::NotFound => html! { <Redirect<Route> to={Route::Sketch} /> },
+        route => (pages::page(route).render)(),
     }
 }
 
@@ -70,39 +47,33 @@ fn PresenterToggle() -> Html {
     }
 }
 
-/// The tab's title names the page, so a screen reader and the tab strip say where one is.
-fn page_title(route: &Route) -> &'static str {
-    match route {
-        Route::Sketch | Route::NotFound => "Sketch it: draw, and a neural network guesses",
-        Route::Game => "Game · Sketch it",
-        Route::Photo => "Photo · Sketch it",
-        Route::Playground => "Your model · Sketch it",
-        Route::Share => "Share · Sketch it",
-    }
-}
-
 #[component]
 fn Nav() -> Html {
     let route = use_route::<Route>().unwrap_or(Route::Sketch);
-    use_effect_with(route.clone(), |route| gloo::utils::document().set_title(page_title(route)));
-    let item = |to: Route, text: &str, id: &str| {
-        let current = (route == to).then_some("page");
+    use_effect_with(route, |route| gloo::utils::document().set_title(pages::page(*route).title));
+    let items = PAGES.iter().map(|page| {
+        let current = (route == page.route).then_some("page");
         html! {
-            <Link<Route> to={to} classes={classes!("tab")}>
-                <span aria-current={current} data-testid={id.to_string()}>{ text }</span>
+            <Link<Route> to={page.route} classes={classes!("tab")}>
+                <span aria-current={current} data-testid={page.testid}>{ page.tab }</span>
             </Link<Route>>
         }
-    };
+    });
     html! {
         <nav class="tabs" aria-label="demos">
-            { item(Route::Sketch, "Sketch", "nav-sketch") }
-            { item(Route::Game, "Game", "nav-game") }
-            { item(Route::Photo, "Photo", "nav-photo") }
-            { item(Route::Playground, "Your model", "nav-playground") }
-            { item(Route::Share, "Share", "nav-share") }
+            { for items }
             <PresenterToggle />
         </nav>
     }
+}
+
+/// The embed snippets for the page on screen; on a page that cannot be embedded, the sketch
+/// demo's.
+#[component]
+fn EmbedThisPage() -> Html {
+    let route = use_route::<Route>().unwrap_or(Route::Sketch);
+    let demo = pages::page(route).embed.as_ref().or(PAGES[0].embed.as_ref()).map_or("sketch", |e| e.name);
+    html! { <EmbedButton demo={demo} /> }
 }
 
 /// Embed mode: one demo, a link to the full page, predictions posted to the host page.
@@ -135,47 +106,29 @@ fn EmbedDemo(props: &EmbedDemoProps) -> Html {
             let _ = gloo::utils::body().class_list().add_1("embed");
             // Each answer goes to the host page, and only to the origin it named.
             let subscription = config.target_origin.clone().map(|origin| {
-                inference.0.subscribe(Callback::from(move |response: Response| {
-                    if let Response::Prediction(p) = response {
+                inference.0.tap_predictions(Callback::from(
+                    move |(model, id, top): crate::inference::Shown| {
                         embed::post_to_host(
-                            &embed::PredictionMessage::new(config.demo, &p.model, p.seq, &p.top),
+                            &embed::PredictionMessage::new(config.demo, &model, id, &top),
                             &origin,
                         );
-                    }
-                }))
+                    },
+                ))
             });
             move || drop(subscription)
         });
     }
-    let title = match config.demo {
-        embed::Demo::Sketch => "Sketch it: draw, and a neural network guesses",
-        embed::Demo::Photo => "Sketch it: a neural network names your photo",
-        embed::Demo::Game => "Sketch it: the doodle game",
-    };
+    let page = config.page();
+    let title = page.embed.as_ref().map_or(page.title, |e| e.title);
     use_effect_with(title, |title| gloo::utils::document().set_title(title));
-    let page = match config.demo {
-        embed::Demo::Sketch => html! { <SketchPage /> },
-        embed::Demo::Photo => html! { <PhotoPage /> },
-        embed::Demo::Game => html! { <GamePage /> },
-    };
     html! {
-        <main class="embed-main" data-testid="embed" data-demo={config.demo.name()}>
+        <main class="embed-main" data-testid="embed" data-demo={config.demo}>
             <h1 class="visually-hidden">{ title }</h1>
-            { page }
-            <a class="embed-open" href={format!("./{}", config.demo.full_page_hash())} target="_blank" rel="noopener" data-testid="embed-open">
+            { (page.render)() }
+            <a class="embed-open" href={format!("./{}", pages::hash(page.route))} target="_blank" rel="noopener" data-testid="embed-open">
                 { "Open the full playground ↗" }
             </a>
         </main>
-    }
-}
-
-/// The inference service, shared through a context. Equal when it is the same service.
-#[derive(Clone)]
-pub struct Inference(pub Rc<InferenceService>);
-
-impl PartialEq for Inference {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -224,7 +177,7 @@ pub fn App() -> Html {
                     <h1>{ "Sketch it" }</h1>
                     <p class="tagline">{ "Neural networks running in your browser. Nothing you draw or show leaves your device." }</p>
                     <Nav />
-                    <EmbedButton />
+                    <EmbedThisPage />
                 </header>
                 <main>
                     <Switch<Route> render={switch} />
@@ -285,29 +238,20 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
             let weak = weak.clone();
             js_sys::Promise::new(&mut |resolve, reject| {
                 let Some(service) = weak.upgrade() else { return };
-                let slot: Rc<std::cell::RefCell<Option<crate::inference::Subscription>>> = Default::default();
-                let keep = slot.clone();
-                *slot.borrow_mut() = Some(service.subscribe(Callback::from(move |r: Response| {
-                    let settled = match r {
-                        Response::Benchmark { infer_ms, classify_ms, memory_bytes, .. } => {
-                            let result = js_sys::Object::new();
-                            let _ =
-                                js_sys::Reflect::set(&result, &"worker_memory".into(), &memory_bytes.into());
-                            let _ = js_sys::Reflect::set(&result, &"infer_ms".into(), &floats(&infer_ms));
-                            let _ =
-                                js_sys::Reflect::set(&result, &"classify_ms".into(), &floats(&classify_ms));
-                            resolve.call1(&JsValue::NULL, &result).is_ok()
-                        }
-                        Response::Failed { seq: 0, message, .. } => {
-                            reject.call1(&JsValue::NULL, &message.into()).is_ok()
-                        }
-                        _ => false,
-                    };
-                    if settled {
-                        keep.borrow_mut().take();
+                let settle = Callback::from(move |(_, reply): (_, Reply)| match reply {
+                    Reply::Benchmark { infer_ms, classify_ms, memory_bytes } => {
+                        let result = js_sys::Object::new();
+                        let _ = js_sys::Reflect::set(&result, &"worker_memory".into(), &memory_bytes.into());
+                        let _ = js_sys::Reflect::set(&result, &"infer_ms".into(), &floats(&infer_ms));
+                        let _ = js_sys::Reflect::set(&result, &"classify_ms".into(), &floats(&classify_ms));
+                        let _ = resolve.call1(&JsValue::NULL, &result);
                     }
-                })));
-                service.benchmark(&model, input.clone(), runs);
+                    Reply::Failed(message) => {
+                        let _ = reject.call1(&JsValue::NULL, &message.into());
+                    }
+                    _ => {}
+                });
+                service.benchmark(ModelKey::from(model.as_str()), input.clone(), runs, settle);
             })
         },
     );

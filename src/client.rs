@@ -4,7 +4,7 @@
 //! "destroy" message, and we must be able to kill and replace it.
 
 use js_sys::{Array, Uint8Array};
-use playground_core::protocol::{self, Request, Response};
+use playground_core::protocol::{self, Event, Request};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -17,7 +17,7 @@ pub const WORKER_URL: &str = "./worker_loader.js";
 pub const ONNX_WORKER_URL: &str = "./worker_loader.js?build=onnx";
 
 pub enum WorkerEvent {
-    Message(Response),
+    Message(Event),
     /// The worker threw (a trap after a panic, a script that failed to load…).
     Error(String),
 }
@@ -43,12 +43,12 @@ impl WorkerClient {
             let (worker, queue, on_event) = (worker.clone(), queue.clone(), on_event.clone());
             Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
                 let bytes = Uint8Array::new(&event.data()).to_vec();
-                match protocol::decode::<Response>(&bytes) {
-                    Ok(Response::Ready) => {
+                match protocol::decode::<Event>(&bytes) {
+                    Ok(Event::Ready) => {
                         for (request, file) in queue.borrow_mut().take().unwrap_or_default() {
                             post(&worker, &request, file.as_ref());
                         }
-                        on_event(WorkerEvent::Message(Response::Ready));
+                        on_event(WorkerEvent::Message(Event::Ready));
                     }
                     Ok(response) => on_event(WorkerEvent::Message(response)),
                     Err(message) => on_event(WorkerEvent::Error(message)),

@@ -4,47 +4,15 @@
 //! The URL parsing and the message are plain Rust, tested natively; [`post_to_host`] is the
 //! only part that touches the browser.
 
+use crate::pages::{self, Page};
 use playground_core::postprocess::Guess;
 use playground_core::registry;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Demo {
-    Sketch,
-    Photo,
-    Game,
-}
-
-impl Demo {
-    pub fn name(self) -> &'static str {
-        match self {
-            Demo::Sketch => "sketch",
-            Demo::Photo => "photo",
-            Demo::Game => "game",
-        }
-    }
-
-    /// The registry model this demo runs.
-    pub fn model(self) -> &'static str {
-        match self {
-            Demo::Sketch | Demo::Game => "sketch",
-            Demo::Photo => "photo",
-        }
-    }
-
-    /// The full playground's route for this demo (the "open full playground" link).
-    pub fn full_page_hash(self) -> &'static str {
-        match self {
-            Demo::Sketch => "#/",
-            Demo::Photo => "#/photo",
-            Demo::Game => "#/game",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmbedConfig {
-    pub demo: Demo,
+    /// The embeddable page's name (`pages::PAGES`, `embed`).
+    pub demo: &'static str,
     /// `Some("light" | "dark")` forces a theme; `None` follows the reader's system setting.
     pub theme: Option<&'static str>,
     /// Where predictions are posted: the `origin` parameter (set by embed.js to the host
@@ -52,6 +20,12 @@ pub struct EmbedConfig {
     /// `None`: nothing is posted. Never `*`: a drawing's guesses go only to the page the
     /// author named.
     pub target_origin: Option<String>,
+}
+
+impl EmbedConfig {
+    pub fn page(&self) -> &'static Page {
+        pages::embeddable(self.demo).expect("parse accepts embeddable pages only")
+    }
 }
 
 /// Reads embed mode from the page's path and query. `None` when this is not `embed.html`;
@@ -64,18 +38,17 @@ pub fn parse(pathname: &str, search: &str, referrer: &str) -> Option<Result<Embe
 }
 
 fn parse_query(search: &str, referrer: &str) -> Result<EmbedConfig, String> {
-    let (mut demo, mut theme, mut model, mut origin) = (Demo::Sketch, None, None, None);
+    let (mut demo, mut theme, mut model, mut origin) = (&pages::PAGES[0], None, None, None);
     for pair in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let value = percent_decode(value);
         match key {
             "demo" => {
-                demo = match value.as_str() {
-                    "sketch" => Demo::Sketch,
-                    "photo" => Demo::Photo,
-                    "game" => Demo::Game,
-                    other => return Err(format!("unknown demo \"{other}\": use sketch, photo or game")),
-                }
+                demo = pages::embeddable(&value).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        pages::PAGES.iter().filter_map(|p| Some(p.embed.as_ref()?.name)).collect();
+                    format!("unknown demo \"{value}\": use {}", names.join(", "))
+                })?
             }
             "theme" => {
                 theme = match value.as_str() {
@@ -96,16 +69,17 @@ fn parse_query(search: &str, referrer: &str) -> Result<EmbedConfig, String> {
     }
     if let Some(model) = model {
         let spec = registry::find(&model).map_err(|e| e.to_string())?;
-        if spec.id != demo.model() {
-            return Err(format!(
-                "the {} demo runs the \"{}\" model, not \"{model}\"",
-                demo.name(),
-                demo.model()
-            ));
+        let runs = demo.model.unwrap_or_default();
+        if spec.id != runs {
+            return Err(format!("the {} demo runs the \"{runs}\" model, not \"{model}\"", name(demo)));
         }
     }
     let target_origin = origin.or_else(|| web_origin(referrer));
-    Ok(EmbedConfig { demo, theme, target_origin })
+    Ok(EmbedConfig { demo: name(demo), theme, target_origin })
+}
+
+fn name(page: &Page) -> &'static str {
+    page.embed.as_ref().map_or("", |e| e.name)
 }
 
 /// `scheme://host[:port]` of an http(s) URL, or `None`.
@@ -156,8 +130,8 @@ pub struct PredictionMessage<'a> {
 }
 
 impl<'a> PredictionMessage<'a> {
-    pub fn new(demo: Demo, model: &'a str, seq: u64, top: &'a [Guess]) -> Self {
-        PredictionMessage { kind: "playground:prediction", demo: demo.name(), model, seq, top }
+    pub fn new(demo: &'static str, model: &'a str, seq: u64, top: &'a [Guess]) -> Self {
+        PredictionMessage { kind: "playground:prediction", demo, model, seq, top }
     }
 }
 
@@ -187,7 +161,7 @@ mod tests {
         let c = parse("/embed.html", "?demo=photo&theme=dark&origin=https%3A%2F%2FBlog.example%3A8443", "")
             .unwrap()
             .unwrap();
-        assert_eq!(c.demo, Demo::Photo);
+        assert_eq!(c.demo, "photo");
         assert_eq!(c.theme, Some("dark"));
         assert_eq!(c.target_origin.as_deref(), Some("https://blog.example:8443"));
     }
@@ -195,7 +169,7 @@ mod tests {
     #[test]
     fn defaults_to_sketch_and_the_referrers_origin() {
         let c = parse("/embed.html", "", "http://127.0.0.1:9000/post/1?x=y").unwrap().unwrap();
-        assert_eq!(c.demo, Demo::Sketch);
+        assert_eq!(c.demo, "sketch");
         assert_eq!(c.theme, None);
         assert_eq!(c.target_origin.as_deref(), Some("http://127.0.0.1:9000"));
         assert_eq!(parse("/embed.html", "", "").unwrap().unwrap().target_origin, None);
@@ -216,7 +190,7 @@ mod tests {
     #[test]
     fn the_message_is_plain_json() {
         let top = [Guess { label: "cat".into(), probability: 0.5 }];
-        let json = serde_json::to_string(&PredictionMessage::new(Demo::Sketch, "sketch", 3, &top)).unwrap();
+        let json = serde_json::to_string(&PredictionMessage::new("sketch", "sketch", 3, &top)).unwrap();
         assert_eq!(
             json,
             r#"{"type":"playground:prediction","demo":"sketch","model":"sketch","seq":3,"top":[{"label":"cat","probability":0.5}]}"#

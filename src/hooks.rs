@@ -1,60 +1,65 @@
 //! Hooks shared by the pages that talk to a model.
 
-use crate::app::Inference;
-use crate::state::AppState;
-use playground_core::protocol::{Response, Seq};
+use crate::inference::{Inference, OnReply};
+use crate::state::app::AppState;
+use playground_core::input::ModelInput;
+use playground_core::protocol::{Reply, RequestId};
+use playground_core::registry::ModelKey;
 use playground_core::sketch::Stroke;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// A page's line to one model: it numbers the page's requests, so the page can tell a fresh
-/// answer from a stale one.
+/// A page's line to one registry model: its requests, whose replies go to the page's reducer
+/// while the page is mounted.
 #[derive(Clone)]
 pub struct ModelLine {
     inference: Inference,
     model: &'static str,
-    last_seq: Rc<Cell<Seq>>,
+    on_reply: OnReply,
     /// The model is loaded in the worker.
     pub ready: bool,
 }
 
 impl ModelLine {
-    /// The number of the newest request sent (0: none yet).
-    pub fn last_seq(&self) -> Seq {
-        self.last_seq.get()
+    /// The id the next request will get: answers to earlier ones are about an older input.
+    pub fn next_id(&self) -> RequestId {
+        self.inference.0.next_id()
     }
 
-    pub fn next_seq(&self) -> Seq {
-        self.last_seq.set(self.last_seq.get() + 1);
-        self.last_seq.get()
+    pub fn run(&self, input: ModelInput) -> RequestId {
+        self.inference.0.run(ModelKey::from(self.model), input, self.on_reply.clone())
     }
 
-    pub fn classify_strokes(&self, strokes: Vec<Stroke>) {
-        self.inference.0.classify_sketch(self.next_seq(), self.model, strokes);
-    }
-
-    pub fn classify_photo(&self, seq: Seq, bytes: Vec<u8>) {
-        self.inference.0.classify_photo(seq, self.model, bytes);
+    pub fn classify_strokes(&self, strokes: Vec<Stroke>) -> RequestId {
+        self.run(ModelInput::Strokes(strokes))
     }
 }
 
-/// Loads `model` and sends every worker answer to `on_answer` while the page is mounted.
+/// Loads `model` and sends the replies to this page's requests to `on_reply` while the page is
+/// mounted (a reply arriving after it left is dropped).
 #[hook]
-pub fn use_model(model: &'static str, on_answer: Callback<Response>) -> ModelLine {
+pub fn use_model(model: &'static str, on_reply: Callback<(RequestId, Reply)>) -> ModelLine {
     let inference = use_context::<Inference>().expect("App provides Inference");
     let app = use_context::<UseReducerHandle<AppState>>().expect("App provides AppState");
-    let last_seq = use_memo((), |_| Cell::new(0));
+    let mounted = use_memo((), |_| Cell::new(true));
     {
-        let inference = inference.clone();
+        let (inference, mounted) = (inference.clone(), mounted.clone());
         use_effect_with((), move |_| {
             inference.0.load(model);
-            let subscription = inference.0.subscribe(on_answer);
-            move || drop(subscription)
+            move || mounted.set(false)
         });
     }
-    ModelLine { inference, model, last_seq, ready: app.model_ready(model) }
+    let on_reply = {
+        let mounted = mounted.clone();
+        Callback::from(move |reply| {
+            if mounted.get() {
+                on_reply.emit(reply)
+            }
+        })
+    };
+    ModelLine { inference, model, on_reply, ready: app.model_ready(model) }
 }
 
 /// Classifies the committed strokes whenever they change, and again when the model becomes

@@ -1,48 +1,64 @@
-//! The app's handle on inference: one worker, kept alive. It restarts the worker when it
-//! panics, throws, or stays silent while a request is outstanding, reloads the models that
-//! were wanted, and reports all of that to the app state.
+//! The app's handle on inference: one worker, kept alive. Every request gets an id and its
+//! reply goes to whoever asked, and only to them ([`Ledger`]). The service restarts the worker
+//! when it panics, throws, or leaves a request unanswered too long, reloads the models that
+//! were wanted, gives up on a model that keeps killing it, and reports all of that to the app
+//! state.
 //!
-//! The worker starts as the demos' build (registry models as NNEF, no ONNX front end: 0.4 MB
-//! gzip less to download); the playground switches it to the build that also reads ONNX
+//! The worker starts as the demos' build (registry models as NNEF, no ONNX front end: smaller
+//! to download); the playground switches it to the build that also reads ONNX
 //! ([`InferenceService::use_onnx_build`]), which runs the registry models as well.
 
 use crate::client::{WorkerClient, WorkerEvent, ONNX_WORKER_URL, WORKER_URL};
-use crate::state::AppAction;
+use crate::ledger::{Ledger, CRASH_BUDGET};
+use crate::state::app::AppAction;
 use gloo::timers::callback::Interval;
-use playground_core::custom::InputSpec;
-use playground_core::protocol::{ModelInput, Request, Response, Sabotage, Seq, CUSTOM_MODEL};
-use playground_core::sketch::Stroke;
+use playground_core::input::{InputSpec, ModelInput};
+use playground_core::postprocess::Guess;
+use playground_core::protocol::{Ask, Event, Reply, Request, RequestId, Sabotage};
+use playground_core::registry::{self, ModelKey};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::rc::{Rc, Weak};
 use yew::Callback;
 
-/// A worker that says nothing for this long while it owes an answer is taken for hung.
+/// How long a request may go without a sign of life before the worker is taken for hung.
 const HANG_TIMEOUT_MS: f64 = 10_000.0;
 /// The same for a person's own model: reading and planning a big one legitimately takes long.
-const CUSTOM_HANG_TIMEOUT_MS: f64 = 90_000.0;
-/// Past this many restarts the page stops trying and asks for a reload.
-const MAX_RESTARTS: u32 = 5;
+const OWN_MODEL_TIMEOUT_MS: f64 = 90_000.0;
+/// A benchmark runs many inferences in one go.
+const BENCHMARK_TIMEOUT_MS: f64 = 120_000.0;
 
-/// Requests that owe an answer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Owed {
-    Load(String),
-    Classify(String, Seq),
-    Inspect,
-    LoadCustom,
+/// Where a page's replies go: the request's id with its reply (progress, then one final).
+pub type OnReply = Callback<(RequestId, Reply)>;
+
+/// Who asked.
+#[derive(Clone, PartialEq)]
+enum Asker {
+    /// The app itself: a registry model's load, reported to the app state.
+    App(String),
+    Page(OnReply),
 }
+
+/// The inference service, shared through a context. Equal when it is the same service.
+#[derive(Clone)]
+pub struct Inference(pub Rc<InferenceService>);
+
+impl PartialEq for Inference {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A registry model's answer as the embed's host page hears it: model, request id, guesses.
+pub type Shown = (String, RequestId, Vec<Guess>);
 
 pub struct InferenceService {
     this: Weak<InferenceService>,
     client: RefCell<Option<WorkerClient>>,
     on_app: Callback<AppAction>,
-    subscribers: RefCell<Vec<(usize, Callback<Response>)>>,
-    next_subscriber: Cell<usize>,
-    owed: RefCell<BTreeSet<Owed>>,
-    last_heard: Cell<f64>,
+    ledger: RefCell<Ledger<Asker>>,
     wanted_models: RefCell<Vec<String>>,
-    restarts: Cell<u32>,
+    restart_listeners: Listeners<String>,
+    prediction_taps: Listeners<Shown>,
     /// Bumped per spawned worker, so late events from a killed worker are ignored.
     generation: Cell<u64>,
     /// Whether the worker is (or is being replaced by) the build that reads ONNX.
@@ -68,12 +84,10 @@ impl InferenceService {
             this: this.clone(),
             client: RefCell::new(None),
             on_app,
-            subscribers: RefCell::new(Vec::new()),
-            next_subscriber: Cell::new(0),
-            owed: RefCell::new(BTreeSet::new()),
-            last_heard: Cell::new(now_ms()),
+            ledger: RefCell::new(Ledger::default()),
             wanted_models: RefCell::new(Vec::new()),
-            restarts: Cell::new(0),
+            restart_listeners: Listeners::default(),
+            prediction_taps: Listeners::default(),
             generation: Cell::new(0),
             onnx_build: Cell::new(opened_on_playground()),
             _watchdog: RefCell::new(None),
@@ -85,13 +99,9 @@ impl InferenceService {
                 // Silence counts only once the worker runs: on a slow connection its wasm
                 // alone can take a minute to download.
                 let running = s.client.borrow().as_ref().is_some_and(|c| c.is_ready());
-                let owed = s.owed.borrow();
-                let custom = owed.iter().any(|o| matches!(o, Owed::Inspect | Owed::LoadCustom));
-                let timeout = if custom { CUSTOM_HANG_TIMEOUT_MS } else { HANG_TIMEOUT_MS };
-                let hung = running && !owed.is_empty() && now_ms() - s.last_heard.get() > timeout;
-                drop(owed);
-                if hung {
-                    s.restart("it stopped answering");
+                let hung = s.ledger.borrow().overdue(now_ms());
+                if let Some(id) = hung.filter(|_| running) {
+                    s.restart("it stopped answering", Some(id));
                 }
             }
         }));
@@ -114,40 +124,37 @@ impl InferenceService {
     }
 
     fn on_worker_event(&self, event: WorkerEvent) {
-        self.last_heard.set(now_ms());
-        let response = match event {
-            WorkerEvent::Message(Response::Panicked { message }) | WorkerEvent::Error(message) => {
-                // Not from inside this handler: restarting drops the closure that is running.
-                let (weak, generation) = (self.this.clone(), self.generation.get());
-                wasm_bindgen_futures::spawn_local(async move {
-                    match weak.upgrade() {
-                        Some(s) if s.generation.get() == generation => s.restart(&message),
-                        _ => {}
-                    }
-                });
-                return;
+        let (message, culprit) = match event {
+            WorkerEvent::Message(Event::Ready) => {
+                self.ledger.borrow_mut().worker_ready(now_ms());
+                return self.on_app.emit(AppAction::WorkerReady);
             }
-            WorkerEvent::Message(response) => response,
+            WorkerEvent::Message(Event::Reply { id, reply }) => return self.on_reply(id, reply),
+            WorkerEvent::Message(Event::Panicked { message, during }) => (message, during),
+            WorkerEvent::Message(Event::Unreadable { message }) | WorkerEvent::Error(message) => {
+                (message, None)
+            }
         };
-        let answered = match &response {
-            Response::Loaded { model, .. } | Response::LoadFailed { model, .. } if model == CUSTOM_MODEL => {
-                Some(Owed::LoadCustom)
+        // Not from inside this handler: restarting drops the closure that is running.
+        let (weak, generation) = (self.this.clone(), self.generation.get());
+        wasm_bindgen_futures::spawn_local(async move {
+            match weak.upgrade() {
+                Some(s) if s.generation.get() == generation => s.restart(&message, culprit),
+                _ => {}
             }
-            Response::Loaded { model, .. } | Response::LoadFailed { model, .. } => {
-                Some(Owed::Load(model.clone()))
-            }
-            Response::Inspected { .. } | Response::InspectFailed { .. } => Some(Owed::Inspect),
-            Response::CustomOutput { seq, .. } => Some(Owed::Classify(CUSTOM_MODEL.to_string(), *seq)),
-            Response::Prediction(p) => Some(Owed::Classify(p.model.clone(), p.seq)),
-            Response::Failed { seq, model, .. } => Some(Owed::Classify(model.clone(), *seq)),
-            _ => None,
+        });
+    }
+
+    fn on_reply(&self, id: RequestId, reply: Reply) {
+        let model = self.ledger.borrow().model_of(id).cloned();
+        let Some(asker) = self.ledger.borrow_mut().reply(id, reply.is_final(), now_ms()) else {
+            return; // owed to nobody: a request forgotten when its worker was replaced
         };
-        if let Some(owed) = answered {
-            self.owed.borrow_mut().remove(&owed);
+        let succeeded = matches!(reply, Reply::Loaded { .. } | Reply::Prediction(_) | Reply::Inspected(_));
+        if succeeded {
+            self.ledger.borrow_mut().healthy(model.as_ref());
         }
-        if matches!(response, Response::Loaded { .. }) {
-            // A healthy answer after a restart: the crash budget starts over.
-            self.restarts.set(0);
+        if matches!(reply, Reply::Loaded { .. }) {
             // index.html registers the service worker on this event, so its precaching
             // (revalidations of what this load fetched) never competes with a first visit.
             if let Some(window) = web_sys::window() {
@@ -156,18 +163,34 @@ impl InferenceService {
                 }
             }
         }
-        let subscribers: Vec<Callback<Response>> =
-            self.subscribers.borrow().iter().map(|(_, cb)| cb.clone()).collect();
-        for cb in subscribers {
-            cb.emit(response.clone());
+        match asker {
+            Asker::App(model) => self.on_load_reply(model, reply),
+            Asker::Page(to) => {
+                if let (Some(ModelKey::Registry(model)), Reply::Prediction(p)) = (&model, &reply) {
+                    self.prediction_taps.emit((model.clone(), id, p.answer.top.clone()));
+                }
+                to.emit((id, reply));
+            }
         }
-        self.on_app.emit(AppAction::Worker(response));
     }
 
-    /// Terminates the worker; what it owed is dropped with it.
-    fn drop_worker(&self) {
-        self.client.borrow_mut().take(); // dropping terminates it
-        self.owed.borrow_mut().clear();
+    /// A registry model's load, which the app state follows.
+    fn on_load_reply(&self, model: String, reply: Reply) {
+        match reply {
+            Reply::Progress { loaded, total } => {
+                self.on_app.emit(AppAction::Progress { model, loaded, total })
+            }
+            Reply::Loaded { labels, millis } => {
+                self.on_app.emit(AppAction::Loaded { model: model.clone(), labels, millis });
+                // Its wider model comes after it, so the first answer never waits for it;
+                // answers name its classes too once it is in (core `Engine::answer`).
+                if let Some(widening) = registry::find(&model).ok().and_then(|spec| spec.widened_by) {
+                    self.load(widening.model);
+                }
+            }
+            Reply::Failed(message) => self.on_app.emit(AppAction::LoadFailed { model, message }),
+            _ => {}
+        }
     }
 
     /// Starts a worker (of the build `onnx_build` says) and asks it for the wanted models.
@@ -175,40 +198,47 @@ impl InferenceService {
         self.spawn_worker();
         let wanted = self.wanted_models.borrow().clone();
         for model in wanted {
-            self.send(Request::Load { model });
+            self.send_load(&model);
         }
     }
 
-    /// Kills the worker and starts a fresh one that reloads the wanted models.
-    pub fn restart(&self, reason: &str) {
+    /// Kills the worker and starts a fresh one that reloads the wanted models. `culprit`: the
+    /// request it died on, if known (the model a crash is blamed on).
+    pub fn restart(&self, reason: &str, culprit: Option<RequestId>) {
         // The raw reason (a panic's text with its source location) is for developers only:
-        // the page says it in words (`state::failure_in_words`).
+        // the page says it in words (`state::app::failure_in_words`).
         web_sys::console::warn_2(&"The inference worker failed and is restarted:".into(), &reason.into());
-        self.drop_worker();
-        let restarts = self.restarts.get() + 1;
-        self.restarts.set(restarts);
-        if restarts > MAX_RESTARTS {
+        self.client.borrow_mut().take(); // dropping terminates it
+        let death = self.ledger.borrow_mut().worker_died(culprit);
+        if death.broken {
             self.on_app.emit(AppAction::Broken { reason: reason.to_string() });
             return;
         }
         self.on_app.emit(AppAction::Restarted { reason: reason.to_string() });
-        // Pages holding state in the worker (the playground's own model) must start over.
-        let subscribers: Vec<Callback<Response>> =
-            self.subscribers.borrow().iter().map(|(_, cb)| cb.clone()).collect();
-        for cb in subscribers {
-            cb.emit(Response::Panicked { message: reason.to_string() });
+        for model in death.given_up {
+            if let ModelKey::Registry(model) = model {
+                self.wanted_models.borrow_mut().retain(|m| *m != model);
+                let message = format!(
+                    "it stopped the inference worker {} times in a row, so it is not loaded again (reload the page to retry)",
+                    CRASH_BUDGET + 1
+                );
+                self.on_app.emit(AppAction::LoadFailed { model, message });
+            }
         }
+        // Pages holding state in the worker (the playground's own model) must start over.
+        self.restart_listeners.emit(reason.to_string());
         self.start_worker_with_wanted_models();
     }
 
     /// Replaces the demos' worker by the one that reads ONNX (once; a no-op after). Not a
-    /// failure: nobody is told, nothing counts against the restart budget. Models that were
-    /// wanted are loaded again; answers owed by the old worker are dropped with it.
+    /// failure: nobody is told, nothing counts against a crash budget. Models that were wanted
+    /// are loaded again; answers owed by the old worker are dropped with it.
     pub fn use_onnx_build(&self) {
         if self.onnx_build.replace(true) {
             return;
         }
-        self.drop_worker();
+        self.client.borrow_mut().take();
+        self.ledger.borrow_mut().forget();
         // Shown as loading again, so nothing is asked of the new worker before it has them.
         let wanted = self.wanted_models.borrow().clone(); // not borrowed while the app reacts
         for model in wanted {
@@ -217,98 +247,141 @@ impl InferenceService {
         self.start_worker_with_wanted_models();
     }
 
-    fn send(&self, request: Request) {
-        self.send_with_file(request, None);
-    }
-
-    fn send_with_file(&self, request: Request, file: Option<web_sys::Blob>) {
-        let owed = match &request {
-            Request::Load { model } => Some(Owed::Load(model.clone())),
-            Request::Classify { seq, model, .. } => Some(Owed::Classify(model.clone(), *seq)),
-            Request::ClassifyCustom { seq, .. } => Some(Owed::Classify(CUSTOM_MODEL.to_string(), *seq)),
-            Request::Inspect { .. } => Some(Owed::Inspect),
-            Request::LoadCustom { .. } => Some(Owed::LoadCustom),
-            Request::Benchmark { .. } | Request::Sabotage(_) => None,
-        };
-        if let Some(owed) = owed {
-            let mut set = self.owed.borrow_mut();
-            if set.is_empty() {
-                // The silence clock starts when something becomes owed.
-                self.last_heard.set(now_ms());
-            }
-            set.insert(owed);
-        }
+    fn send(&self, id: RequestId, ask: Ask, file: Option<web_sys::Blob>) -> RequestId {
         if let Some(client) = self.client.borrow().as_ref() {
-            client.send(request, file);
+            client.send(Request { id, ask }, file);
         }
+        id
     }
 
-    /// Loads a registry model (again, after a failure: this is the retry).
+    fn ask(&self, to: Asker, model: Option<ModelKey>, timeout_ms: f64) -> RequestId {
+        self.ledger.borrow_mut().ask(to, model, timeout_ms, now_ms())
+    }
+
+    fn send_load(&self, model: &str) {
+        if self.ledger.borrow().owes(&Asker::App(model.to_string())) {
+            return;
+        }
+        let id = self.ask(Asker::App(model.to_string()), Some(ModelKey::from(model)), HANG_TIMEOUT_MS);
+        self.send(id, Ask::Load { model: model.to_string() }, None);
+    }
+
+    /// The id the next request will get (a page's answers to earlier ones are stale once its
+    /// input changes).
+    pub fn next_id(&self) -> RequestId {
+        self.ledger.borrow().next_id()
+    }
+
+    /// Loads a registry model for the whole app (again, after a failure: this is the retry).
     pub fn load(&self, model: &str) {
         if !self.wanted_models.borrow().iter().any(|m| m == model) {
             self.wanted_models.borrow_mut().push(model.to_string());
         }
-        if self.owed.borrow().contains(&Owed::Load(model.to_string())) {
+        if self.ledger.borrow().owes(&Asker::App(model.to_string())) {
             return;
         }
         self.on_app.emit(AppAction::LoadRequested(model.to_string()));
-        self.send(Request::Load { model: model.to_string() });
+        self.send_load(model);
     }
 
-    pub fn classify_sketch(&self, seq: Seq, model: &str, strokes: Vec<Stroke>) {
-        self.send(Request::Classify { seq, model: model.to_string(), input: ModelInput::Strokes(strokes) });
+    /// Runs `model` on `input`; the answer goes to `to`.
+    pub fn run(&self, model: ModelKey, input: ModelInput, to: OnReply) -> RequestId {
+        if model == ModelKey::Own {
+            self.use_onnx_build();
+        }
+        let id = self.ask(Asker::Page(to), Some(model.clone()), HANG_TIMEOUT_MS);
+        self.send(id, Ask::Run { model, input }, None)
     }
 
-    pub fn classify_photo(&self, seq: Seq, model: &str, bytes: Vec<u8>) {
-        self.send(Request::Classify { seq, model: model.to_string(), input: ModelInput::Photo(bytes) });
-    }
-
-    /// The playground: describe a person's ONNX file.
-    /// Describes a person's model file; the worker reads the file itself.
-    pub fn inspect(&self, file: web_sys::Blob) {
+    /// The playground: describe a person's model file; the worker reads the file itself.
+    pub fn inspect(&self, file: web_sys::Blob, to: OnReply) -> RequestId {
         self.use_onnx_build();
-        self.send_with_file(Request::Inspect { bytes: Vec::new() }, Some(file));
+        let id = self.ask(Asker::Page(to), Some(ModelKey::Own), OWN_MODEL_TIMEOUT_MS);
+        self.send(id, Ask::Inspect { bytes: Vec::new() }, Some(file))
     }
 
-    /// The playground: plan a person's model (answered with model [`CUSTOM_MODEL`]).
-    pub fn load_custom(&self, file: web_sys::Blob, labels: Option<String>, spec: InputSpec) {
+    /// The playground: plan a person's model, replacing the one before.
+    pub fn load_own(
+        &self,
+        file: web_sys::Blob,
+        labels: Option<String>,
+        spec: InputSpec,
+        to: OnReply,
+    ) -> RequestId {
         self.use_onnx_build();
-        self.send_with_file(Request::LoadCustom { bytes: Vec::new(), labels, spec }, Some(file));
-    }
-
-    pub fn classify_custom(&self, seq: Seq, input: ModelInput) {
-        self.use_onnx_build();
-        self.send(Request::ClassifyCustom { seq, input });
+        let id = self.ask(Asker::Page(to), Some(ModelKey::Own), OWN_MODEL_TIMEOUT_MS);
+        self.send(id, Ask::LoadOwn { bytes: Vec::new(), labels, spec }, Some(file))
     }
 
     /// For the benchmark command: exposed to page scripts as `playgroundDebug.benchmark`.
-    pub fn benchmark(&self, model: &str, input: ModelInput, runs: u32) {
-        self.send(Request::Benchmark { model: model.to_string(), input, runs });
+    pub fn benchmark(&self, model: ModelKey, input: ModelInput, runs: u32, to: OnReply) -> RequestId {
+        let id = self.ask(Asker::Page(to), Some(model.clone()), BENCHMARK_TIMEOUT_MS);
+        self.send(id, Ask::Benchmark { model, input, runs }, None)
     }
 
     /// Test hook (see `Sabotage`): exposed to page scripts as `playgroundDebug.sabotage`.
     pub fn sabotage(&self, kind: Sabotage) {
-        self.send(Request::Sabotage(kind));
+        let id = self.ledger.borrow_mut().number();
+        self.send(id, Ask::Sabotage(kind), None);
     }
 
-    /// Every response goes to `callback` until the returned guard is dropped.
-    pub fn subscribe(&self, callback: Callback<Response>) -> Subscription {
-        let id = self.next_subscriber.get();
-        self.next_subscriber.set(id + 1);
-        self.subscribers.borrow_mut().push((id, callback));
-        Subscription { service: self.this.clone(), id }
+    /// `callback` hears of every worker restart (with the raw reason) until the guard drops.
+    pub fn on_restart(&self, callback: Callback<String>) -> Subscription {
+        self.restart_listeners.add(callback, self.this.clone(), |s| &s.restart_listeners)
+    }
+
+    /// `callback` hears of every registry model's answer, whoever asked: the embed passes them
+    /// to its host page.
+    pub fn tap_predictions(&self, callback: Callback<Shown>) -> Subscription {
+        self.prediction_taps.add(callback, self.this.clone(), |s| &s.prediction_taps)
+    }
+}
+
+/// Callbacks registered until their [`Subscription`] drops.
+struct Listeners<T> {
+    list: RefCell<Vec<(usize, Callback<T>)>>,
+    next: Cell<usize>,
+}
+
+impl<T> Default for Listeners<T> {
+    fn default() -> Self {
+        Listeners { list: RefCell::new(Vec::new()), next: Cell::new(0) }
+    }
+}
+
+impl<T: Clone + 'static> Listeners<T> {
+    fn add(
+        &self,
+        callback: Callback<T>,
+        service: Weak<InferenceService>,
+        field: fn(&InferenceService) -> &Listeners<T>,
+    ) -> Subscription {
+        let id = self.next.get();
+        self.next.set(id + 1);
+        self.list.borrow_mut().push((id, callback));
+        let remove: Box<dyn Fn()> = Box::new(move || {
+            if let Some(s) = service.upgrade() {
+                field(&s).list.borrow_mut().retain(|(i, _)| *i != id);
+            }
+        });
+        Subscription { remove }
+    }
+
+    fn emit(&self, value: T) {
+        // Not borrowed while the callbacks run: one may subscribe or unsubscribe.
+        let callbacks: Vec<Callback<T>> = self.list.borrow().iter().map(|(_, cb)| cb.clone()).collect();
+        for cb in callbacks {
+            cb.emit(value.clone());
+        }
     }
 }
 
 pub struct Subscription {
-    service: Weak<InferenceService>,
-    id: usize,
+    remove: Box<dyn Fn()>,
 }
 
 impl Drop for Subscription {
     fn drop(&mut self) {
-        if let Some(s) = self.service.upgrade() {
-            s.subscribers.borrow_mut().retain(|(id, _)| *id != self.id);
-        }
+        (self.remove)();
     }
 }

@@ -6,7 +6,7 @@ use playground::components::guess_list::{GuessList, GuessListProps};
 use playground::components::known_classes::{KnownClasses, KnownClassesProps};
 use playground::components::model_input_view::{ModelInputView, ModelInputViewProps};
 use playground::components::status_bar::{StatusBar, StatusBarProps};
-use playground::state::{ModelStatus, WorkerHealth};
+use playground::state::app::{ModelStatus, WorkerHealth};
 use playground_core::postprocess::Guess;
 use std::time::Duration;
 use wasm_bindgen::JsCast;

@@ -1,9 +1,7 @@
 //! "Embed": the one-line snippets that put the current demo in a blog post, with a copy button.
 
-use crate::app::Route;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// The two snippets for `demo`, for a site served from `base` (ends with `/`).
 pub fn snippets(base: &str, demo: &str) -> [(&'static str, String); 2] {
@@ -30,15 +28,17 @@ const LISTEN_EXAMPLE: &str = r#"window.addEventListener("message", (e) => {
   console.log(e.data.top[0].label);
 });"#;
 
+#[derive(Properties, PartialEq)]
+pub struct EmbedButtonProps {
+    /// The demo the snippets embed (`embed.html?demo=`).
+    pub demo: &'static str,
+}
+
 #[component]
-pub fn EmbedButton() -> Html {
+pub fn EmbedButton(props: &EmbedButtonProps) -> Html {
     let open = use_state(|| false);
     let copied = use_state(|| None::<usize>);
-    let demo = match use_route::<Route>() {
-        Some(Route::Photo) => "photo",
-        Some(Route::Game) => "game",
-        _ => "sketch",
-    };
+    let demo = props.demo;
     let location = gloo::utils::window().location();
     let base = format!(
         "{}{}",

@@ -1,5 +1,5 @@
-use crate::app::Inference;
-use crate::state::{AppAction, AppState, ModelStatus, WorkerHealth};
+use crate::inference::Inference;
+use crate::state::app::{AppAction, AppState, ModelStatus, WorkerHealth};
 use playground_core::registry;
 use yew::prelude::*;
 
@@ -28,7 +28,7 @@ pub fn StatusBar(props: &StatusBarProps) -> Html {
     let status = match (&props.health, &props.status) {
         (WorkerHealth::Broken(reason), _) => html! {
             <div class="status error" role="alert" data-testid="model-status" data-state="broken">
-                { format!("Inference keeps failing: the worker {}. ", crate::state::failure_in_words(reason)) }
+                { format!("Inference keeps failing: the worker {}. ", crate::state::app::failure_in_words(reason)) }
                 <button onclick={Callback::from(|_| { let _ = web_sys::window().map(|w| w.location().reload()); })}>
                     { "Reload the page" }
                 </button>

@@ -2,7 +2,7 @@ use crate::components::drawing_thumb::DrawingThumb;
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::components::status_bar::ModelStatusBar;
 use crate::hooks::{use_classify_strokes, use_model};
-use crate::state::{GameAction, GamePhase, GameState, Round};
+use crate::state::game::{GameAction, GamePhase, GameState, Round};
 use gloo::timers::callback::{Interval, Timeout};
 use playground_core::game::{self, Example, Examples, MIN_HELDOUT_TOP1, ROUNDS, ROUND_SECONDS};
 use playground_core::sketch::Stroke;
@@ -12,7 +12,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{SpeechSynthesisUtterance, UrlSearchParams};
 use yew::prelude::*;
 
-const MODEL: &str = "sketch";
+pub const MODEL: &str = playground_core::registry::SKETCH;
 /// Held-out accuracy per class, written by models/train/evaluate.py: prompts come only from
 /// classes the model recognises well.
 const EVAL_JSON: &str = include_str!("../../models/sketch/eval.json");
@@ -67,7 +67,7 @@ pub fn GamePage() -> Html {
     let state = use_reducer(GameState::default);
     let line = use_model(MODEL, {
         let dispatcher = state.dispatcher();
-        Callback::from(move |r| dispatcher.dispatch(GameAction::Answer(r)))
+        Callback::from(move |(id, reply)| dispatcher.dispatch(GameAction::Answer(id, reply)))
     });
     use_classify_strokes(&line, state.strokes.clone());
     let ready = line.ready;
@@ -98,7 +98,7 @@ pub fn GamePage() -> Html {
                 }
                 GamePhase::RoundOver => {
                     timeout = Some(Timeout::new(2_000, move || {
-                        dispatcher.dispatch(GameAction::Next { next_seq: line.last_seq() + 1 })
+                        dispatcher.dispatch(GameAction::Next { next: line.next_id() })
                     }));
                 }
                 _ => {}
@@ -144,7 +144,7 @@ pub fn GamePage() -> Html {
     let start = {
         let (dispatcher, line) = (state.dispatcher(), line.clone());
         Callback::from(move |_| {
-            dispatcher.dispatch(GameAction::Start { prompts: new_prompts(), next_seq: line.last_seq() + 1 })
+            dispatcher.dispatch(GameAction::Start { prompts: new_prompts(), next: line.next_id() })
         })
     };
     let on_stroke = {
@@ -162,7 +162,7 @@ pub fn GamePage() -> Html {
     };
     let clear = {
         let (dispatcher, line) = (state.dispatcher(), line.clone());
-        Callback::from(move |_| dispatcher.dispatch(GameAction::Clear { next_seq: line.last_seq() + 1 }))
+        Callback::from(move |_| dispatcher.dispatch(GameAction::Clear { next: line.next_id() }))
     };
     let skip = {
         let dispatcher = state.dispatcher();

@@ -2,11 +2,11 @@ use crate::components::guess_list::GuessList;
 use crate::components::model_input_view::ModelInputView;
 use crate::components::status_bar::ModelStatusBar;
 use crate::hooks::use_model;
-use crate::state::{PhotoAction, PhotoState};
+use crate::state::photo::{PhotoAction, PhotoState};
 use gloo::events::EventListener;
 use js_sys::Uint8Array;
+use playground_core::input::ModelInput;
 use playground_core::photo::check_photo_size;
-use playground_core::protocol::Seq;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -17,7 +17,7 @@ use web_sys::{
 };
 use yew::prelude::*;
 
-pub const MODEL: &str = "photo";
+pub const MODEL: &str = playground_core::registry::PHOTO;
 
 /// Drop, pick, paste or snap a photo; the worker decodes it and the model names it.
 #[component]
@@ -25,10 +25,10 @@ pub fn PhotoPage() -> Html {
     let state = use_reducer(PhotoState::default);
     let line = use_model(MODEL, {
         let dispatcher = state.dispatcher();
-        Callback::from(move |r| dispatcher.dispatch(PhotoAction::Answer(r)))
+        Callback::from(move |(id, reply)| dispatcher.dispatch(PhotoAction::Answer(id, reply)))
     });
     // A photo given before the model is ready waits here.
-    let waiting: Rc<RefCell<Option<(Seq, Vec<u8>)>>> = use_memo((), |_| RefCell::new(None));
+    let waiting: Rc<RefCell<Option<Vec<u8>>>> = use_memo((), |_| RefCell::new(None));
     let dragging = use_state(|| false);
     let camera: UseStateHandle<Option<MediaStream>> = use_state(|| None);
     let video = use_node_ref();
@@ -64,8 +64,8 @@ pub fn PhotoPage() -> Html {
         let (line, waiting) = (line.clone(), waiting.clone());
         use_effect_with(line.ready, move |ready| {
             if *ready {
-                if let Some((seq, bytes)) = waiting.borrow_mut().take() {
-                    line.classify_photo(seq, bytes);
+                if let Some(bytes) = waiting.borrow_mut().take() {
+                    line.run(ModelInput::Photo(bytes));
                 }
             }
         });
@@ -74,12 +74,12 @@ pub fn PhotoPage() -> Html {
     let submit: Rc<dyn Fn(String, Vec<u8>)> = {
         let (line, dispatcher, waiting) = (line.clone(), state.dispatcher(), waiting.clone());
         Rc::new(move |source: String, bytes: Vec<u8>| {
-            let seq = line.next_seq();
-            dispatcher.dispatch(PhotoAction::Submitted { seq, source });
+            // Its request (now, or once the model is in) gets this id or a later one.
+            dispatcher.dispatch(PhotoAction::Submitted { next: line.next_id(), source });
             if line.ready {
-                line.classify_photo(seq, bytes);
+                line.run(ModelInput::Photo(bytes));
             } else {
-                *waiting.borrow_mut() = Some((seq, bytes));
+                *waiting.borrow_mut() = Some(bytes);
             }
         })
     };
@@ -220,7 +220,7 @@ pub fn PhotoPage() -> Html {
     };
 
     let prediction = state.prediction.clone();
-    let guesses = prediction.as_ref().map(|p| p.top.clone()).unwrap_or_default();
+    let guesses = prediction.as_ref().map(|p| p.answer.top.clone()).unwrap_or_default();
     let placeholder =
         if state.busy { "Looking…" } else { "Give me a photo and I will name what is in it." };
     html! {
@@ -260,7 +260,7 @@ pub fn PhotoPage() -> Html {
             </div>
             <aside class="side">
                 <h2>{ "I see…" }</h2>
-                <GuessList guesses={guesses} placeholder={placeholder} seq={prediction.as_ref().map_or(0, |p| p.seq)} />
+                <GuessList guesses={guesses} placeholder={placeholder} seq={state.prediction_id} />
                 if let Some(error) = &state.error {
                     <p class="error" role="alert" data-testid="photo-error">{ error }</p>
                 }
@@ -271,7 +271,7 @@ pub fn PhotoPage() -> Html {
                             { format!("{:.0} ms on this device: {:.0} ms decoding and resizing, {:.0} ms for the neural network",
                                 p.millis, p.millis - p.infer_millis, p.infer_millis) }
                         </p>
-                        <ModelInputView pixels={p.input.clone()} side={p.input_side} channels={p.input_channels} />
+                        <ModelInputView pixels={p.view.pixels.clone()} side={p.view.side} channels={p.view.channels} />
                     </details>
                 }
             </aside>

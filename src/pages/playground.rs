@@ -2,19 +2,19 @@
 //! as a card, and, if it takes an image, run on a drawing or a photo. Nothing is uploaded;
 //! a model can be kept in this browser (IndexedDB) and removed.
 
-use crate::app::Inference;
 use crate::components::guess_list::GuessList;
 use crate::components::model_input_view::ModelInputView;
 use crate::components::sketch_canvas::SketchCanvas;
+use crate::inference::{Inference, OnReply};
 use crate::model_store::{self, Kept};
-use crate::state::{ModelFile, PlaygroundAction, PlaygroundPhase, PlaygroundState};
+use crate::state::playground::{ModelFile, PlaygroundAction, PlaygroundPhase, PlaygroundState};
 use js_sys::Uint8Array;
-use playground_core::custom::{ChannelOrder, InputSpec, Layout, Scale, Scores};
+use playground_core::input::{ChannelOrder, InputSpec, Layout, ModelInput, Scale};
 use playground_core::inspect::{check_model_size, format_shape, ModelCard, TensorInfo};
 use playground_core::photo::check_photo_size;
-use playground_core::protocol::ModelInput;
+use playground_core::postprocess::Scores;
+use playground_core::registry::ModelKey;
 use playground_core::sketch::Stroke;
-use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{Blob, File, HtmlInputElement, HtmlSelectElement};
@@ -191,15 +191,18 @@ pub fn PlaygroundPage() -> Html {
     let labels_input = use_node_ref();
     let photo_input = use_node_ref();
     let store_error = use_state(|| None::<String>);
-    let seq = use_mut_ref(|| Cell::new(0u64));
-
-    // Worker answers land in the reducer; a restart arrives as `Panicked`.
+    // Replies to this page's requests land in the reducer.
+    let on_reply: OnReply = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(id, reply)| dispatcher.dispatch(PlaygroundAction::Reply(id, reply)))
+    };
+    // A worker restart takes the person's model with it.
     {
         let (inference, dispatcher) = (inference.clone(), state.dispatcher());
         use_effect_with((), move |_| {
-            let sub = inference
-                .0
-                .subscribe(Callback::from(move |r| dispatcher.dispatch(PlaygroundAction::Worker(r))));
+            let sub = inference.0.on_restart(Callback::from(move |why| {
+                dispatcher.dispatch(PlaygroundAction::WorkerRestarted(why))
+            }));
             // Fetch the worker build that reads ONNX now, while the person picks a file.
             inference.0.use_onnx_build();
             move || drop(sub)
@@ -229,13 +232,19 @@ pub fn PlaygroundPage() -> Html {
     // can still be changed and the model reloaded with them.
     let load_when_inspected = use_mut_ref(|| false);
     let open_model: Rc<dyn Fn(String, Blob)> = {
-        let (inference, dispatcher, model_file, auto) =
-            (inference.clone(), state.dispatcher(), model_file.clone(), load_when_inspected.clone());
+        let (inference, dispatcher, model_file, auto, on_reply) = (
+            inference.clone(),
+            state.dispatcher(),
+            model_file.clone(),
+            load_when_inspected.clone(),
+            on_reply.clone(),
+        );
         Rc::new(move |name, blob: Blob| {
             *model_file.borrow_mut() = Some(blob.clone());
             *auto.borrow_mut() = true;
-            dispatcher.dispatch(PlaygroundAction::Picked(ModelFile { name, size: blob.size() as u64 }));
-            inference.0.inspect(blob);
+            let file = ModelFile { name, size: blob.size() as u64 };
+            let inspect = inference.0.inspect(blob, on_reply.clone());
+            dispatcher.dispatch(PlaygroundAction::Picked { file, inspect });
         })
     };
     let on_pick_model = {
@@ -277,15 +286,17 @@ pub fn PlaygroundPage() -> Html {
         })
     };
     let load = {
-        let (inference, state, model_file) = (inference.clone(), state.clone(), model_file.clone());
+        let (inference, state, model_file, on_reply) =
+            (inference.clone(), state.clone(), model_file.clone(), on_reply.clone());
         Callback::from(move |()| {
             let (Some(file), Some(spec)) = (model_file.borrow().clone(), state.spec.clone()) else { return };
             if let Err(e) = spec.validate() {
                 state.dispatch(PlaygroundAction::Refused(e.to_string()));
                 return;
             }
-            state.dispatch(PlaygroundAction::LoadRequested);
-            inference.0.load_custom(file, state.labels.as_ref().map(|(_, t)| t.clone()), spec);
+            let labels = state.labels.as_ref().map(|(_, t)| t.clone());
+            let load = inference.0.load_own(file, labels, spec, on_reply.clone());
+            state.dispatch(PlaygroundAction::LoadRequested { load });
         })
     };
     {
@@ -324,11 +335,9 @@ pub fn PlaygroundPage() -> Html {
         })
     };
     let classify = {
-        let (inference, seq) = (inference.clone(), seq.clone());
+        let (inference, on_reply) = (inference.clone(), on_reply.clone());
         Rc::new(move |input: ModelInput| {
-            let next = seq.borrow().get() + 1;
-            seq.borrow().set(next);
-            inference.0.classify_custom(next, input);
+            inference.0.run(ModelKey::Own, input, on_reply.clone());
         })
     };
     // Re-run on the drawing whenever it changes (and once the model is ready).
@@ -345,7 +354,7 @@ pub fn PlaygroundPage() -> Html {
         Callback::from(move |s: Stroke| dispatcher.dispatch(PlaygroundAction::Stroke(s)))
     };
     let on_pick_photo = {
-        let (classify, dispatcher) = (classify.clone(), state.dispatcher());
+        let (classify, dispatcher, inference) = (classify.clone(), state.dispatcher(), inference.clone());
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
@@ -356,7 +365,7 @@ pub fn PlaygroundPage() -> Html {
                 return;
             }
             let (classify, dispatcher) = (classify.clone(), dispatcher.clone());
-            dispatcher.dispatch(PlaygroundAction::ClearInput);
+            dispatcher.dispatch(PlaygroundAction::ClearInput { next: inference.0.next_id() });
             spawn_local(async move {
                 match read(&file).await {
                     Ok(bytes) => classify(ModelInput::Photo(bytes)),
@@ -488,26 +497,26 @@ pub fn PlaygroundPage() -> Html {
                     <div class="board">
                         <SketchCanvas strokes={state.strokes.clone()} on_stroke={on_stroke} on_drawing={Callback::noop()} />
                         <div class="tools">
-                            <button onclick={{ let d = state.dispatcher(); Callback::from(move |_| d.dispatch(PlaygroundAction::ClearInput)) }} data-testid="clear">{ "Clear" }</button>
+                            <button onclick={{ let (d, inference) = (state.dispatcher(), inference.clone()); Callback::from(move |_| d.dispatch(PlaygroundAction::ClearInput { next: inference.0.next_id() })) }} data-testid="clear">{ "Clear" }</button>
                             <button onclick={click(&photo_input)} data-testid="choose-custom-photo">{ "Or a photo…" }</button>
                             <input ref={photo_input.clone()} type="file" accept="image/*" onchange={on_pick_photo} data-testid="custom-photo" hidden=true />
                         </div>
                     </div>
                     <aside class="side">
                         <h2>{ "Output" }</h2>
-                        if let Some((seq, view)) = &state.output {
-                            <GuessList guesses={view.output.top.clone()} placeholder="" seq={*seq} />
-                            <p class="timing" data-testid="custom-scores">{ match view.output.scores {
+                        if let Some((id, p)) = &state.output {
+                            <GuessList guesses={p.answer.top.clone()} placeholder="" seq={*id} />
+                            <p class="timing" data-testid="custom-scores">{ match p.answer.scores {
                                 Scores::Probabilities => "The outputs are probabilities (shown as they are).",
                                 Scores::Independent => "The outputs lie in 0…1 but do not sum to 1: independent scores, shown as they are.",
                                 Scores::Softmax => "The outputs looked like logits: softmax applied.",
                                 Scores::Raw => "Raw values (not probabilities).",
-                            } }{ format!(" {:.1} ms in the worker.", view.millis) }</p>
+                            } }{ format!(" {:.1} ms in the worker.", p.millis) }</p>
                             <details>
-                                <summary>{ format!("Raw output ({} values)", view.output.output_len) }</summary>
-                                <p class="raw" data-testid="custom-raw">{ view.output.values.iter().take(50).map(|v| format!("{v:.4}")).collect::<Vec<_>>().join(", ") }</p>
+                                <summary>{ format!("Raw output ({} values)", p.answer.output_len) }</summary>
+                                <p class="raw" data-testid="custom-raw">{ p.answer.values.iter().take(50).map(|v| format!("{v:.4}")).collect::<Vec<_>>().join(", ") }</p>
                             </details>
-                            <ModelInputView pixels={view.input.clone()} side={view.side} channels={view.channels} />
+                            <ModelInputView pixels={p.view.pixels.clone()} side={p.view.side} channels={p.view.channels} />
                         } else {
                             <p class="placeholder">{ "Draw, or pick a photo: the model's answer appears here." }</p>
                         }

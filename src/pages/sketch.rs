@@ -4,11 +4,12 @@ use crate::components::model_input_view::ModelInputView;
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::components::status_bar::ModelStatusBar;
 use crate::hooks::{use_classify_strokes, use_model, use_undo_key};
-use crate::state::{AppState, SketchAction, SketchState};
+use crate::state::app::AppState;
+use crate::state::sketch::{SketchAction, SketchState};
 use playground_core::sketch::Stroke;
 use yew::prelude::*;
 
-pub const MODEL: &str = "sketch";
+pub const MODEL: &str = playground_core::registry::SKETCH;
 
 /// Draw, and the model guesses live.
 #[component]
@@ -18,7 +19,7 @@ pub fn SketchPage() -> Html {
     // Answers from the worker land in this page's reducer, which drops stale ones.
     let line = use_model(MODEL, {
         let dispatcher = state.dispatcher();
-        Callback::from(move |r| dispatcher.dispatch(SketchAction::Answer(r)))
+        Callback::from(move |(id, reply)| dispatcher.dispatch(SketchAction::Answer(id, reply)))
     });
     use_classify_strokes(&line, state.strokes.clone());
     let ready = line.ready;
@@ -36,15 +37,15 @@ pub fn SketchPage() -> Html {
     };
     let undo = {
         let (dispatcher, line) = (state.dispatcher(), line.clone());
-        Callback::from(move |_| dispatcher.dispatch(SketchAction::Undo { next_seq: line.last_seq() + 1 }))
+        Callback::from(move |_| dispatcher.dispatch(SketchAction::Undo { next: line.next_id() }))
     };
     use_undo_key({
         let (dispatcher, line) = (state.dispatcher(), line.clone());
-        Callback::from(move |_| dispatcher.dispatch(SketchAction::Undo { next_seq: line.last_seq() + 1 }))
+        Callback::from(move |_| dispatcher.dispatch(SketchAction::Undo { next: line.next_id() }))
     });
     let clear = {
         let (dispatcher, line) = (state.dispatcher(), line.clone());
-        Callback::from(move |_| dispatcher.dispatch(SketchAction::Clear { next_seq: line.last_seq() + 1 }))
+        Callback::from(move |_| dispatcher.dispatch(SketchAction::Clear { next: line.next_id() }))
     };
 
     let labels = app.known_labels(MODEL);
@@ -55,9 +56,9 @@ pub fn SketchPage() -> Html {
     } else {
         "Waiting for the model…"
     };
-    let guesses = state.prediction.as_ref().map(|p| p.top.clone()).unwrap_or_default();
+    let guesses = state.prediction.as_ref().map(|p| p.answer.top.clone()).unwrap_or_default();
     let (pixels, side) = match &state.prediction {
-        Some(p) if !state.strokes.is_empty() => (p.input.clone(), p.input_side),
+        Some(p) if !state.strokes.is_empty() => (p.view.pixels.clone(), p.view.side),
         _ => (Vec::new(), 28),
     };
     let empty = state.strokes.is_empty();
@@ -75,8 +76,8 @@ pub fn SketchPage() -> Html {
             </div>
             <aside class="side">
                 <h2>{ "I see…" }</h2>
-                <GuessList guesses={guesses} placeholder={placeholder} seq={state.prediction.as_ref().map_or(0, |p| p.seq)}
-                    not_sure={state.prediction.as_ref().is_some_and(|p| p.not_sure)} />
+                <GuessList guesses={guesses} placeholder={placeholder} seq={state.prediction_id}
+                    not_sure={state.prediction.as_ref().is_some_and(|p| p.answer.not_sure)} />
                 if let Some(error) = &state.error {
                     <p class="error" role="alert" data-testid="sketch-error">{ error }</p>
                 }

@@ -15,7 +15,7 @@
 
 use playground_core::engine::Engine;
 use playground_core::postprocess::Guess;
-use playground_core::protocol::TOP_K;
+use playground_core::postprocess::TOP_K;
 use playground_core::sketch::{Stroke, SIDE};
 use serde::Deserialize;
 use serde_json::{json, Value};

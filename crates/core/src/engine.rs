@@ -1,37 +1,16 @@
-//! The inference engine the worker wraps: loaded models by id, and the classify paths. It
-//! knows nothing of fetch or postMessage, so the command-line tool and the tests drive the
-//! exact code the browser runs.
+//! The inference engine the worker wraps: the loaded models by key, and the one path from an
+//! input to an answer. It knows nothing of fetch or postMessage, so the command-line tool and
+//! the tests drive the exact code the browser runs.
 
-use crate::photo;
-use crate::postprocess::{entropy, softmax, top_k, widen, Guess};
-use crate::protocol::ModelInput;
-use crate::registry::{self, parse_labels, ModelSpec, Task};
-use crate::session::Session;
-use crate::sketch::{self, Stroke};
+use crate::input::{ModelInput, Prepared};
+use crate::model::Model;
+use crate::postprocess::{softmax, top_k, widen, Answer, Guess, TOP_K};
+use crate::registry::{self, ModelKey, Task};
 use crate::{Error, Result};
-
-/// A model ready to run: its spec, its session and its labels, checked against each other.
-pub struct LoadedModel {
-    pub spec: &'static ModelSpec,
-    pub session: Session,
-    pub labels: Vec<String>,
-}
-
-impl LoadedModel {
-    /// `model`: an NNEF archive, or ONNX where the `onnx` feature is on.
-    pub fn load(spec: &'static ModelSpec, model: &[u8], labels_txt: &str) -> Result<Self> {
-        let session = Session::from_bytes(model, spec.input_shape)?;
-        let labels = parse_labels(labels_txt);
-        if labels.len() != session.output_len() {
-            return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
-        }
-        Ok(LoadedModel { spec, session, labels })
-    }
-}
 
 #[derive(Default)]
 pub struct Engine {
-    models: Vec<LoadedModel>,
+    models: Vec<(ModelKey, Model)>,
 }
 
 impl Engine {
@@ -41,101 +20,70 @@ impl Engine {
 
     /// Plans `model` (NNEF, or ONNX with the `onnx` feature) for the registry entry `id` and
     /// keeps it, replacing an older copy.
-    pub fn install(&mut self, id: &str, model: &[u8], labels_txt: &str) -> Result<&LoadedModel> {
-        let spec = registry::find(id)?;
-        let model = LoadedModel::load(spec, model, labels_txt)?;
-        self.models.retain(|m| m.spec.id != id);
-        self.models.push(model);
-        Ok(self.models.last().expect("just pushed"))
+    pub fn install(&mut self, id: &str, model: &[u8], labels_txt: &str) -> Result<&Model> {
+        let model = Model::from_registry(registry::find(id)?, model, labels_txt)?;
+        Ok(self.insert(ModelKey::from(id), model))
     }
 
-    pub fn get(&self, id: &str) -> Result<&LoadedModel> {
-        registry::find(id)?;
-        self.models.iter().find(|m| m.spec.id == id).ok_or(Error::ModelNotLoaded)
+    /// Keeps `model` under `key`, replacing what was there.
+    pub fn insert(&mut self, key: ModelKey, model: Model) -> &Model {
+        self.remove(&key);
+        self.models.push((key, model));
+        &self.models.last().expect("just pushed").1
     }
 
-    /// Strokes → top-k through [`Engine::prepare`] and [`Engine::infer`], the worker's path.
-    pub fn classify_sketch(&self, id: &str, strokes: &[Stroke], k: usize) -> Result<Vec<Guess>> {
-        self.infer(id, &self.prepare(id, &ModelInput::Strokes(strokes.to_vec()))?.tensor, k)
+    pub fn remove(&mut self, key: &ModelKey) {
+        self.models.retain(|(k, _)| k != key);
+    }
+
+    pub fn get(&self, key: impl Into<ModelKey>) -> Result<&Model> {
+        let key = key.into();
+        if let ModelKey::Registry(id) = &key {
+            registry::find(id)?;
+        }
+        self.models.iter().find(|(k, _)| *k == key).map(|(_, m)| m).ok_or(Error::ModelNotLoaded)
+    }
+
+    pub fn prepare(&self, key: impl Into<ModelKey>, input: &ModelInput) -> Result<Prepared> {
+        self.get(key)?.prepare(input)
+    }
+
+    /// Runs a model on a prepared input: the top `k` and whether it is sure. A registry model
+    /// with its wider model (registry `widened_by`) loaded too answers over both vocabularies
+    /// ([`widen`]).
+    pub fn answer(&self, key: impl Into<ModelKey>, tensor: &[f32], k: usize) -> Result<Answer> {
+        let model = self.get(key)?;
+        let (mut answer, probabilities) = model.answer_from(model.run(tensor)?, k);
+        let widening = registry::find(&model.name).ok().and_then(|entry| entry.widened_by);
+        if let Some((widening, wide)) = widening.and_then(|w| Some((w, self.get(w.model).ok()?))) {
+            let wide_probabilities = softmax(&wide.run(tensor)?);
+            let (p, labels) =
+                widen(&probabilities, &model.labels, &wide_probabilities, &wide.labels, widening.prior);
+            answer.top = top_k(&p, &labels, k);
+            let sure = answer.top.first().is_some_and(|g| g.probability >= widening.sure_at);
+            answer.not_sure = answer.not_sure && !sure;
+        }
+        Ok(answer)
+    }
+
+    /// Strokes → top-k through [`Engine::prepare`] and [`Engine::answer`], the worker's path.
+    pub fn classify_sketch(
+        &self,
+        id: &str,
+        strokes: &[crate::sketch::Stroke],
+        k: usize,
+    ) -> Result<Vec<Guess>> {
+        let prepared = self.prepare(id, &ModelInput::Strokes(strokes.to_vec()))?;
+        Ok(self.answer(id, &prepared.tensor, k)?.top)
     }
 
     /// A 28×28 bitmap in the dataset's layout → top-k (the held-out bitmaps take this path).
     pub fn classify_bitmap(&self, id: &str, bitmap: &[u8], k: usize) -> Result<Vec<Guess>> {
-        if !matches!(self.get(id)?.spec.task, Task::Sketch) {
+        let model = self.get(id)?;
+        if model.task != Some(Task::Sketch) {
             return Err(Error::BadInput(format!("model \"{id}\" does not take sketches")));
         }
-        self.infer(id, &sketch::bitmap_to_input(bitmap), k)
-    }
-}
-
-/// What a model says of one input.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    /// Best first.
-    pub top: Vec<Guess>,
-    /// The model's own probabilities are too spread to name a guess (registry
-    /// `not_sure_above`): probably none of its classes, or an unfinished drawing.
-    pub not_sure: bool,
-}
-
-/// An input made ready for a model: its tensor and the image the model sees.
-pub struct Prepared {
-    pub tensor: Vec<f32>,
-    /// The model's view as 8-bit pixels, row-major, `side` × `side`, `channels` interleaved
-    /// (1: the sketch bitmap, 3: the cropped RGB photo).
-    pub view: Vec<u8>,
-    pub side: u32,
-    pub channels: u8,
-}
-
-impl Engine {
-    /// Preprocessing for model `id`: strokes are rasterized; photos decoded, oriented,
-    /// cropped and normalised (the slow part for big photos; the worker times it apart).
-    pub fn prepare(&self, id: &str, input: &ModelInput) -> Result<Prepared> {
-        match (&registry::find(id)?.task, input) {
-            (Task::Sketch, ModelInput::Strokes(strokes)) => {
-                let bitmap = sketch::strokes_to_bitmap(strokes)?;
-                let tensor = sketch::bitmap_to_input(&bitmap);
-                Ok(Prepared { tensor, view: bitmap.to_vec(), side: sketch::SIDE as u32, channels: 1 })
-            }
-            (Task::Photo(spec), ModelInput::Photo(bytes)) => {
-                let cropped = photo::crop_for_model(&photo::decode(bytes)?, spec);
-                let tensor = photo::to_tensor(&cropped, spec);
-                Ok(Prepared { tensor, view: cropped.into_raw(), side: spec.size, channels: 3 })
-            }
-            (Task::Sketch, _) => Err(Error::BadInput(format!("model \"{id}\" takes drawings, not photos"))),
-            (Task::Photo(_), _) => Err(Error::BadInput(format!("model \"{id}\" takes photos, not drawings"))),
-        }
-    }
-
-    pub fn prepare_photo(&self, id: &str, bytes: &[u8]) -> Result<Prepared> {
-        self.prepare(id, &ModelInput::Photo(bytes.to_vec()))
-    }
-
-    /// Runs model `id` on a prepared input and returns the top `k`.
-    pub fn infer(&self, id: &str, tensor: &[f32], k: usize) -> Result<Vec<Guess>> {
-        Ok(self.answer(id, tensor, k)?.top)
-    }
-
-    /// Runs model `id` on a prepared input: the top `k` and whether it is sure. With its wider
-    /// model (registry `widened_by`) loaded too, over both vocabularies ([`widen`]).
-    pub fn answer(&self, id: &str, tensor: &[f32], k: usize) -> Result<Answer> {
-        let model = self.get(id)?;
-        let probabilities = softmax(&model.session.run(tensor)?);
-        let widening = model.spec.widened_by.and_then(|w| Some((w, self.get(w.model).ok()?)));
-        let spread = model.spec.not_sure_above.is_some_and(|limit| entropy(&probabilities) > limit);
-        let (top, not_sure) = match widening {
-            Some((widening, wide)) => {
-                let wide_probabilities = softmax(&wide.session.run(tensor)?);
-                let (p, labels) =
-                    widen(&probabilities, &model.labels, &wide_probabilities, &wide.labels, widening.prior);
-                let top = top_k(&p, &labels, k);
-                let sure = top.first().is_some_and(|g| g.probability >= widening.sure_at);
-                (top, spread && !sure)
-            }
-            None => (top_k(&probabilities, &model.labels, k), spread),
-        };
-        Ok(Answer { top, not_sure })
+        Ok(self.answer(id, &model.spec.prepared(bitmap.to_vec()).tensor, k)?.top)
     }
 }
 
@@ -151,22 +99,23 @@ impl Engine {
     /// on wasm32 (the worker passes `performance.now`).
     pub fn benchmark(
         &self,
-        id: &str,
+        key: impl Into<ModelKey>,
         input: &ModelInput,
         runs: u32,
         now: impl Fn() -> f64,
     ) -> Result<Timings> {
-        let model = self.get(id)?;
-        let tensor = self.prepare(id, input)?.tensor;
+        let key = key.into();
+        let model = self.get(key.clone())?;
+        let tensor = model.prepare(input)?.tensor;
         let mut timings = Timings { infer: Vec::new(), classify: Vec::new() };
         for _ in 0..runs {
             let start = now();
-            model.session.run(&tensor)?;
+            model.run(&tensor)?;
             timings.infer.push(now() - start);
         }
         for _ in 0..runs {
             let start = now();
-            self.infer(id, &self.prepare(id, input)?.tensor, crate::protocol::TOP_K)?;
+            self.answer(key.clone(), &self.prepare(key.clone(), input)?.tensor, TOP_K)?;
             timings.classify.push(now() - start);
         }
         Ok(timings)

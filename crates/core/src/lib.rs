@@ -3,12 +3,14 @@
 //! web-sys, gloo or wasm-bindgen), so all of it is tested natively and shared by the
 //! browser worker and the command-line tool.
 
-pub mod custom;
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod error;
 pub mod game;
+pub mod input;
 pub mod inspect;
+#[cfg(feature = "engine")]
+pub mod model;
 pub mod photo;
 pub mod postprocess;
 pub mod protocol;

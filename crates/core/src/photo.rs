@@ -1,5 +1,5 @@
-//! Photos → the model's input tensor: decode (JPEG, PNG, WebP, GIF first frame) with limits,
-//! apply the EXIF orientation, resize the shorter side, centre-crop, normalise. Runs in the
+//! Photos → the image a model sees: decode (JPEG, PNG, WebP, GIF first frame) with limits,
+//! apply the EXIF orientation, resize the shorter side, centre-crop ([`crate::input`] normalises). Runs in the
 //! worker, never on the UI thread.
 
 use crate::{Error, Result};
@@ -7,19 +7,6 @@ use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, GenericImageView, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 use std::io::Cursor;
-
-/// How a model wants its photos (values cited in the registry entry that uses them).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImageSpec {
-    /// Side of the square input.
-    pub size: u32,
-    /// The shorter side is resized to this before the centre crop.
-    pub resize_shorter_to: u32,
-    /// Per-channel (R, G, B) mean and std, applied to the 8-bit values (0..=255) as
-    /// `(v - mean) / std` in f32, the same arithmetic as the Python reference.
-    pub mean: [f32; 3],
-    pub std: [f32; 3],
-}
 
 /// Files larger than this are refused before decoding (the UI refuses them before reading).
 pub const MAX_FILE_BYTES: usize = 40 << 20;
@@ -147,54 +134,46 @@ fn jpeg_end(bytes: &[u8]) -> Option<usize> {
     }
 }
 
-/// Resize the shorter side to `spec.resize_shorter_to` (bilinear: `FilterType::Triangle`),
-/// then centre-crop `spec.size` × `spec.size`. This is the image the model sees.
+/// Resize the shorter side to `resize_to` (bilinear: `FilterType::Triangle`), then centre-crop
+/// `size` × `size`. This is the image the model sees.
 ///
 /// A long strip (a 20 000 × 1 PNG is a few hundred bytes) is first cut to a centred window
 /// whose resized long side is at most [`MAX_RESIZED_ASPECT`] × the model's side, so the
 /// resized image stays small whatever the aspect ratio; ordinary photos never hit that cut and
 /// go through unchanged (the goldens compare them bit for bit with the Python reference).
-pub fn crop_for_model(image: &RgbImage, spec: &ImageSpec) -> RgbImage {
+pub fn crop_for_model(image: &RgbImage, size: u32, resize_to: u32) -> RgbImage {
     let (w, h) = image.dimensions();
     let (short, long) = (w.min(h), w.max(h));
-    let target = spec.resize_shorter_to.max(1);
-    let max_long = MAX_RESIZED_ASPECT * spec.size.max(target);
+    let target = resize_to.max(1);
+    let max_long = MAX_RESIZED_ASPECT * size.max(target);
     let window = (u64::from(short) * u64::from(max_long) / u64::from(target)).max(u64::from(short));
     if u64::from(long) > window {
         let window = window as u32;
         let (x, y, cw, ch) =
             if w > h { ((w - window) / 2, 0, window, h) } else { (0, (h - window) / 2, w, window) };
-        return resize_and_crop(&*image::imageops::crop_imm(image, x, y, cw, ch), spec);
+        return resize_and_crop(&*image::imageops::crop_imm(image, x, y, cw, ch), size, resize_to);
     }
-    resize_and_crop(image, spec)
+    resize_and_crop(image, size, resize_to)
 }
 
 /// How much longer than the model's side the resized image may be (see [`crop_for_model`]):
 /// 2 keeps every photo up to 2:1 on the exact reference path.
 pub const MAX_RESIZED_ASPECT: u32 = 2;
 
-fn resize_and_crop<I: GenericImageView<Pixel = image::Rgb<u8>>>(image: &I, spec: &ImageSpec) -> RgbImage {
+fn resize_and_crop<I: GenericImageView<Pixel = image::Rgb<u8>>>(
+    image: &I,
+    size: u32,
+    resize_to: u32,
+) -> RgbImage {
     let (w, h) = image.dimensions();
     // Integer rounding (half up) of side × target / shorter, as models/photo/preprocess.json
     // specifies, so native, wasm and the Python reference agree to the pixel.
-    let (short, target) = (u64::from(w.min(h)), u64::from(spec.resize_shorter_to));
-    let scaled = |side: u32| (((u64::from(side) * target * 2 + short) / (2 * short)) as u32).max(spec.size);
+    let (short, target) = (u64::from(w.min(h)), u64::from(resize_to));
+    let scaled = |side: u32| (((u64::from(side) * target * 2 + short) / (2 * short)) as u32).max(size);
     let (nw, nh) = (scaled(w), scaled(h));
     let resized = image::imageops::resize(image, nw, nh, FilterType::Triangle);
-    let (x, y) = ((nw - spec.size) / 2, (nh - spec.size) / 2);
-    image::imageops::crop_imm(&resized, x, y, spec.size, spec.size).to_image()
-}
-
-/// NCHW f32: (value − mean) / std per channel, on 8-bit values.
-pub fn to_tensor(image: &RgbImage, spec: &ImageSpec) -> Vec<f32> {
-    let plane = (image.width() * image.height()) as usize;
-    let mut tensor = vec![0.0; 3 * plane];
-    for (i, px) in image.pixels().enumerate() {
-        for c in 0..3 {
-            tensor[c * plane + i] = (f32::from(px[c]) - spec.mean[c]) / spec.std[c];
-        }
-    }
-    tensor
+    let (x, y) = ((nw - size) / 2, (nh - size) / 2);
+    image::imageops::crop_imm(&resized, x, y, size, size).to_image()
 }
 
 #[cfg(test)]
@@ -206,8 +185,6 @@ mod tests {
         RgbImage::new(width, height).write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
         out
     }
-
-    const SPEC: ImageSpec = ImageSpec { size: 4, resize_shorter_to: 4, mean: [127.5; 3], std: [127.5; 3] };
 
     #[test]
     fn a_photo_file_over_the_limit_is_refused_before_reading() {
@@ -235,18 +212,7 @@ mod tests {
     fn crop_is_square_and_centred() {
         let mut img = RgbImage::new(8, 4);
         img.put_pixel(4, 2, image::Rgb([255, 0, 0]));
-        let crop = crop_for_model(&img, &SPEC);
+        let crop = crop_for_model(&img, 4, 4);
         assert_eq!(crop.dimensions(), (4, 4));
-    }
-
-    #[test]
-    fn tensor_is_nchw_and_normalised() {
-        let mut img = RgbImage::new(4, 4);
-        img.put_pixel(1, 0, image::Rgb([255, 0, 128]));
-        let t = to_tensor(&img, &SPEC);
-        assert_eq!(t.len(), 48);
-        assert_eq!(t[1], 1.0); // R plane, pixel 1
-        assert_eq!(t[16 + 1], -1.0); // G plane
-        assert!((t[32 + 1] - (128.0 - 127.5) / 127.5).abs() < 1e-6); // B plane
     }
 }

@@ -22,15 +22,90 @@ pub fn entropy(probabilities: &[f32]) -> f32 {
     -probabilities.iter().filter(|&&p| p > 0.0).map(|&p| p * p.ln()).sum::<f32>()
 }
 
-/// The `k` most probable labels, best first. Ties keep label order, so results are stable.
-pub fn top_k(probabilities: &[f32], labels: &[String], k: usize) -> Vec<Guess> {
-    let mut order: Vec<usize> = (0..probabilities.len().min(labels.len())).collect();
-    order.sort_by(|&a, &b| probabilities[b].total_cmp(&probabilities[a]).then(a.cmp(&b)));
+/// How many guesses an answer holds.
+pub const TOP_K: usize = 5;
+/// [`Answer::values`] holds at most this many values (a segmentation output has millions).
+pub const MAX_VALUES: usize = 1000;
+
+/// The `k` best scores, best first, ties in output order (so results are stable), named by
+/// `labels` or "#index". Only those are sorted: a segmentation model's output has millions.
+pub fn top_k(scores: &[f32], labels: &[String], k: usize) -> Vec<Guess> {
+    let best_first = |&a: &usize, &b: &usize| scores[b].total_cmp(&scores[a]).then(a.cmp(&b));
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    let k = k.min(order.len());
+    if k < order.len() {
+        order.select_nth_unstable_by(k, best_first);
+        order.truncate(k);
+    }
+    order.sort_by(best_first);
     order
         .into_iter()
-        .take(k)
-        .map(|i| Guess { label: labels[i].clone(), probability: probabilities[i] })
+        .map(|i| Guess {
+            label: labels.get(i).cloned().unwrap_or_else(|| format!("#{i}")),
+            probability: scores[i],
+        })
         .collect()
+}
+
+/// How a model's raw output becomes the scores of [`Answer::top`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scores {
+    /// The values lie in 0..1 and sum to 1: shown as they are.
+    Probabilities,
+    /// The values lie in 0..1 but do not sum to 1 (sigmoid outputs, one per label): shown
+    /// as they are.
+    Independent,
+    /// Softmax applied: the values are logits (the registry's models), or looked like them.
+    Softmax,
+    /// Shown as they are, not probabilities: a single value outside 0..1, or NaN / infinity.
+    Raw,
+}
+
+/// How a model's outputs are scored: known (the registry's classifiers output logits), or read
+/// from the values (a person's model, trained for who knows what).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scoring {
+    Softmax,
+    Detect,
+}
+
+impl Scoring {
+    pub fn score(self, values: &[f32]) -> (Vec<f32>, Scores) {
+        match self {
+            Scoring::Softmax => (softmax(values), Scores::Softmax),
+            Scoring::Detect => detect(values),
+        }
+    }
+}
+
+/// Softmax only when the values do not already read as probabilities.
+fn detect(values: &[f32]) -> (Vec<f32>, Scores) {
+    let unit = |v: &f32| (0.0..=1.0).contains(v);
+    if values.iter().any(|v| !v.is_finite()) || (values.len() == 1 && !unit(&values[0])) {
+        return (values.to_vec(), Scores::Raw);
+    }
+    if values.iter().all(unit) {
+        // f32 sums of many probabilities drift by ~1e-6 per term.
+        let sum: f64 = values.iter().map(|&v| f64::from(v)).sum();
+        let kind = if (sum - 1.0).abs() <= 1e-3 { Scores::Probabilities } else { Scores::Independent };
+        return (values.to_vec(), kind);
+    }
+    (softmax(values), Scores::Softmax)
+}
+
+/// What a model says of one input: every model's answer, registry or a person's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    /// Best first.
+    pub top: Vec<Guess>,
+    /// The model's own probabilities are too spread to name a guess (registry
+    /// `not_sure_above`): probably none of its classes, or an unfinished drawing.
+    pub not_sure: bool,
+    pub scores: Scores,
+    /// The model's first output, flattened: its first [`MAX_VALUES`] raw values.
+    pub values: Vec<f32>,
+    /// How many values that output has in all.
+    pub output_len: usize,
 }
 
 /// One distribution over the wide model's labels from two models that see the same input: a
@@ -126,6 +201,34 @@ mod tests {
         assert_eq!(p.len(), 5);
         assert!((p[1] - 0.2).abs() < 1e-6 && (p[4] - 0.2).abs() < 1e-6, "cat's mass split in two: {p:?}");
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn scores_say_what_was_done() {
+        let detect = |v: &[f32]| Scoring::Detect.score(v);
+        assert_eq!(detect(&[0.2, 0.8]).1, Scores::Probabilities);
+        assert_eq!(detect(&[0.9, 0.8]).1, Scores::Independent);
+        let (p, kind) = detect(&[2.0, -1.0]);
+        assert_eq!(kind, Scores::Softmax);
+        assert!((p[0] + p[1] - 1.0).abs() < 1e-6);
+        assert_eq!(detect(&[3.5]).1, Scores::Raw);
+        assert_eq!(detect(&[f32::NAN, 1.0]).1, Scores::Raw);
+        assert_eq!(Scoring::Softmax.score(&[0.2, 0.8]).1, Scores::Softmax);
+    }
+
+    #[test]
+    fn top_k_is_the_best_in_order_named_or_numbered() {
+        let scored: Vec<f32> = (0..1000).map(|i| ((i * 37) % 1000) as f32).collect();
+        let top = top_k(&scored, &["zero".to_string()], TOP_K);
+        let values: Vec<f32> = top.iter().map(|g| g.probability).collect();
+        assert_eq!(values, [999.0, 998.0, 997.0, 996.0, 995.0]);
+        assert!(top.iter().all(|g| g.label.starts_with('#')));
+        // Ties keep output order; fewer values than k; labels used when given.
+        let labels: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> =
+            top_k(&[0.5, 0.5, 0.9], &labels, TOP_K).into_iter().map(|g| g.label).collect();
+        assert_eq!(names, ["c", "a", "b"]);
+        assert!(top_k(&[], &labels, TOP_K).is_empty());
     }
 
     #[test]

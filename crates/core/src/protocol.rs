@@ -1,52 +1,44 @@
 //! Messages between the UI thread and the inference worker. Both sides are Rust; the bytes
 //! cross `postMessage` as a transferable `ArrayBuffer` (postcard-encoded).
+//!
+//! Every request carries an id the page's service gives it; every reply carries that id back,
+//! so the service hands each reply to whoever asked, and only to them.
 
-use crate::custom::{InputSpec, Output};
+use crate::input::{InputSpec, ModelInput, View};
 use crate::inspect::ModelCard;
-use crate::postprocess::Guess;
-use crate::sketch::Stroke;
+use crate::postprocess::Answer;
+use crate::registry::ModelKey;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-/// Every classification request carries a sequence number; the UI shows an answer only if it
-/// is newer than the last one shown, so a slow answer never overwrites a fresher one.
-pub type Seq = u64;
-
-/// How many guesses the worker returns.
-pub const TOP_K: usize = 5;
-
-/// The model id a person's own model goes by in `Loaded`, `LoadFailed` and `Failed`.
-pub const CUSTOM_MODEL: &str = "custom";
+/// Given by the page's service, increasing: a later request has a larger id, so a page can
+/// also tell an answer about an older drawing from a fresher one.
+pub type RequestId = u64;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Request {
-    /// Fetch and plan a model from the registry (answered by progress, then `Loaded` or
-    /// `LoadFailed`). Loading an already loaded model answers `Loaded` at once.
-    Load { model: String },
-    /// Preprocess `input` for `model`, run it, answer the top-k (`Prediction` or `Failed`).
-    Classify { seq: Seq, model: String, input: ModelInput },
-    /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
-    /// (decoding and preprocessing included), for the benchmark command.
-    Benchmark { model: String, input: ModelInput, runs: u32 },
-    /// Test hook: make the worker fail the way real bugs do, so the UI's recovery is tested.
-    Sabotage(Sabotage),
-    /// Read a person's ONNX file and describe it (`Inspected` or `InspectFailed`). The page
-    /// sends `bytes` empty with the file beside the message; the worker reads the file into
-    /// them (src/client.rs), so the model never passes through the page's memory.
-    Inspect { bytes: Vec<u8> },
-    /// Plan a person's model for `spec`, replacing the previous one (`Loaded` or `LoadFailed`
-    /// with model [`CUSTOM_MODEL`]).
-    LoadCustom { bytes: Vec<u8>, labels: Option<String>, spec: InputSpec },
-    /// Run the person's model on a drawing or a photo (`CustomOutput` or `Failed`).
-    ClassifyCustom { seq: Seq, input: ModelInput },
+pub struct Request {
+    pub id: RequestId,
+    pub ask: Ask,
 }
 
-/// What a person gives a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum ModelInput {
-    /// Strokes in any coordinate space (canvas pixels).
-    Strokes(Vec<Stroke>),
-    /// The bytes of a photo file (JPEG, PNG, WebP, GIF), decoded in the worker.
-    Photo(Vec<u8>),
+pub enum Ask {
+    /// Fetch and plan a registry model (answered by progress, then `Loaded` or `Failed`).
+    /// Loading an already loaded model answers `Loaded` at once.
+    Load { model: String },
+    /// Plan a person's model for `spec`, replacing the previous one (`Loaded` or `Failed`).
+    /// The page sends `bytes` empty with the file beside the message; the worker reads the
+    /// file into them (src/client.rs), so the model never passes through the page's memory.
+    LoadOwn { bytes: Vec<u8>, labels: Option<String>, spec: InputSpec },
+    /// Preprocess `input` for `model`, run it, answer (`Prediction` or `Failed`).
+    Run { model: ModelKey, input: ModelInput },
+    /// Read a person's ONNX file and describe it (`Inspected` or `Failed`); bytes as in `LoadOwn`.
+    Inspect { bytes: Vec<u8> },
+    /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
+    /// (decoding and preprocessing included), for the benchmark command.
+    Benchmark { model: ModelKey, input: ModelInput, runs: u32 },
+    /// Test hook: make the worker fail the way real bugs do, so the UI's recovery is tested.
+    /// Never answered.
+    Sabotage(Sabotage),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,73 +47,56 @@ pub enum Sabotage {
     Hang,
 }
 
+/// What the worker says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Response {
+pub enum Event {
     /// The worker's wasm is instantiated and it listens.
     Ready,
-    LoadProgress {
-        model: String,
+    /// About request `id`: progress on the way, or its one final reply.
+    Reply { id: RequestId, reply: Reply },
+    /// Sent by the worker's panic hook just before the worker dies, with the request it was
+    /// working on (so the page blames the right model).
+    Panicked { message: String, during: Option<RequestId> },
+    /// A message the worker could not read (another build's protocol): nobody's reply.
+    Unreadable { message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    /// Not final: bytes of a model downloaded so far.
+    Progress {
         loaded: u64,
         total: Option<u64>,
     },
     Loaded {
-        model: String,
         labels: Vec<String>,
         millis: f64,
     },
-    LoadFailed {
-        model: String,
-        message: String,
-    },
     Prediction(Prediction),
-    Failed {
-        seq: Seq,
-        /// The model asked for (empty when the request could not be read).
-        model: String,
-        message: String,
-    },
+    Inspected(ModelCard),
     Benchmark {
-        model: String,
         infer_ms: Vec<f64>,
         classify_ms: Vec<f64>,
         /// The worker's wasm memory after the runs, in bytes (it never shrinks: a leak shows).
         memory_bytes: f64,
     },
-    /// Sent by the worker's panic hook just before the worker dies. The page also passes it to
-    /// its subscribers when it restarts a worker, whatever the reason.
-    Panicked {
-        message: String,
-    },
-    Inspected {
-        card: ModelCard,
-    },
-    InspectFailed {
-        message: String,
-    },
-    CustomOutput {
-        seq: Seq,
-        output: Output,
-        /// What the model was given, as 8-bit pixels (as in [`Prediction::input`]).
-        input: Vec<u8>,
-        input_side: u32,
-        input_channels: u8,
-        millis: f64,
-    },
+    /// The request failed; the message is for the person (core `Error`'s words).
+    Failed(String),
 }
 
+impl Reply {
+    /// Whether this reply settles its request (everything but progress does).
+    pub fn is_final(&self) -> bool {
+        !matches!(self, Reply::Progress { .. })
+    }
+}
+
+/// Every model's answer to one input, with what it saw and how long it took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {
-    pub seq: Seq,
-    pub model: String,
-    pub top: Vec<Guess>,
-    /// The model is not sure enough to name a guess: the page says "not sure" (see
-    /// [`crate::engine::Answer`]).
-    pub not_sure: bool,
-    /// The exact model input as an 8-bit image (row-major, `input_channels` interleaved:
-    /// 1 grey or 3 RGB), for "what the model sees".
-    pub input: Vec<u8>,
-    pub input_side: u32,
-    pub input_channels: u8,
+    pub answer: Answer,
+    /// The exact model input as an 8-bit image, for "what the model sees".
+    pub view: View,
     /// Preprocessing + inference time in the worker.
     pub millis: f64,
     /// Inference alone.
@@ -139,27 +114,34 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::postprocess::{Guess, Scores};
 
     #[test]
     fn messages_round_trip() {
-        let req = Request::Classify {
-            seq: 7,
-            model: "sketch".into(),
-            input: ModelInput::Strokes(vec![vec![[1.0, 2.0], [3.5, 4.0]]]),
+        let req = Request {
+            id: 7,
+            ask: Ask::Run {
+                model: ModelKey::from("sketch"),
+                input: ModelInput::Strokes(vec![vec![[1.0, 2.0], [3.5, 4.0]]]),
+            },
         };
         assert_eq!(decode::<Request>(&encode(&req)).unwrap(), req);
-        let resp = Response::Prediction(Prediction {
-            seq: 7,
-            model: "sketch".into(),
-            top: vec![Guess { label: "cat".into(), probability: 0.9 }],
-            not_sure: false,
-            input: vec![0, 255],
-            input_side: 28,
-            input_channels: 1,
-            millis: 1.5,
-            infer_millis: 1.0,
-        });
-        assert_eq!(decode::<Response>(&encode(&resp)).unwrap(), resp);
+        let event = Event::Reply {
+            id: 7,
+            reply: Reply::Prediction(Prediction {
+                answer: Answer {
+                    top: vec![Guess { label: "cat".into(), probability: 0.9 }],
+                    not_sure: false,
+                    scores: Scores::Softmax,
+                    values: vec![3.0],
+                    output_len: 1,
+                },
+                view: View { pixels: vec![0, 255], side: 28, channels: 1 },
+                millis: 1.5,
+                infer_millis: 1.0,
+            }),
+        };
+        assert_eq!(decode::<Event>(&encode(&event)).unwrap(), event);
     }
 
     #[test]

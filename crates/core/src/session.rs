@@ -62,10 +62,6 @@ impl Session {
         Ok(Session { plan, input_shape: input_shape.to_vec(), output_len })
     }
 
-    pub fn input_shape(&self) -> &[usize] {
-        &self.input_shape
-    }
-
     /// Number of values in the first output (the class count for a classifier).
     pub fn output_len(&self) -> usize {
         self.output_len

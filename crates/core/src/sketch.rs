@@ -202,11 +202,6 @@ pub fn strokes_to_bitmap(strokes: &[Stroke]) -> Result<Bitmap> {
     Ok(rasterize(&simplify(strokes)?))
 }
 
-/// The model's input: pixel / 255 as f32, the scaling `models/train/train_sketch.py` trains with.
-pub fn bitmap_to_input(bitmap: &[u8]) -> Vec<f32> {
-    bitmap.iter().map(|&v| f32::from(v) / 255.0).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

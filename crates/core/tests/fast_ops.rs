@@ -116,14 +116,14 @@ fn registry_model(path: String) -> TypedModel {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let spec = MODELS.iter().find(|m| m.model_path() == path).unwrap();
     let onnx = std::fs::read(repo.join(&path)).unwrap();
-    let nnef = onnx_to_nnef(&onnx, spec.input_shape).unwrap();
+    let nnef = onnx_to_nnef(&onnx, &spec.input.shape()).unwrap();
     tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(nnef)).unwrap()
 }
 
 #[test]
 fn registry_models_answer_the_same_with_the_faster_operators() {
     for spec in MODELS {
-        let changed = changed_and_same(registry_model(spec.model_path()), spec.input_shape);
+        let changed = changed_and_same(registry_model(spec.model_path()), &spec.input.shape());
         match spec.id {
             "sketch" => assert_eq!(changed, SpeedUps { folded: 0, replaced: 8 }, "sketch: 3 pools, 5 pads"),
             // The classifier's f16 weights: their cast to f32 and their packing.
@@ -213,7 +213,7 @@ fn other_convolutions_keep_tracts_operator() {
 #[test]
 fn registry_models_answer_the_same_with_winograd_convolutions() {
     for spec in MODELS {
-        let (replaced, worst) = convolutions_replaced(registry_model(spec.model_path()), spec.input_shape);
+        let (replaced, worst) = convolutions_replaced(registry_model(spec.model_path()), &spec.input.shape());
         match spec.id {
             "sketch" => assert_eq!(replaced, 5, "sketch: every convolution"),
             // Depthwise, strided or 1×1: none is a plain 3×3 stride-1 convolution.

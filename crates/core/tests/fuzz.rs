@@ -13,8 +13,9 @@
 
 mod common;
 
-use playground_core::custom::{ChannelOrder, CustomModel, InputSpec, Layout, Scale};
+use playground_core::input::{ChannelOrder, InputSpec, Layout, ModelInput, Scale};
 use playground_core::inspect::inspect;
+use playground_core::model::Model;
 use prost::Message;
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -280,6 +281,7 @@ fn fallback_spec() -> InputSpec {
         mean: [0.0; 3],
         std: [1.0; 3],
         invert: true,
+        resize_to: None,
     }
 }
 
@@ -295,9 +297,9 @@ fn exercise(bytes: &[u8]) -> Option<Panic> {
     quiet_panics();
     LAST_PANIC.with(|p| *p.borrow_mut() = Some(None));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let spec = inspect(bytes).ok().and_then(|card| InputSpec::guess(&card)).unwrap_or_else(fallback_spec);
-        if let Ok(model) = CustomModel::load(bytes, spec, None) {
-            let prepared = model.prepare_strokes(&[vec![[0.0, 0.0], [30.0, 40.0]]]).unwrap();
+        let spec = inspect(bytes).ok().and_then(|card| card.input_spec()).unwrap_or_else(fallback_spec);
+        if let Ok(model) = Model::from_onnx_file(bytes, spec, None) {
+            let prepared = model.prepare(&ModelInput::Strokes(vec![vec![[0.0, 0.0], [30.0, 40.0]]])).unwrap();
             let _ = model.run(&prepared.tensor);
         }
     }));

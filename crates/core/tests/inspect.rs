@@ -4,12 +4,13 @@
 
 mod common;
 
-use playground_core::custom::{ChannelOrder, CustomModel, InputSpec, Layout, Scale, Scores};
 use playground_core::engine::Engine;
+use playground_core::input::{ChannelOrder, InputSpec, Layout, ModelInput, Prepared, Scale};
 use playground_core::inspect::{
     check_model_size, inspect, Dim, ImageGuess, ModelCard, TensorInfo, MAX_MODEL_BYTES,
 };
-use playground_core::protocol::ModelInput;
+use playground_core::model::Model;
+use playground_core::postprocess::{Scores, TOP_K};
 use playground_core::Error;
 use prost::Message;
 use tract_onnx::pb;
@@ -42,8 +43,16 @@ fn ops(card: &ModelCard) -> Vec<(&str, u64)> {
     card.ops.iter().map(|o| (o.op_type.as_str(), o.count)).collect()
 }
 
+fn prepare_strokes(model: &Model, strokes: &[Vec<[f32; 2]>]) -> playground_core::Result<Prepared> {
+    model.prepare(&ModelInput::Strokes(strokes.to_vec()))
+}
+
+fn prepare_photo(model: &Model, bytes: &[u8]) -> playground_core::Result<Prepared> {
+    model.prepare(&ModelInput::Photo(bytes.to_vec()))
+}
+
 fn load_err(bytes: &[u8], spec: InputSpec, labels: Option<&str>) -> Error {
-    CustomModel::load(bytes, spec, labels).err().expect("load must fail")
+    Model::from_onnx_file(bytes, spec, labels).err().expect("load must fail")
 }
 
 #[test]
@@ -98,7 +107,7 @@ fn nchw_fixture_card() {
             scale: Scale::ZeroToOne
         })
     );
-    let spec = InputSpec::guess(&card).unwrap();
+    let spec = card.input_spec().unwrap();
     assert_eq!((spec.invert, spec.mean, spec.std), (true, [0.0; 3], [1.0; 3]));
 }
 
@@ -107,7 +116,7 @@ fn the_card_survives_postcard() {
     let card = card("dynamic.onnx");
     let bytes = postcard::to_allocvec(&card).unwrap();
     assert_eq!(postcard::from_bytes::<ModelCard>(&bytes).unwrap(), card);
-    let spec = InputSpec::guess(&card).unwrap();
+    let spec = card.input_spec().unwrap();
     assert_eq!(postcard::from_bytes::<InputSpec>(&postcard::to_allocvec(&spec).unwrap()).unwrap(), spec);
 }
 
@@ -128,23 +137,23 @@ fn nhwc_fixture_is_guessed_channels_last_and_runs_on_a_photo() {
             scale: Scale::MinusOneToOne
         })
     );
-    let spec = InputSpec::guess(&card).unwrap();
+    let spec = card.input_spec().unwrap();
     assert_eq!((spec.invert, spec.mean, spec.std), (false, [0.0; 3], [1.0; 3]));
-    let model = CustomModel::load(&fixture("nhwc.onnx"), spec, None).unwrap();
-    let prepared = model.prepare_photo(&read("crates/core/tests/photos/cat.png")).unwrap();
+    let model = Model::from_onnx_file(&fixture("nhwc.onnx"), spec, None).unwrap();
+    let prepared = prepare_photo(&model, &read("crates/core/tests/photos/cat.png")).unwrap();
     assert_eq!(
-        (prepared.side, prepared.channels, prepared.view.len(), prepared.tensor.len()),
+        (prepared.view.side, prepared.view.channels, prepared.view.pixels.len(), prepared.tensor.len()),
         (32, 3, 3072, 3072)
     );
-    let out = model.run(&prepared.tensor).unwrap();
+    let out = model.answer(&prepared.tensor, TOP_K).unwrap();
     assert_eq!((out.output_len, out.values.len(), out.scores), (5, 5, Scores::Softmax));
     assert_eq!(out.top.len(), 5);
     assert!(out.top.iter().all(|g| g.label.starts_with('#')));
     assert!((out.top.iter().map(|g| g.probability).sum::<f32>() - 1.0).abs() < 1e-5);
     // The same photo drawn as a sketch: grey replicated to three channels.
-    let sketch = model.prepare_strokes(&[vec![[0.0, 0.0], [10.0, 10.0]]]).unwrap();
-    assert!(sketch.view.chunks(3).all(|px| px[0] == px[1] && px[1] == px[2]));
-    assert!(model.run(&sketch.tensor).is_ok());
+    let sketch = prepare_strokes(&model, &[vec![[0.0, 0.0], [10.0, 10.0]]]).unwrap();
+    assert!(sketch.view.pixels.chunks(3).all(|px| px[0] == px[1] && px[1] == px[2]));
+    assert!(model.answer(&sketch.tensor, TOP_K).is_ok());
 }
 
 #[test]
@@ -170,24 +179,24 @@ fn dynamic_fixture_is_fixed_by_the_spec() {
     );
     let guess = card.image_input.clone().unwrap();
     assert_eq!((guess.layout, guess.channels, guess.side, guess.side_fixed), (Layout::Nchw, 3, 224, false));
-    let spec = InputSpec::guess(&card).unwrap();
+    let spec = card.input_spec().unwrap();
     assert_eq!(
         (spec.mean, spec.std),
-        (playground_core::custom::IMAGENET_MEAN, playground_core::custom::IMAGENET_STD)
+        (playground_core::input::IMAGENET_MEAN, playground_core::input::IMAGENET_STD)
     );
 
     let bytes = fixture("dynamic.onnx");
-    let model = CustomModel::load(&bytes, spec.clone(), Some("a\nb\nc\nd\n")).unwrap();
+    let model = Model::from_onnx_file(&bytes, spec.clone(), Some("a\nb\nc\nd\n")).unwrap();
     assert_eq!(model.output_len(), 4);
-    let prepared = model.prepare_photo(&read("crates/core/tests/photos/coffee.png")).unwrap();
+    let prepared = prepare_photo(&model, &read("crates/core/tests/photos/coffee.png")).unwrap();
     assert_eq!(prepared.tensor.len(), 3 * 224 * 224);
-    let out = model.run(&prepared.tensor).unwrap();
+    let out = model.answer(&prepared.tensor, TOP_K).unwrap();
     assert!(out.top.iter().all(|g| ["a", "b", "c", "d"].contains(&g.label.as_str())));
     // Any side works, BGR too.
     let small = InputSpec { side: 40, channel_order: ChannelOrder::Bgr, ..spec.clone() };
-    let model = CustomModel::load(&bytes, small, None).unwrap();
+    let model = Model::from_onnx_file(&bytes, small, None).unwrap();
     assert_eq!(
-        model.prepare_photo(&read("crates/core/tests/photos/coffee.png")).unwrap().tensor.len(),
+        prepare_photo(&model, &read("crates/core/tests/photos/coffee.png")).unwrap().tensor.len(),
         3 * 40 * 40
     );
 
@@ -204,7 +213,7 @@ fn an_op_tract_lacks_is_named() {
     assert_eq!(card.unsupported_ops, ["Det"]);
     let tract = card.tract_error.as_deref().expect("tract must fail");
     assert!(tract.contains("Det"), "{tract}");
-    let e = load_err(&fixture("unsupported_op.onnx"), InputSpec::guess(&card).unwrap(), None);
+    let e = load_err(&fixture("unsupported_op.onnx"), card.input_spec().unwrap(), None);
     assert!(matches!(e, Error::ModelParse(_)), "{e}");
     assert!(e.to_string().contains("tract has no implementation of Det"), "{e}");
 }
@@ -215,7 +224,7 @@ fn external_weights_are_flagged() {
     assert_eq!((card.params.tensors, card.params.external_tensors, card.params.count), (4, 4, 2010));
     assert!(card.notes.iter().any(|n| n.contains("separate file")), "{:?}", card.notes);
     assert!(card.tract_error.as_deref().unwrap().contains("separate file"));
-    let e = load_err(&fixture("external_data.onnx"), InputSpec::guess(&card).unwrap(), None);
+    let e = load_err(&fixture("external_data.onnx"), card.input_spec().unwrap(), None);
     assert!(e.to_string().contains("separate file"), "{e}");
 }
 
@@ -256,7 +265,7 @@ fn nchw_with_input(edit: impl FnOnce(&mut pb::type_proto::Tensor)) -> Vec<u8> {
 #[test]
 fn inputs_that_cannot_be_fed_are_clear_errors() {
     let nchw = fixture("nchw_conv.onnx");
-    let spec = InputSpec::guess(&card("nchw_conv.onnx")).unwrap();
+    let spec = card("nchw_conv.onnx").input_spec().unwrap();
     let e = load_err(&nchw, InputSpec { side: 32, ..spec.clone() }, None);
     assert_eq!(
         e.to_string(),
@@ -299,7 +308,7 @@ fn shipped_sketch_model_card() {
     assert_eq!((card.params.count, card.params.bytes), (294_688, 2 * 294_688));
     assert_eq!((card.ir_version, card.producer_name.as_str()), (7, "pytorch"));
     assert!(card.unsupported_ops.is_empty() && card.runnable(), "{:?}", card.tract_error);
-    let spec = InputSpec::guess(&card).unwrap();
+    let spec = card.input_spec().unwrap();
     assert_eq!(
         (spec.layout, spec.side, spec.channels, spec.scale, spec.invert),
         (Layout::Nchw, 28, 1, Scale::ZeroToOne, true)
@@ -326,21 +335,21 @@ fn custom_path_matches_the_engine_on_real_drawings() {
     let labels = String::from_utf8(read("models/sketch/labels.txt")).unwrap();
     let mut engine = Engine::new();
     engine.install("sketch", &onnx, &labels).unwrap();
-    let spec = InputSpec::guess(&inspect(&onnx).unwrap()).unwrap();
-    let model = CustomModel::load(&onnx, spec, Some(&labels)).unwrap();
-    assert_eq!(model.labels(), engine.get("sketch").unwrap().labels);
+    let spec = inspect(&onnx).unwrap().input_spec().unwrap();
+    let model = Model::from_onnx_file(&onnx, spec, Some(&labels)).unwrap();
+    assert_eq!(model.labels, engine.get("sketch").unwrap().labels);
     let mut compared = 0;
-    for word in model.labels() {
+    for word in &model.labels {
         let path = common::quickdraw().join("borismus__exupery").join(format!("{word}.ndjson"));
         if !path.exists() {
             continue;
         }
         for (key, strokes) in common::stroke_drawings(word).into_iter().take(10) {
-            let ours = model.prepare_strokes(&strokes).unwrap();
+            let ours = prepare_strokes(&model, &strokes).unwrap();
             let theirs = engine.prepare("sketch", &ModelInput::Strokes(strokes.clone())).unwrap();
             assert_eq!(ours.view, theirs.view, "{word} {key}");
             assert_eq!(ours.tensor, theirs.tensor, "{word} {key}");
-            let out = model.run(&ours.tensor).unwrap();
+            let out = model.answer(&ours.tensor, TOP_K).unwrap();
             let top = engine.classify_sketch("sketch", &strokes, 5).unwrap();
             assert_eq!(out.top[0].label, top[0].label, "{word} {key}");
             assert!((out.top[0].probability - top[0].probability).abs() < 1e-5, "{word} {key}");
@@ -355,17 +364,17 @@ fn custom_path_matches_the_engine_on_real_drawings() {
 #[test]
 fn strokes_render_at_other_sides() {
     let onnx = fixture("dynamic.onnx");
-    let spec = InputSpec { side: 112, invert: false, ..InputSpec::guess(&card("dynamic.onnx")).unwrap() };
-    let model = CustomModel::load(&onnx, spec, None).unwrap();
+    let spec = InputSpec { side: 112, invert: false, ..card("dynamic.onnx").input_spec().unwrap() };
+    let model = Model::from_onnx_file(&onnx, spec, None).unwrap();
     let square = vec![vec![[0.0, 0.0], [100.0, 0.0], [100.0, 100.0], [0.0, 100.0], [0.0, 0.0]]];
-    let p = model.prepare_strokes(&square).unwrap();
-    assert_eq!((p.side, p.channels, p.view.len()), (112, 3, 112 * 112 * 3));
+    let p = prepare_strokes(&model, &square).unwrap();
+    assert_eq!((p.view.side, p.view.channels, p.view.pixels.len()), (112, 3, 112 * 112 * 3));
     // Not inverted: dark ink on white paper, the centre of the square is paper.
-    let at = |x: usize, y: usize| p.view[(y * 112 + x) * 3];
+    let at = |x: usize, y: usize| p.view.pixels[(y * 112 + x) * 3];
     assert_eq!(at(56, 56), 255);
     assert_eq!(at(0, 0), 255);
-    assert!(p.view.contains(&0), "some full ink");
-    assert!(matches!(model.prepare_strokes(&[]), Err(Error::EmptyDrawing)));
+    assert!(p.view.pixels.contains(&0), "some full ink");
+    assert!(matches!(prepare_strokes(&model, &[]), Err(Error::EmptyDrawing)));
 }
 
 /// ONNX writes "" for an omitted optional input; tract 0.23 panics on a Conv with inputs
@@ -379,8 +388,10 @@ fn omitted_optional_inputs_are_fine() {
     let bytes = proto.encode_to_vec();
     let card = inspect(&bytes).unwrap();
     assert!(card.runnable(), "{:?}", card.tract_error);
-    let model = CustomModel::load(&bytes, InputSpec::guess(&card).unwrap(), None).unwrap();
-    let out = model.run(&model.prepare_strokes(&[vec![[0.0, 0.0], [9.0, 9.0]]]).unwrap().tensor).unwrap();
+    let model = Model::from_onnx_file(&bytes, card.input_spec().unwrap(), None).unwrap();
+    let out = model
+        .answer(&prepare_strokes(&model, &[vec![[0.0, 0.0], [9.0, 9.0]]]).unwrap().tensor, TOP_K)
+        .unwrap();
     assert_eq!((out.output_len, out.scores), (10, Scores::Probabilities));
 }
 

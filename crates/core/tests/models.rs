@@ -3,7 +3,8 @@
 
 mod common;
 
-use playground_core::engine::{Answer, Engine};
+use playground_core::engine::Engine;
+use playground_core::postprocess::Answer;
 use playground_core::registry::{Task, MODELS};
 use playground_core::session::Session;
 use playground_core::Error;
@@ -36,7 +37,7 @@ trait AnswerSketch {
 
 impl AnswerSketch for Engine {
     fn answer_sketch(&self, id: &str, strokes: &[Vec<[f32; 2]>]) -> Answer {
-        let input = playground_core::protocol::ModelInput::Strokes(strokes.to_vec());
+        let input = playground_core::input::ModelInput::Strokes(strokes.to_vec());
         self.answer(id, &self.prepare(id, &input).unwrap().tensor, 5).unwrap()
     }
 }
@@ -49,7 +50,7 @@ fn every_registry_model_loads_and_its_labels_match_its_outputs() {
         let model = engine
             .install(spec.id, &read(&spec.model_path()), &labels)
             .unwrap_or_else(|e| panic!("model {}: {e}", spec.id));
-        assert_eq!(model.labels.len(), model.session.output_len(), "model {}", spec.id);
+        assert_eq!(model.labels.len(), model.output_len(), "model {}", spec.id);
     }
     // Budgets from the issues, checked raw here (which bounds the gzip size too): the photo model
     // ≤ 10 MB; every model the sketch page loads (ours and its wider model) ≤ 1.5 MB together.

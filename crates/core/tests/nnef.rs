@@ -20,11 +20,11 @@ fn input(len: usize) -> Vec<f32> {
 fn every_registry_model_gives_the_same_scores_from_its_nnef_conversion() {
     for spec in MODELS {
         let onnx = std::fs::read(repo().join(spec.model_path())).unwrap();
-        let nnef = onnx_to_nnef(&onnx, spec.input_shape).unwrap();
+        let nnef = onnx_to_nnef(&onnx, &spec.input.shape()).unwrap();
         assert!(is_nnef(&nnef) && !is_nnef(&onnx), "{}: format sniffing", spec.id);
-        let from_onnx = Session::from_onnx(&onnx, spec.input_shape).unwrap();
-        let from_nnef = Session::from_nnef(&nnef, spec.input_shape).unwrap();
-        let x = input(spec.input_shape.iter().product());
+        let from_onnx = Session::from_onnx(&onnx, &spec.input.shape()).unwrap();
+        let from_nnef = Session::from_nnef(&nnef, &spec.input.shape()).unwrap();
+        let x = input(spec.input.shape().iter().product());
         let (a, b) = (from_onnx.run(&x).unwrap(), from_nnef.run(&x).unwrap());
         assert_eq!(a.len(), b.len(), "{}", spec.id);
         let worst = a.iter().zip(&b).map(|(p, q)| (p - q).abs()).fold(0.0f32, f32::max);
@@ -41,10 +41,17 @@ fn the_engine_classifies_a_real_photo_the_same_from_either_format() {
     let top = |model: &[u8]| {
         let mut engine = Engine::new();
         engine.install("photo", model, &labels).unwrap();
-        let prepared = engine.prepare_photo("photo", &photo).unwrap();
-        engine.infer("photo", &prepared.tensor, 5).unwrap().into_iter().map(|g| g.label).collect::<Vec<_>>()
+        let prepared =
+            engine.prepare("photo", &playground_core::input::ModelInput::Photo(photo.clone())).unwrap();
+        engine
+            .answer("photo", &prepared.tensor, 5)
+            .unwrap()
+            .top
+            .into_iter()
+            .map(|g| g.label)
+            .collect::<Vec<_>>()
     };
-    assert_eq!(top(&onnx_to_nnef(&onnx, spec.input_shape).unwrap()), top(&onnx));
+    assert_eq!(top(&onnx_to_nnef(&onnx, &spec.input.shape()).unwrap()), top(&onnx));
 }
 
 #[test]
@@ -52,6 +59,6 @@ fn an_nnef_archive_for_another_shape_is_refused_with_a_message() {
     let spec = MODELS.iter().find(|m| m.id == "sketch").unwrap();
     let onnx = std::fs::read(repo().join(spec.model_path())).unwrap();
     let nnef = onnx_to_nnef(&onnx, &[2, 1, 28, 28]).unwrap();
-    let err = Session::from_nnef(&nnef, spec.input_shape).err().expect("must fail").to_string();
+    let err = Session::from_nnef(&nnef, &spec.input.shape()).err().expect("must fail").to_string();
     assert!(err.contains("[1, 1, 28, 28]"), "{err}");
 }

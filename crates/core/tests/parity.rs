@@ -2,7 +2,8 @@
 //! (`cargo test` natively; `scripts/test.sh` also runs it under wasm32 with +simd128 in Node)
 //! and checks digests of the exact model inputs against the same constants.
 
-use playground_core::photo::{self, ImageSpec};
+use playground_core::input::ModelInput;
+use playground_core::registry::{self, PHOTO};
 use playground_core::sketch;
 
 #[cfg(target_arch = "wasm32")]
@@ -13,12 +14,13 @@ fn fnv(bytes: impl IntoIterator<Item = u8>) -> u64 {
     bytes.into_iter().fold(0xcbf29ce484222325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
 }
 
-const PHOTO: ImageSpec = ImageSpec { size: 224, resize_shorter_to: 256, mean: [127.0; 3], std: [128.0; 3] };
-
+/// The photo model's registry spec, through the one `prepare` every model takes.
 fn photo_digests(bytes: &[u8]) -> (u64, u64) {
-    let crop = photo::crop_for_model(&photo::decode(bytes).unwrap(), &PHOTO);
-    let tensor = photo::to_tensor(&crop, &PHOTO);
-    (fnv(crop.as_raw().iter().copied()), fnv(tensor.iter().flat_map(|v| v.to_bits().to_le_bytes())))
+    let prepared = registry::find(PHOTO).unwrap().input.prepare(&ModelInput::Photo(bytes.to_vec())).unwrap();
+    (
+        fnv(prepared.view.pixels.iter().copied()),
+        fnv(prepared.tensor.iter().flat_map(|v| v.to_bits().to_le_bytes())),
+    )
 }
 
 #[test]

@@ -6,8 +6,9 @@ mod common;
 
 use image::{ImageBuffer, ImageFormat, Rgb, RgbImage};
 use playground_core::engine::Engine;
-use playground_core::photo::{self, ImageSpec};
-use playground_core::registry::{self, Task};
+use playground_core::input::{InputSpec, ModelInput, Prepared};
+use playground_core::photo;
+use playground_core::registry::{self, PHOTO};
 use serde_json::Value;
 use std::io::Cursor;
 use std::sync::OnceLock;
@@ -29,11 +30,17 @@ fn engine() -> &'static Engine {
     })
 }
 
-fn spec() -> ImageSpec {
-    match &registry::find("photo").unwrap().task {
-        Task::Photo(spec) => spec.clone(),
-        _ => unreachable!(),
-    }
+/// The worker's path for a photo: the registry model's spec.
+fn prepare_photo(bytes: &[u8]) -> playground_core::Result<Prepared> {
+    engine().prepare(PHOTO, &ModelInput::Photo(bytes.to_vec()))
+}
+
+fn infer(tensor: &[f32], k: usize) -> playground_core::Result<Vec<playground_core::postprocess::Guess>> {
+    Ok(engine().answer(PHOTO, tensor, k)?.top)
+}
+
+fn spec() -> InputSpec {
+    registry::find(PHOTO).unwrap().input.clone()
 }
 
 fn expected() -> Vec<(String, Value)> {
@@ -49,8 +56,8 @@ fn registry_constants_match_the_models_preprocess_json() {
     )
     .unwrap();
     let spec = spec();
-    assert_eq!(json["size"], spec.size);
-    assert_eq!(json["resize_shorter_to"], spec.resize_shorter_to);
+    assert_eq!(json["size"], spec.side);
+    assert_eq!(json["resize_shorter_to"], spec.resize_to.unwrap());
     for c in 0..3 {
         assert_eq!(json["mean"][c].as_f64().unwrap() as f32, spec.mean[c]);
         assert_eq!(json["std"][c].as_f64().unwrap() as f32, spec.std[c]);
@@ -66,7 +73,7 @@ fn preprocessing_matches_the_python_reference() {
             image.dimensions(),
             (case["decoded_wh"][0].as_u64().unwrap() as u32, case["decoded_wh"][1].as_u64().unwrap() as u32)
         );
-        let crop = photo::crop_for_model(&image, &spec);
+        let crop = photo::crop_for_model(&image, spec.side, spec.resize_to.unwrap());
         // PNG decoding is exact everywhere, so PNGs must match to the bit. JPEG decoders are not
         // bit-exact (zune-jpeg here, libjpeg in PIL): a few grey levels of slack there.
         let exact = name.ends_with(".png");
@@ -74,7 +81,8 @@ fn preprocessing_matches_the_python_reference() {
         let want = case["crop_u8_sum"].as_u64().unwrap();
         let slack = if exact { 0 } else { want / 1000 };
         assert!(sum.abs_diff(want) <= slack, "{name}: cropped pixel sum {sum} vs reference {want}");
-        let tensor = photo::to_tensor(&crop, &spec);
+        let tensor =
+            spec.prepare(&ModelInput::Photo(std::fs::read(dir().join(&name)).unwrap())).unwrap().tensor;
         for probe in case["probes"].as_array().unwrap() {
             let (c, y, x) =
                 (probe["c"].as_u64().unwrap(), probe["y"].as_u64().unwrap(), probe["x"].as_u64().unwrap());
@@ -89,8 +97,8 @@ fn preprocessing_matches_the_python_reference() {
 #[test]
 fn golden_photos_get_the_reference_top_1() {
     for (name, case) in expected() {
-        let prepared = engine().prepare_photo("photo", &std::fs::read(dir().join(&name)).unwrap()).unwrap();
-        let top = engine().infer("photo", &prepared.tensor, 5).unwrap();
+        let prepared = prepare_photo(&std::fs::read(dir().join(&name)).unwrap()).unwrap();
+        let top = infer(&prepared.tensor, 5).unwrap();
         let want = &case["top5_model"][0];
         assert_eq!(top[0].label, want["label"].as_str().unwrap(), "{name}: {top:?}");
         let p = want["prob"].as_f64().unwrap() as f32;
@@ -100,11 +108,7 @@ fn golden_photos_get_the_reference_top_1() {
 
 fn error_of(file: &str) -> String {
     let bytes = std::fs::read(dir().join("bad").join(file)).unwrap();
-    engine()
-        .prepare_photo("photo", &bytes)
-        .err()
-        .unwrap_or_else(|| panic!("{file} must be refused"))
-        .to_string()
+    prepare_photo(&bytes).err().unwrap_or_else(|| panic!("{file} must be refused")).to_string()
 }
 
 #[test]
@@ -118,10 +122,9 @@ fn bad_files_get_clear_messages() {
 #[test]
 fn unusual_but_valid_files_are_classified() {
     for file in ["cmyk.jpg", "deep16.png"] {
-        let prepared =
-            engine().prepare_photo("photo", &std::fs::read(dir().join("bad").join(file)).unwrap()).unwrap();
-        assert_eq!(prepared.view.len(), 224 * 224 * 3);
-        let top = engine().infer("photo", &prepared.tensor, 5).unwrap();
+        let prepared = prepare_photo(&std::fs::read(dir().join("bad").join(file)).unwrap()).unwrap();
+        assert_eq!(prepared.view.pixels.len(), 224 * 224 * 3);
+        let top = infer(&prepared.tensor, 5).unwrap();
         // Both are the cat photo (CMYK, or grey at 16 bits): a cat label must stay in the top 5.
         assert!(top.iter().any(|g| g.label.contains("cat") || g.label.contains("Mau")), "{file}: {top:?}");
     }
@@ -134,8 +137,8 @@ fn a_huge_photo_is_downscaled() {
         ImageBuffer::from_fn(4000, 3000, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
     let mut jpeg = Vec::new();
     image.write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
-    let prepared = engine().prepare_photo("photo", &jpeg).unwrap();
-    assert_eq!((prepared.side, prepared.view.len()), (224, 224 * 224 * 3));
+    let prepared = prepare_photo(&jpeg).unwrap();
+    assert_eq!((prepared.view.side, prepared.view.pixels.len()), (224, 224 * 224 * 3));
 }
 
 #[test]
@@ -162,7 +165,6 @@ fn exif_orientation_is_applied() {
 
 #[test]
 fn a_photo_for_the_sketch_model_is_refused_clearly() {
-    use playground_core::protocol::ModelInput;
     let e = engine().prepare("photo", &ModelInput::Strokes(vec![vec![[0.0, 0.0]]])).err().unwrap();
     assert!(e.to_string().contains("takes photos, not drawings"), "{e}");
 }
@@ -186,13 +188,12 @@ fn strips_of_any_aspect_ratio_are_classified_without_a_huge_resize() {
     for (w, h) in [(20_000, 1), (1, 20_000), (20_000, 3), (7, 19_999), (300, 1)] {
         let strip: RgbImage = ImageBuffer::from_fn(w, h, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 99]));
         let bytes = png(&strip);
-        let prepared = engine().prepare_photo("photo", &bytes).unwrap();
-        assert_eq!(prepared.view.len(), 224 * 224 * 3, "{w}×{h}");
-        let top = engine().infer("photo", &prepared.tensor, 5).unwrap();
+        let prepared = engine().prepare(PHOTO, &ModelInput::Photo(bytes.clone())).unwrap();
+        assert_eq!(prepared.view.pixels.len(), 224 * 224 * 3, "{w}×{h}");
+        let top = engine().answer(PHOTO, &prepared.tensor, 5).unwrap().top;
         assert_eq!(top.len(), 5);
         for side in [28, 1024] {
-            let spec = ImageSpec { size: side, resize_shorter_to: side, mean: [0.0; 3], std: [1.0; 3] };
-            let crop = photo::crop_for_model(&photo::decode(&bytes).unwrap(), &spec);
+            let crop = photo::crop_for_model(&photo::decode(&bytes).unwrap(), side, side);
             assert_eq!(crop.dimensions(), (side, side), "{w}×{h} at {side}");
         }
     }
@@ -208,7 +209,7 @@ fn a_long_strip_keeps_its_centre() {
             Rgb([0, 0, 255])
         }
     });
-    let crop = photo::crop_for_model(&strip, &spec());
+    let crop = photo::crop_for_model(&strip, 224, 256);
     let centre = crop.get_pixel(112, 112);
     assert!(centre[0] > 200 && centre[2] < 50, "{centre:?}");
 }
@@ -221,11 +222,10 @@ fn a_motion_photo_is_classified_from_its_jpeg_part() {
     let mut motion = still.clone();
     motion.extend(b"\0\0\0\x18ftypmp42\0\0\0\0isommp42");
     motion.extend((0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
-    let (a, b) =
-        (engine().prepare_photo("photo", &still).unwrap(), engine().prepare_photo("photo", &motion).unwrap());
+    let (a, b) = (prepare_photo(&still).unwrap(), prepare_photo(&motion).unwrap());
     assert_eq!(a.view, b.view);
     // A JPEG cut before its end is still refused, whatever follows inside it.
-    let e = engine().prepare_photo("photo", &still[..still.len() * 2 / 3]).err().unwrap().to_string();
+    let e = prepare_photo(&still[..still.len() * 2 / 3]).err().unwrap().to_string();
     assert!(e.contains("truncated"), "{e}");
 }
 
@@ -253,7 +253,7 @@ fn an_animated_gif_is_read_from_its_first_frame() {
     assert_eq!(image.dimensions(), (64, 48));
     let p = image.get_pixel(10, 10);
     assert!(p[0] > 200 && p[2] < 50, "first frame is red, got {p:?}");
-    assert!(engine().prepare_photo("photo", &gif).is_ok());
+    assert!(prepare_photo(&gif).is_ok());
 }
 
 /// A JPEG with an APP1 "Exif" segment holding `tiff` inserted after SOI.

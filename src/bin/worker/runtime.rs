@@ -2,15 +2,15 @@
 //! requests. It runs in a dedicated web worker so the UI thread never runs a model.
 
 use js_sys::{Array, Reflect, Uint8Array};
-#[cfg(feature = "onnx")]
-use playground_core::custom::CustomModel;
 use playground_core::engine::Engine;
+use playground_core::input::ModelInput;
 #[cfg(feature = "onnx")]
 use playground_core::inspect;
-use playground_core::protocol::{
-    self, ModelInput, Prediction, Request, Response, Sabotage, Seq, CUSTOM_MODEL, TOP_K,
-};
-use playground_core::registry;
+#[cfg(feature = "onnx")]
+use playground_core::model::Model;
+use playground_core::postprocess::TOP_K;
+use playground_core::protocol::{self, Ask, Event, Prediction, Reply, Request, RequestId, Sabotage};
+use playground_core::registry::{self, ModelKey};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -30,26 +30,43 @@ fn now_ms() -> f64 {
     scope().performance().map(|p| p.now()).unwrap_or_default()
 }
 
-fn post(response: &Response) {
-    let bytes = Uint8Array::from(protocol::encode(response).as_slice());
+fn post(event: &Event) {
+    let bytes = Uint8Array::from(protocol::encode(event).as_slice());
     // Transfer the buffer instead of copying it.
     let _ = scope().post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()));
+}
+
+fn reply(id: RequestId, reply: Reply) {
+    post(&Event::Reply { id, reply });
+}
+
+thread_local! {
+    /// The request being worked on, named by the panic hook.
+    static CURRENT: std::cell::Cell<Option<RequestId>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` as work on request `id` (a panic inside names it).
+fn working_on<T>(id: RequestId, f: impl FnOnce() -> T) -> T {
+    let before = CURRENT.with(|c| c.replace(Some(id)));
+    let out = f();
+    CURRENT.with(|c| c.set(before));
+    out
 }
 
 #[derive(Default)]
 struct State {
     engine: Engine,
-    /// Models being fetched, so a repeated `Load` does not fetch twice.
-    loading: Vec<String>,
-    /// A person's own model (the playground), if one is loaded.
-    #[cfg(feature = "onnx")]
-    custom: Option<CustomModel>,
+    /// Registry models being fetched, with the requests waiting for each, so a repeated
+    /// `Load` does not fetch twice and every asker hears the outcome.
+    loading: Vec<(String, Vec<RequestId>)>,
 }
 
 pub fn start() {
     // On wasm32 a panic aborts the instance; say so first, so the UI can restart us at once
     // instead of waiting for its watchdog.
-    std::panic::set_hook(Box::new(|info| post(&Response::Panicked { message: info.to_string() })));
+    std::panic::set_hook(Box::new(|info| {
+        post(&Event::Panicked { message: info.to_string(), during: CURRENT.with(|c| c.get()) })
+    }));
     let state = Rc::new(RefCell::new(State::default()));
     let onmessage = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         // A request, or [request, file] for a person's model (src/client.rs).
@@ -60,22 +77,22 @@ pub fn start() {
         };
         let bytes = Uint8Array::new(&encoded).to_vec();
         match protocol::decode::<Request>(&bytes) {
-            Ok(mut request) => match file.map(|f| read_file_into(&mut request, &f)) {
-                Some(Err(failure)) => post(&failure),
-                _ => handle(&state, request),
+            Ok(mut request) => match file.map(|f| read_file_into(&mut request.ask, &f)) {
+                Some(Err(message)) => reply(request.id, Reply::Failed(message)),
+                _ => working_on(request.id, || handle(&state, request)),
             },
-            Err(message) => post(&Response::Failed { seq: 0, model: String::new(), message }),
+            Err(message) => post(&Event::Unreadable { message }),
         }
     });
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
-    post(&Response::Ready);
+    post(&Event::Ready);
 }
 
-/// Reads the file sent beside `request` into its `bytes` (synchronously: a worker may, and
+/// Reads the file sent beside a request into its `bytes` (synchronously: a worker may, and
 /// the request cannot be answered before). A file that cannot be read (moved, changed on disk)
-/// gets the request's failure answer.
-fn read_file_into(request: &mut Request, file: &JsValue) -> Result<(), Response> {
+/// fails the request.
+fn read_file_into(ask: &mut Ask, file: &JsValue) -> Result<(), String> {
     let read = || -> Result<Vec<u8>, JsValue> {
         let buffer = web_sys::FileReaderSync::new()?.read_as_array_buffer(file.unchecked_ref())?;
         Ok(Uint8Array::new(&buffer).to_vec())
@@ -84,151 +101,114 @@ fn read_file_into(request: &mut Request, file: &JsValue) -> Result<(), Response>
         let why = e.dyn_ref::<js_sys::Error>().and_then(|e| e.message().as_string()).unwrap_or_default();
         format!("the file could not be read ({why}); pick it again")
     };
-    match request {
-        Request::Inspect { bytes } => {
-            *bytes = read().map_err(|e| Response::InspectFailed { message: failed(e) })?
-        }
-        Request::LoadCustom { bytes, .. } => {
-            *bytes =
-                read().map_err(|e| Response::LoadFailed { model: CUSTOM_MODEL.into(), message: failed(e) })?
-        }
-        _ => {}
+    if let Ask::Inspect { bytes } | Ask::LoadOwn { bytes, .. } = ask {
+        *bytes = read().map_err(failed)?;
     }
     Ok(())
 }
 
-fn handle(state: &Rc<RefCell<State>>, request: Request) {
-    match request {
-        Request::Load { model } => {
-            let labels = state.borrow().engine.get(&model).map(|m| m.labels.clone());
+fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
+    match ask {
+        Ask::Load { model } => {
+            let labels = state.borrow().engine.get(model.as_str()).map(|m| m.labels.clone());
             if let Ok(labels) = labels {
-                post(&Response::Loaded { model, labels, millis: 0.0 });
-            } else if !state.borrow().loading.contains(&model) {
-                state.borrow_mut().loading.push(model.clone());
-                spawn_local(load(state.clone(), model));
+                return reply(id, Reply::Loaded { labels, millis: 0.0 });
+            }
+            let mut s = state.borrow_mut();
+            match s.loading.iter_mut().find(|(m, _)| *m == model) {
+                Some((_, waiting)) => waiting.push(id),
+                None => {
+                    s.loading.push((model.clone(), vec![id]));
+                    spawn_local(load(state.clone(), model));
+                }
             }
         }
-        Request::Classify { seq, model, input } => {
-            post(&classify(&state.borrow().engine, seq, model, &input))
-        }
-        Request::Benchmark { model, input, runs } => {
-            let response = match state.borrow().engine.benchmark(&model, &input, runs, now_ms) {
-                Ok(t) => Response::Benchmark {
-                    model,
+        Ask::Run { model, input } => reply(id, run(&state.borrow().engine, model, &input)),
+        Ask::Benchmark { model, input, runs } => reply(
+            id,
+            match state.borrow().engine.benchmark(model, &input, runs, now_ms) {
+                Ok(t) => Reply::Benchmark {
                     infer_ms: t.infer,
                     classify_ms: t.classify,
                     memory_bytes: wasm_memory_bytes(),
                 },
-                Err(e) => Response::Failed { seq: 0, model, message: e.to_string() },
-            };
-            post(&response);
-        }
+                Err(e) => Reply::Failed(e.to_string()),
+            },
+        ),
         #[cfg(feature = "onnx")]
-        Request::Inspect { bytes } => post(&match inspect::inspect(&bytes) {
-            Ok(card) => Response::Inspected { card },
-            Err(e) => Response::InspectFailed { message: e.to_string() },
-        }),
+        Ask::Inspect { bytes } => reply(
+            id,
+            match inspect::inspect(&bytes) {
+                Ok(card) => Reply::Inspected(card),
+                Err(e) => Reply::Failed(e.to_string()),
+            },
+        ),
         #[cfg(feature = "onnx")]
-        Request::LoadCustom { bytes, labels, spec } => {
+        Ask::LoadOwn { bytes, labels, spec } => {
             let started = now_ms();
-            let model = CUSTOM_MODEL.to_string();
             // Drop the previous model first: two big models need not fit in memory at once.
-            state.borrow_mut().custom = None;
-            post(&match CustomModel::load(&bytes, spec, labels.as_deref()) {
-                Ok(custom) => {
-                    let labels = custom.labels().to_vec();
-                    state.borrow_mut().custom = Some(custom);
-                    Response::Loaded { model, labels, millis: now_ms() - started }
-                }
-                Err(e) => Response::LoadFailed { model, message: e.to_string() },
-            });
-        }
-        #[cfg(feature = "onnx")]
-        Request::ClassifyCustom { seq, input } => {
-            post(&classify_custom(state.borrow().custom.as_ref(), seq, &input))
+            state.borrow_mut().engine.remove(&ModelKey::Own);
+            reply(
+                id,
+                match Model::from_onnx_file(&bytes, spec, labels.as_deref()) {
+                    Ok(model) => {
+                        let labels = model.labels.clone();
+                        state.borrow_mut().engine.insert(ModelKey::Own, model);
+                        Reply::Loaded { labels, millis: now_ms() - started }
+                    }
+                    Err(e) => Reply::Failed(e.to_string()),
+                },
+            );
         }
         // The demos' build has no ONNX front end; the app sends these to the playground's build
         // only (InferenceService::use_onnx_build), so this answer means a bug, said plainly.
         #[cfg(not(feature = "onnx"))]
-        Request::Inspect { .. } => post(&Response::InspectFailed { message: NO_ONNX.into() }),
-        #[cfg(not(feature = "onnx"))]
-        Request::LoadCustom { .. } => {
-            post(&Response::LoadFailed { model: CUSTOM_MODEL.into(), message: NO_ONNX.into() })
-        }
-        #[cfg(not(feature = "onnx"))]
-        Request::ClassifyCustom { seq, .. } => {
-            post(&Response::Failed { seq, model: CUSTOM_MODEL.into(), message: NO_ONNX.into() })
-        }
-        Request::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
-        Request::Sabotage(Sabotage::Hang) => loop {
+        Ask::Inspect { .. } | Ask::LoadOwn { .. } => reply(id, Reply::Failed(NO_ONNX.into())),
+        Ask::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
+        Ask::Sabotage(Sabotage::Hang) => loop {
             std::hint::spin_loop();
         },
     }
 }
 
 /// Preprocess and infer, timing both; failures become a `Failed` the page shows.
-fn classify(engine: &Engine, seq: Seq, model: String, input: &ModelInput) -> Response {
+fn run(engine: &Engine, model: ModelKey, input: &ModelInput) -> Reply {
     let started = now_ms();
-    let result = engine.prepare(&model, input).and_then(|prepared| {
+    let result = engine.prepare(model.clone(), input).and_then(|prepared| {
         let infer_started = now_ms();
-        let answer = engine.answer(&model, &prepared.tensor, TOP_K)?;
+        let answer = engine.answer(model, &prepared.tensor, TOP_K)?;
         Ok((answer, prepared, now_ms() - infer_started))
     });
     match result {
-        Ok((answer, prepared, infer_millis)) => Response::Prediction(Prediction {
-            seq,
-            model,
-            top: answer.top,
-            not_sure: answer.not_sure,
-            input: prepared.view,
-            input_side: prepared.side,
-            input_channels: prepared.channels,
+        Ok((answer, prepared, infer_millis)) => Reply::Prediction(Prediction {
+            answer,
+            view: prepared.view,
             millis: now_ms() - started,
             infer_millis,
         }),
-        Err(e) => Response::Failed { seq, model, message: e.to_string() },
+        Err(e) => Reply::Failed(e.to_string()),
     }
 }
 
 #[cfg(not(feature = "onnx"))]
 const NO_ONNX: &str = "this worker build reads no ONNX files (the playground loads the one that does)";
 
-#[cfg(feature = "onnx")]
-fn classify_custom(custom: Option<&CustomModel>, seq: Seq, input: &ModelInput) -> Response {
-    let started = now_ms();
-    let failed = |message: String| Response::Failed { seq, model: CUSTOM_MODEL.to_string(), message };
-    let Some(custom) = custom else { return failed("load a model first".into()) };
-    let prepared = match input {
-        ModelInput::Strokes(strokes) => custom.prepare_strokes(strokes),
-        ModelInput::Photo(bytes) => custom.prepare_photo(bytes),
-    };
-    match prepared.and_then(|p| Ok((custom.run(&p.tensor)?, p))) {
-        Ok((output, p)) => Response::CustomOutput {
-            seq,
-            output,
-            input: p.view,
-            input_side: p.side,
-            input_channels: p.channels,
-            millis: now_ms() - started,
-        },
-        Err(e) => failed(e.to_string()),
-    }
-}
-
 async fn load(state: Rc<RefCell<State>>, model: String) {
     let started = now_ms();
     let result = fetch_and_install(&state, &model).await;
-    state.borrow_mut().loading.retain(|m| m != &model);
-    let loaded = result.is_ok();
-    post(&match result {
-        Ok(labels) => Response::Loaded { model: model.clone(), labels, millis: now_ms() - started },
-        Err(message) => Response::LoadFailed { model: model.clone(), message },
-    });
-    // Its wider model comes after it, so the first answer never waits for it; answers name
-    // its classes too once it is in (Engine::answer). Announced by its own `Loaded`.
-    let wider = registry::find(&model).ok().and_then(|spec| spec.widened_by);
-    if let Some(widening) = wider.filter(|_| loaded) {
-        handle(&state, Request::Load { model: widening.model.to_string() });
+    let waiting = {
+        let mut s = state.borrow_mut();
+        let at = s.loading.iter().position(|(m, _)| *m == model);
+        at.map(|at| s.loading.remove(at).1).unwrap_or_default()
+    };
+    for id in waiting {
+        reply(
+            id,
+            match &result {
+                Ok(labels) => Reply::Loaded { labels: labels.clone(), millis: now_ms() - started },
+                Err(message) => Reply::Failed(message.clone()),
+            },
+        );
     }
 }
 
@@ -238,12 +218,21 @@ async fn fetch_and_install(state: &Rc<RefCell<State>>, model: &str) -> Result<Ve
     let labels = String::from_utf8(labels).map_err(|_| "labels.txt is not UTF-8".to_string())?;
     // The NNEF archive scripts/build.sh converted from the model's .onnx (see core::session).
     let nnef = fetch(&spec.nnef_path(), |loaded, total| {
-        post(&Response::LoadProgress { model: model.to_string(), loaded, total })
+        let waiting = state.borrow().loading.iter().find(|(m, _)| m == model).map(|(_, ids)| ids.clone());
+        for id in waiting.unwrap_or_default() {
+            reply(id, Reply::Progress { loaded, total });
+        }
     })
     .await?;
+    let first_asker =
+        state.borrow().loading.iter().find(|(m, _)| m == model).and_then(|(_, ids)| ids.first().copied());
     let mut state = state.borrow_mut();
-    let loaded = state.engine.install(model, &nnef, &labels).map_err(|e| e.to_string())?;
-    Ok(loaded.labels.clone())
+    let mut install = || state.engine.install(model, &nnef, &labels).map(|m| m.labels.clone());
+    match first_asker {
+        Some(id) => working_on(id, install),
+        None => install(),
+    }
+    .map_err(|e| e.to_string())
 }
 
 fn js_error(context: &str, e: JsValue) -> String {

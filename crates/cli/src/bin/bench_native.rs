@@ -19,7 +19,7 @@
 //! values.
 
 use playground_core::engine::Engine;
-use playground_core::protocol::ModelInput;
+use playground_core::input::ModelInput;
 use playground_core::registry::{Task, MODELS};
 use playground_core::session::Session;
 use playground_core::sketch::Stroke;
@@ -124,7 +124,8 @@ fn run() -> Result<(), String> {
         let onnx = std::fs::read(&onnx_path).map_err(|e| format!("{}: {e}", onnx_path.display()))?;
         let labels = std::fs::read_to_string(dir.join("labels.txt")).unwrap_or_default();
         let started = Instant::now();
-        let session = Session::from_onnx(&onnx, spec.input_shape).map_err(|e| format!("{}: {e}", spec.id))?;
+        let session =
+            Session::from_onnx(&onnx, &spec.input.shape()).map_err(|e| format!("{}: {e}", spec.id))?;
         let load_ms = ms(started.elapsed());
 
         // The real input, prepared exactly as the worker prepares it.
@@ -135,13 +136,13 @@ fn run() -> Result<(), String> {
                     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
                 Some(prepare(spec.id, &onnx, &labels, ModelInput::Strokes(strokes))?)
             }
-            (Task::Photo(_), _, Some(file)) => {
+            (Task::Photo, _, Some(file)) => {
                 let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
                 Some(prepare(spec.id, &onnx, &labels, ModelInput::Photo(bytes))?)
             }
             _ => None,
         };
-        let len: usize = spec.input_shape.iter().product();
+        let len: usize = spec.input.shape().iter().product();
         let mut inputs: Vec<(&str, Vec<f32>)> = Vec::new();
         if let Some(t) = real {
             inputs.push(("real", t));
@@ -180,7 +181,7 @@ fn run() -> Result<(), String> {
             let line = json!({
                 "model": spec.id,
                 "input": name,
-                "input_shape": spec.input_shape,
+                "input_shape": spec.input.shape(),
                 "load_ms": load_ms,
                 "runs": times.len(),
                 "median_ms": percentile(&times, 0.5),

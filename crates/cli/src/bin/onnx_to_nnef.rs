@@ -16,7 +16,7 @@ fn main() {
         let source = models.join(spec.id).join("model.onnx");
         let result = std::fs::read(&source)
             .map_err(|e| e.to_string())
-            .and_then(|onnx| onnx_to_nnef(&onnx, spec.input_shape).map_err(|e| e.to_string()))
+            .and_then(|onnx| onnx_to_nnef(&onnx, &spec.input.shape()).map_err(|e| e.to_string()))
             .and_then(|nnef| {
                 let target = out.join(spec.id).join("model.nnef.tar");
                 std::fs::create_dir_all(target.parent().expect("has a parent")).map_err(|e| e.to_string())?;

@@ -1,0 +1,173 @@
+//! A model ready to run, whichever way it came: a registry entry's archive, or a person's ONNX
+//! file. One type, one `prepare` (by its [`InputSpec`]), one way to score and answer.
+
+use crate::input::{InputSpec, ModelInput, Prepared};
+use crate::postprocess::{entropy, top_k, Answer, Scoring, MAX_VALUES};
+use crate::registry::{parse_labels, ModelSpec, Task};
+use crate::session::Session;
+use crate::{Error, Result};
+
+pub struct Model {
+    /// The registry id, or the person's file's role ("your model") in messages.
+    pub name: String,
+    pub spec: InputSpec,
+    /// One per output value; empty when a person gave none (answers then say "#index").
+    pub labels: Vec<String>,
+    /// `None`: it takes drawings and photos (a person's model).
+    pub task: Option<Task>,
+    pub scoring: Scoring,
+    /// Above this entropy (nats) of its probabilities the answer is "not sure" (registry).
+    pub not_sure_above: Option<f32>,
+    session: Session,
+}
+
+impl Model {
+    /// A registry model: `bytes` an NNEF archive, or ONNX where the `onnx` feature is on.
+    pub fn from_registry(entry: &'static ModelSpec, bytes: &[u8], labels_txt: &str) -> Result<Self> {
+        let session = Session::from_bytes(bytes, &entry.input.shape())?;
+        let labels = parse_labels(labels_txt);
+        if labels.len() != session.output_len() {
+            return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
+        }
+        Ok(Model {
+            name: entry.id.to_string(),
+            spec: entry.input.clone(),
+            labels,
+            task: Some(entry.task),
+            scoring: Scoring::Softmax,
+            not_sure_above: entry.not_sure_above,
+            session,
+        })
+    }
+
+    /// Number of values in the model's first output.
+    pub fn output_len(&self) -> usize {
+        self.session.output_len()
+    }
+
+    /// Strokes or a photo → the model's tensor, by its spec (refused if the model does not
+    /// take that kind of input).
+    pub fn prepare(&self, input: &ModelInput) -> Result<Prepared> {
+        let name = &self.name;
+        match (self.task, input) {
+            (Some(Task::Sketch), ModelInput::Photo(_)) => {
+                Err(Error::BadInput(format!("model \"{name}\" takes drawings, not photos")))
+            }
+            (Some(Task::Photo), ModelInput::Strokes(_)) => {
+                Err(Error::BadInput(format!("model \"{name}\" takes photos, not drawings")))
+            }
+            _ => self.spec.prepare(input),
+        }
+    }
+
+    /// The model's first output on a prepared tensor, flattened.
+    pub fn run(&self, tensor: &[f32]) -> Result<Vec<f32>> {
+        // A person's model can reach tract panics no check foresaw; natively they are caught.
+        #[cfg(feature = "onnx")]
+        return crate::inspect::catch_tract_panic(|| self.session.run(tensor), Error::Inference);
+        #[cfg(not(feature = "onnx"))]
+        self.session.run(tensor)
+    }
+
+    /// Runs the model on a prepared tensor and answers (not widened: see `Engine::answer`).
+    pub fn answer(&self, tensor: &[f32], k: usize) -> Result<Answer> {
+        Ok(self.answer_from(self.run(tensor)?, k).0)
+    }
+
+    /// Scores a raw output and names its best `k` (not widened: see `Engine::answer`); with
+    /// the scores it ranked.
+    pub fn answer_from(&self, values: Vec<f32>, k: usize) -> (Answer, Vec<f32>) {
+        let (scored, scores) = self.scoring.score(&values);
+        let not_sure = self.not_sure_above.is_some_and(|limit| entropy(&scored) > limit);
+        let answer = Answer {
+            top: top_k(&scored, &self.labels, k),
+            not_sure,
+            scores,
+            output_len: values.len(),
+            values: values.into_iter().take(MAX_VALUES).collect(),
+        };
+        (answer, scored)
+    }
+}
+
+/// A person's own ONNX file: checked against the spec, planned for it.
+#[cfg(feature = "onnx")]
+mod own {
+    use super::*;
+    use crate::inspect::{self, Dim};
+
+    /// What a person's model goes by in messages.
+    pub const OWN_MODEL_NAME: &str = "your model";
+
+    impl Model {
+        /// Checks `spec` against the model's input, plans the model for it (dynamic dims fixed
+        /// by the spec) and checks the labels, if any, against the output size.
+        pub fn from_onnx_file(onnx: &[u8], spec: InputSpec, labels_txt: Option<&str>) -> Result<Self> {
+            spec.validate()?;
+            let mut proto = inspect::decode(onnx)?;
+            let card = inspect::describe(&proto, onnx.len() as u64);
+            let input = match card.inputs.as_slice() {
+                [one] => one,
+                [] => return Err(Error::ModelShape("it has no input".into())),
+                many => {
+                    let names: Vec<&str> = many.iter().map(|i| i.name.as_str()).collect();
+                    return Err(Error::ModelShape(format!(
+                        "it has {} inputs ({}); the playground feeds one image",
+                        many.len(),
+                        names.join(", ")
+                    )));
+                }
+            };
+            if input.elem_type != "f32" {
+                return Err(Error::ModelShape(format!(
+                    "its input \"{}\" takes {} values; the playground feeds f32 pixels",
+                    input.name, input.elem_type
+                )));
+            }
+            let shape = spec.shape();
+            let Some(dims) = &input.shape else {
+                return Err(Error::ModelShape(format!(
+                    "its input \"{}\" has a dynamic shape that does not even give its rank, so there is \
+                     no telling how to feed it an image",
+                    input.name
+                )));
+            };
+            let fits = dims.len() == 4
+                && dims.iter().zip(shape).all(|(d, s)| match d {
+                    Dim::Fixed(d) => *d == s as u64,
+                    Dim::Symbolic(_) => true,
+                });
+            if !fits {
+                return Err(Error::ModelShape(format!(
+                    "its input \"{}\" is {}; these settings make {}",
+                    input.name,
+                    inspect::format_shape(dims),
+                    inspect::format_shape(&shape.map(|s| Dim::Fixed(s as u64)))
+                )));
+            }
+            if !card.unsupported_ops.is_empty() {
+                return Err(Error::ModelParse(format!(
+                    "tract has no implementation of {}",
+                    card.unsupported_ops.join(", ")
+                )));
+            }
+            inspect::check_for_tract(&proto).map_err(Error::ModelParse)?;
+            inspect::normalize_for_tract(&mut proto);
+            let session =
+                inspect::catch_tract_panic(|| Session::from_proto(&proto, &shape), Error::ModelParse)?;
+            let labels = labels_txt.map(parse_labels).unwrap_or_default();
+            if labels_txt.is_some() && labels.len() != session.output_len() {
+                return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
+            }
+            Ok(Model {
+                name: OWN_MODEL_NAME.into(),
+                spec,
+                labels,
+                task: None,
+                scoring: Scoring::Detect,
+                not_sure_above: None,
+                session,
+            })
+        }
+    }
+}
