@@ -24,19 +24,19 @@ const PAGES = [
   ["sketch, drawn on", "#/", async (page) => {
     const sketch = new SketchPage(page);
     await sketch.waitForModel();
-    await sketch.drawWithMouse(CLOCK());
+    await sketch.draw(CLOCK());
     await sketch.guesses();
   }],
   ["game, intro", "#/game", null],
   ["game, in a round", "#/game?prompts=house,clock", async (page) => {
     await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
     await page.getByTestId("start").click();
-    await new SketchPage(page).drawWithMouse(drawing("house", "6253539749789696").drawing);
+    await new SketchPage(page).draw(drawing("house", "6253539749789696").drawing);
   }],
   ["game, the end", "#/game?prompts=clock", async (page) => {
     await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
     await page.getByTestId("start").click();
-    await new SketchPage(page).drawWithMouse(CLOCK());
+    await new SketchPage(page).draw(CLOCK());
     await page.getByTestId("score").waitFor({ timeout: 10_000 });
     await page.getByTestId("others").first().waitFor({ timeout: 10_000 });
   }],
@@ -51,7 +51,7 @@ const PAGES = [
   ["your model, empty", "#/playground", null],
   ["your model, loaded and run", null, async (page) => {
     await loadPersonsModel(page, server.url, path.join(REPO, "models/sketch/model.onnx"));
-    await new SketchPage(page).drawWithMouse(CLOCK());
+    await new SketchPage(page).draw(CLOCK());
     await page.getByTestId("custom-scores").waitFor({ timeout: 10_000 });
   }],
   ["share", "#/share", null],
@@ -141,7 +141,7 @@ test("keyboard: Enter opens the photo picker; Ctrl+Z undoes the last stroke", as
     await page.goto(`${server.url}#/`);
     const sketch = new SketchPage(page);
     await sketch.waitForModel();
-    await sketch.drawWithMouse(CLOCK().slice(0, 2));
+    await sketch.draw(CLOCK().slice(0, 2));
     await page.keyboard.press("Control+z");
     await page.keyboard.press("Control+z");
     await page.waitForSelector("[data-testid=undo]:disabled", { timeout: 5_000 });
@@ -170,7 +170,7 @@ test("a screen reader hears the settled guess, not each live one; the model's st
         .observe(document.querySelector("[data-testid=guesses]"), { attributes: true, attributeFilter: ["data-seq"] });
     });
     // A slow drawing (about 4 s): live guesses change many times while it is drawn.
-    await sketch.drawWithMouse(CLOCK(), async () => {
+    await sketch.draw(CLOCK(), async () => {
       await page.waitForTimeout(150);
       return false;
     });

@@ -40,10 +40,9 @@ after(() => {
 
 /** Draws the house in the iframe's canvas and waits for its guesses there. */
 async function drawInFrame(page, frame) {
-  const sketch = new SketchPage(page);
-  sketch.canvas = frame.getByTestId("sketch-canvas");
+  const sketch = new SketchPage(page, frame);
   await frame.locator("[data-testid=model-status][data-state=ready]").waitFor({ timeout: 30_000 });
-  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  await sketch.draw(drawing("house", HOUSE).drawing);
   await frame.locator("[data-testid=guess]").first().waitFor();
   await page.waitForTimeout(400);
   return frame.locator("[data-testid=guess]").evaluateAll((els) => els.map((e) => e.dataset.label));

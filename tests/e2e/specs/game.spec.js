@@ -46,7 +46,7 @@ test("a whole game: six prompts recognised, then the gallery", async () => {
           .observe(el, { attributes: true, childList: true, subtree: true, characterData: true });
       });
       const over = () => page.evaluate(() => window.__verdicts.length > 0);
-      await sketch.drawWithMouse(drawing(word, DRAWINGS[word]).drawing, over);
+      await sketch.draw(drawing(word, DRAWINGS[word]).drawing, over);
       await page.waitForFunction(() => window.__verdicts.length > 0, null, { timeout: 10_000 });
       assert.equal(await page.evaluate(() => window.__verdicts[0]), `Oh, I know — it's ${PHRASES[word]}!`);
       if (i === 0) await sketch.screenshot("game-round");
@@ -95,7 +95,7 @@ test("a game in progress survives a worker restart: same round, same prompt, and
     await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
     assert.equal(await page.getByTestId("prompt").getAttribute("data-label"), "clock");
     const sketch = new SketchPage(page);
-    await sketch.drawWithMouse(drawing("clock", DRAWINGS.clock).drawing);
+    await sketch.draw(drawing("clock", DRAWINGS.clock).drawing);
     await page.waitForFunction(() => document.querySelector("[data-testid=game-guess]")?.classList.contains("over"), null, { timeout: 10_000 });
     assert.equal(await page.getByTestId("game-guess").textContent(), "Oh, I know — it's a clock!");
     assert.ok(browser.errors.every((e) => /panicked|unreachable|RuntimeError|sabotage/.test(e)), browser.errors.join("\n"));

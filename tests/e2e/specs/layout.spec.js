@@ -114,7 +114,7 @@ test("presenter mode: its toggle looks on, survives a reload, can be left on a p
     assert.equal(await page.evaluate(() => document.body.classList.contains("presenter")), true, "kept across a reload");
 
     // Each bar's length over its track is its percentage, whatever the label's length.
-    await sketch.drawWithMouse(drawing("clock", "4643438182006784").drawing);
+    await sketch.draw(drawing("clock", "4643438182006784").drawing);
     await sketch.guesses();
     const bars = await page.$$eval("[data-testid=guess]", (rows) => rows.map((r) => {
       const track = r.querySelector(".bar").getBoundingClientRect().width;

@@ -15,7 +15,7 @@ before(async () => (server = await startServer()));
 after(() => server?.stop());
 
 async function houseGuessed(sketch) {
-  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  await sketch.draw(drawing("house", HOUSE).drawing);
   const top = await sketch.guesses();
   assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
 }

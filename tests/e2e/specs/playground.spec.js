@@ -54,7 +54,7 @@ test("the demos load the small worker; the playground switches to the one that r
     assert.ok(fetched.includes("worker_onnx_bg.wasm"), fetched.join(", "));
     const sketchModel = paths.filter((p) => p.endsWith("/sketch/model.nnef.tar")).length;
     assert.equal(sketchModel, 2, "the new worker loaded the model again");
-    await sketch.drawWithMouse(drawing("house", "6253539749789696").drawing);
+    await sketch.draw(drawing("house", "6253539749789696").drawing);
     assert.ok((await sketch.guesses()).slice(0, 3).some(([l]) => l === "house"));
     assert.deepEqual(browser.errors, []);
   } finally {
@@ -101,7 +101,7 @@ test("the shipped sketch model, picked as a file with its labels, gets a card an
     await page.waitForSelector("[data-testid=playground][data-phase=ready]", { timeout: 60_000 });
 
     const sketch = new SketchPage(page);
-    await sketch.drawWithMouse(drawing("house", "6253539749789696").drawing);
+    await sketch.draw(drawing("house", "6253539749789696").drawing);
     await page.waitForSelector("[data-testid=guess]");
     await page.waitForTimeout(500);
     const labels = await page.$$eval("[data-testid=guess]", (els) => els.map((e) => e.dataset.label));
@@ -320,7 +320,7 @@ test("one click tries the shipped sketch model: loaded with its labels, no 'No f
     assert.equal(await page.getByTestId("spec-order").count(), 0, "a grey input has no channel order");
     assert.equal(await page.locator("input[type=file]:visible").count(), 0, "no browser file input saying 'No file chosen'");
     const sketch = new SketchPage(page);
-    await sketch.drawWithMouse(drawing("clock", "4643438182006784").drawing);
+    await sketch.draw(drawing("clock", "4643438182006784").drawing);
     await page.waitForSelector("[data-testid=guess]");
     await page.waitForTimeout(500);
     assert.equal(await page.$eval("[data-testid=guess]", (e) => e.dataset.label), "clock");

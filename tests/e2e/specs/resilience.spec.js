@@ -40,7 +40,7 @@ test("a visitor's page has no test hooks: nothing can sabotage its worker", asyn
 });
 
 async function guessesHouse(sketch) {
-  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  await sketch.draw(drawing("house", HOUSE).drawing);
   const top = await sketch.guesses();
   assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
 }
@@ -65,7 +65,7 @@ test("a hung worker is killed by the watchdog and replaced", async () => {
     await sketch.open(server.url);
     await page.evaluate(() => window.playgroundDebug.sabotage("hang"));
     // Draw while it hangs: the request goes unanswered and the watchdog fires (10 s).
-    await sketch.drawWithMouse(drawing("house", HOUSE).drawing.slice(0, 1));
+    await sketch.draw(drawing("house", HOUSE).drawing.slice(0, 1));
     const notice = page.getByTestId("worker-notice");
     await notice.waitFor({ timeout: 20_000 });
     assert.match(await notice.textContent(), /stopped answering/);

@@ -36,7 +36,7 @@ test("empty canvas shows a prompt and no guess", async () => {
 
 for (const [word, keyId] of Object.entries(DRAWINGS)) {
   test(`a real ${word} drawing is guessed (label in the top 3)`, async () => {
-    await sketch.drawWithMouse(drawing(word, keyId).drawing);
+    await sketch.draw(drawing(word, keyId).drawing);
     const top = await sketch.guesses();
     assert.equal(top.length, 5);
     assert.ok(top.slice(0, 3).some(([label]) => label === word), `${word} not in top 3: ${JSON.stringify(top)}`);
@@ -64,7 +64,7 @@ test("guesses arrive live while a stroke is still being drawn", async () => {
 
 test("undo removes the last stroke; undoing everything brings the prompt back", async () => {
   const strokes = drawing("clock", DRAWINGS.clock).drawing;
-  await sketch.drawWithMouse(strokes.slice(0, 2));
+  await sketch.draw(strokes.slice(0, 2));
   await sketch.guesses();
   await browser.page.getByTestId("undo").click();
   await browser.page.getByTestId("undo").click();
@@ -73,7 +73,7 @@ test("undo removes the last stroke; undoing everything brings the prompt back", 
 });
 
 test("the model input preview shows ink where the drawing is", async () => {
-  await sketch.drawWithMouse(drawing("apple", DRAWINGS.apple).drawing);
+  await sketch.draw(drawing("apple", DRAWINGS.apple).drawing);
   await sketch.guesses();
   const ink = await browser.page.$eval("[data-testid=model-input]", (c) => {
     const d = c.getContext("2d").getImageData(0, 0, 28, 28).data;
@@ -90,7 +90,7 @@ test("phone viewport: touch drawing guesses, no page scroll, nothing overflows",
   try {
     const page = new SketchPage(phone.page);
     await page.open(server.url);
-    await page.canvas.scrollIntoViewIfNeeded();
+    await page.scrollToCanvas();
     const scrollBefore = await phone.page.evaluate(() => window.scrollY);
     await page.drawWithTouch(drawing("house", DRAWINGS.house).drawing);
     const top = await page.guesses();
@@ -98,7 +98,7 @@ test("phone viewport: touch drawing guesses, no page scroll, nothing overflows",
     assert.equal(await phone.page.evaluate(() => window.scrollY), scrollBefore, "drawing must not scroll");
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
-    const box = await page.canvas.boundingBox();
+    const box = await page.canvasBox();
     assert.ok(box.width >= 300 && box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
     // The Embed toggle shares the nav's last row instead of taking a row of its own.
     const nav = await phone.page.locator("nav.tabs").boundingBox();
@@ -122,7 +122,7 @@ const OUTSIDE = { word: "axe", keyId: "5972944759029760" };
 
 for (const [word, keyId] of Object.entries(NEW_CLASSES)) {
   test(`a real ${word} drawing (a class of the retrain) gets its label in the top 3`, async () => {
-    await sketch.drawWithMouse(drawing(word, keyId).drawing);
+    await sketch.draw(drawing(word, keyId).drawing);
     const top = await sketch.guesses();
     assert.ok(top.slice(0, 3).some(([label]) => label === word), `${word} not in top 3: ${JSON.stringify(top)}`);
     await sketch.screenshot(`sketch-${word}`);
@@ -133,7 +133,7 @@ for (const [word, keyId] of Object.entries(NEW_CLASSES)) {
 
 test("a drawing outside our classes is named once the 345 classes are in; the list shows them all", async () => {
   await sketch.waitForAllClasses();
-  await sketch.drawWithMouse(drawing(OUTSIDE.word, OUTSIDE.keyId).drawing);
+  await sketch.draw(drawing(OUTSIDE.word, OUTSIDE.keyId).drawing);
   const top = await sketch.guesses();
   assert.ok(top.some(([label]) => label === OUTSIDE.word), `${OUTSIDE.word} not in top 5: ${JSON.stringify(top)}`);
   assert.ok(!(await sketch.notSure()), "a drawing DoodleNet names surely is no 'not sure'");
@@ -158,12 +158,12 @@ test("a random scribble is 'not sure', a real drawing is not", async () => {
     const xs = Array.from({ length: n }, () => random() * 400);
     return [xs, xs.map(() => random() * 400)];
   });
-  await sketch.drawWithMouse(scribble);
+  await sketch.draw(scribble);
   await sketch.guesses();
   assert.ok(await sketch.notSure(), "a scribble must be 'not sure'");
   await sketch.screenshot("sketch-scribble-not-sure");
   await browser.page.getByTestId("clear").click();
-  await sketch.drawWithMouse(drawing("house", DRAWINGS.house).drawing);
+  await sketch.draw(drawing("house", DRAWINGS.house).drawing);
   await sketch.guesses();
   assert.ok(!(await sketch.notSure()), "a finished house is no 'not sure'");
   await browser.page.getByTestId("clear").click();

@@ -78,7 +78,7 @@ async function controlled(page) {
 async function houseGuessed(sketch) {
   const clear = sketch.page.getByTestId("clear");
   if (await clear.isEnabled()) await clear.click();
-  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  await sketch.draw(drawing("house", HOUSE).drawing);
   const top = await sketch.guesses();
   assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
 }
