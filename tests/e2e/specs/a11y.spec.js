@@ -9,7 +9,7 @@ import { launch, FAKE_CAMERA } from "../support/browser.js";
 import { axeViolations } from "../support/axe.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { PhotoPage, PHOTOS } from "../support/photo_page.js";
-import { loadPersonsModel } from "../support/playground.js";
+import { PlaygroundPage } from "../support/playground_page.js";
 import { drawing, REPO } from "../support/env.js";
 
 const CLOCK = () => drawing("clock", "4643438182006784").drawing;
@@ -50,7 +50,7 @@ const PAGES = [
   }],
   ["your model, empty", "#/playground", null],
   ["your model, loaded and run", null, async (page) => {
-    await loadPersonsModel(page, server.url, path.join(REPO, "models/sketch/model.onnx"));
+    await new PlaygroundPage(page).loadModel(server.url, path.join(REPO, "models/sketch/model.onnx"));
     await new SketchPage(page).draw(CLOCK());
     await page.getByTestId("custom-scores").waitFor({ timeout: 10_000 });
   }],

@@ -11,7 +11,7 @@ import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
-import { loadPersonsModel } from "../support/playground.js";
+import { PlaygroundPage } from "../support/playground_page.js";
 import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
@@ -104,7 +104,7 @@ test("a returning visitor's pages all work, and the playground reads ONNX files 
     await browser.page.getByTestId("start").waitFor();
     await browser.page.goto(`${server.url}#/share`);
     await browser.page.getByTestId("qr").waitFor();
-    await loadPersonsModel(browser.page, server.url, SKETCH_ONNX);
+    await new PlaygroundPage(browser.page).loadModel(server.url, SKETCH_ONNX);
     assert.deepEqual(browser.errors, []);
   }));
 
@@ -130,7 +130,7 @@ test("a page open during a redeploy keeps working on its build; the new one is o
     await sketch.waitForModel();
     await houseGuessed(sketch);
     await page.screenshot({ path: path.join(ARTIFACTS, "update-ready.png") });
-    await loadPersonsModel(page, server.url, SKETCH_ONNX);
+    await new PlaygroundPage(page).loadModel(server.url, SKETCH_ONNX);
     assert.deepEqual(crashOnly(browser.errors), []);
 
     // "Reload" gets build B, and build A's cache goes once no page uses it.
