@@ -73,7 +73,7 @@ test("phone: every control is at least 44 px tall (a finger's size)", async () =
   try {
     for (const route of ["#/", "#/game", "#/photo", "#/share"]) {
       await app.goto(`${server.url}${route}`);
-      await app.waitUntilShown();
+      await app.waitForAnyPage();
       const heights = await app.controlHeights();
       assert.ok(heights.length >= 6, `${route}: only ${heights.length} controls found`);
       assert.deepEqual(heights.filter(([, h]) => h < 44), [], `${route}: controls under 44 px`);
@@ -123,7 +123,7 @@ test("screenshots of every page at both sizes, light and dark (tests/e2e/artifac
       try {
         for (const route of ["", "game", "photo", "playground", "share"]) {
           await app.goto(`${server.url}#/${route}`);
-          await app.waitUntilShown();
+          await app.waitForAnyPage();
           await browser.page.waitForTimeout(300);
           const b = await app.measure();
           assert.ok(b.scrollWidth <= b.vw, `${size} ${scheme} #/${route}: ${b.scrollWidth} px wide`);

@@ -34,7 +34,7 @@ export class AppPage {
   }
 
   /** Waits until some page of the app is on screen: a model's status, the playground or the QR code. */
-  async waitUntilShown() {
+  async waitForAnyPage() {
     await this.page.waitForSelector("[data-testid=model-status], [data-testid=playground], [data-testid=qr]", { state: "attached" });
   }
 

@@ -106,7 +106,7 @@ export class PhotoPage extends AppPage {
     return this.page.evaluate(() => window.__streams.flatMap((s) => s.getTracks().map((t) => t.readyState)));
   }
 
-    async waitForSnapButton(timeout = 10_000) {
+  async waitForSnapButton(timeout = 10_000) {
     await this.page.getByTestId("snap").waitFor({ timeout });
   }
 
