@@ -69,7 +69,7 @@ async function firstGuess(profile) {
     await go();
     await sketch.waitForModel(600_000);
     const ready = await b.page.evaluate(() => performance.now());
-    await sketch.drawWithMouse(strokes.slice(0, 1));
+    await sketch.draw(strokes.slice(0, 1));
     await b.page.waitForSelector("[data-testid=guess]", { timeout: 60_000 });
     return { ready_ms: ready, first_guess_ms: await b.page.evaluate(() => performance.now()) };
   };
@@ -115,7 +115,7 @@ async function main() {
     const strokes = drawing("house", "6253539749789696").drawing;
     for (let i = 0; i < GUESS_RUNS; i++) {
       await b.page.getByTestId("clear").click().catch(() => {});
-      await sketch.drawWithMouse(strokes.slice(0, -1));
+      await sketch.draw(strokes.slice(0, -1));
       await sketch.guesses();
       // The timed stroke is short (3 points, well under the 120 ms live-guess interval), so
       // no live request is in flight and the answer timed is the one to this pointerup.

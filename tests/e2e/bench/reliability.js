@@ -27,7 +27,7 @@ try {
   });
   // Warm: the first drawings and answers size the buffers once.
   for (let i = 0; i < 3; i++) {
-    await sketch.drawWithMouse(house);
+    await sketch.draw(house);
     await page.getByTestId("clear").click();
   }
   const before = await memories();
@@ -39,7 +39,7 @@ try {
   let answered = 0;
   const quarters = [];
   while (answered < CLASSIFICATIONS) {
-    await sketch.drawWithMouse(house);
+    await sketch.draw(house);
     await page.waitForTimeout(150); // the last stroke's answer
     answered = (await seq()) - first;
     await page.getByTestId("clear").click();

@@ -8,7 +8,9 @@ import path from "node:path";
 import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
-import { ARTIFACTS, drawing } from "../support/env.js";
+import { PhotoPage } from "../support/photo_page.js";
+import { EmbedPage, HostPage } from "../support/embed_page.js";
+import { drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
 let site, blog, blogDir;
@@ -38,34 +40,36 @@ after(() => {
   blog?.stop();
 });
 
-/** Draws the house in the iframe's canvas and waits for its guesses there. */
-async function drawInFrame(page, frame) {
-  const sketch = new SketchPage(page);
-  sketch.canvas = frame.getByTestId("sketch-canvas");
-  await frame.locator("[data-testid=model-status][data-state=ready]").waitFor({ timeout: 30_000 });
-  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
-  await frame.locator("[data-testid=guess]").first().waitFor();
-  await page.waitForTimeout(400);
-  return frame.locator("[data-testid=guess]").evaluateAll((els) => els.map((e) => e.dataset.label));
+/** Draws the house in the embedded demo and returns the labels it then shows. */
+async function drawHouse(embed) {
+  await embed.waitForModelShown(30_000);
+  await embed.draw(drawing("house", HOUSE).drawing);
+  return embed.guessLabels(30_000);
+}
+
+/** The blog post, opened from localhost so that the demo's iframe is cross-site. */
+async function openBlog(page) {
+  const host = new HostPage(page);
+  await host.open(`${blog.url.replace("127.0.0.1", "localhost")}post.html`);
+  return host;
 }
 
 test("a page on another origin embeds the sketch demo with one script tag and receives predictions", async () => {
   writeBlog(`<script src="${site.url}embed.js" data-demo="sketch" data-theme="dark" async></script>`);
   const browser = await launch({ viewport: { width: 800, height: 900 } });
   try {
-    const { page } = browser;
-    await page.goto(`${blog.url.replace("127.0.0.1", "localhost")}post.html`);
-    const frame = page.frameLocator("iframe");
-    const shown = await drawInFrame(page, frame);
+    const host = await openBlog(browser.page);
+    const embed = host.embed();
+    const shown = await drawHouse(embed);
     assert.ok(shown.slice(0, 3).includes("house"), JSON.stringify(shown));
     // Just the demo: no site header or nav, a link to the full playground, the forced theme.
-    assert.equal(await frame.locator("header.top").count(), 0);
-    assert.match(await frame.getByTestId("embed-open").getAttribute("href"), /#\/$/);
-    assert.equal(await frame.locator("html").getAttribute("data-theme"), "dark");
+    assert.equal(await embed.hasSiteHeader(), false);
+    assert.match(await embed.fullAppLink(), /#\/$/);
+    assert.equal(await embed.theme(), "dark");
     // The sketch demo never asks for the camera.
-    assert.equal(await page.locator("iframe").getAttribute("allow"), null);
+    assert.equal(await host.iframeAllows(), null);
 
-    const received = await page.evaluate(() => window.received);
+    const received = await host.received();
     const predictions = received.filter((m) => m.data?.type === "playground:prediction");
     assert.ok(predictions.length > 0, `no prediction message: ${JSON.stringify(received)}`);
     assert.ok(predictions.every((m) => m.origin === site.url.replace(/\/$/, "")), "messages come from the demo's origin");
@@ -74,7 +78,7 @@ test("a page on another origin embeds the sketch demo with one script tag and re
     assert.equal(last.model, "sketch");
     assert.equal(last.top[0].label, shown[0], "the message carries what the iframe shows");
     assert.ok(last.top[0].probability > 0 && last.top[0].probability <= 1);
-    await page.screenshot({ path: path.join(ARTIFACTS, "embed-blog.png") });
+    await embed.screenshot("embed-blog", { fullPage: false });
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();
@@ -86,10 +90,9 @@ test("the demo posts only to the origin the embed names", async () => {
   writeBlog(`<iframe src="${site.url}embed.html?demo=sketch&origin=https%3A%2F%2Felsewhere.example" style="width:700px;height:700px"></iframe>`);
   const browser = await launch({ viewport: { width: 800, height: 900 } });
   try {
-    const { page } = browser;
-    await page.goto(`${blog.url.replace("127.0.0.1", "localhost")}post.html`);
-    await drawInFrame(page, page.frameLocator("iframe"));
-    assert.deepEqual(await page.evaluate(() => window.received), []);
+    const host = await openBlog(browser.page);
+    await drawHouse(host.embed());
+    assert.deepEqual(await host.received(), []);
   } finally {
     await browser.close();
   }
@@ -101,12 +104,11 @@ test("another site can frame the embed but not the full app; only the photo embe
 <script src="${site.url}embed.js" data-demo="photo" async></script>`);
   const browser = await launch({ viewport: { width: 800, height: 1900 } });
   try {
-    const { page } = browser;
-    await page.goto(`${blog.url.replace("127.0.0.1", "localhost")}post.html`);
+    const host = await openBlog(browser.page);
     // The embed loads (the control), the app in the other frame is refused (frame-ancestors).
-    await page.frameLocator("#embed").locator("[data-testid=model-status][data-state=ready]").waitFor({ timeout: 30_000 });
-    assert.equal(await page.frameLocator("#app").locator("header.top").count(), 0, "the full app loaded in a foreign frame");
-    assert.equal(await page.locator("iframe[src*='demo=photo']").getAttribute("allow"), "camera");
+    await host.embed("#embed").waitForModelShown(30_000);
+    assert.equal(await host.app("#app").hasSiteHeader(), false, "the full app loaded in a foreign frame");
+    assert.equal(await host.iframeAllows("iframe[src*='demo=photo']"), "camera");
   } finally {
     await browser.close();
   }
@@ -115,9 +117,9 @@ test("another site can frame the embed but not the full app; only the photo embe
 test("a misconfigured embed says what is wrong", async () => {
   const browser = await launch();
   try {
-    await browser.page.goto(`${site.url}embed.html?demo=video`);
-    const error = browser.page.getByTestId("embed-error");
-    assert.match(await error.textContent(), /unknown demo "video": use sketch, photo or game/);
+    const embed = new EmbedPage(browser.page);
+    await embed.visit(site.url, "video");
+    assert.match(await embed.error(), /unknown demo "video": use sketch, photo or game/);
   } finally {
     await browser.close();
   }
@@ -126,20 +128,20 @@ test("a misconfigured embed says what is wrong", async () => {
 test("the Embed button shows the snippets for the current demo and copies them", async () => {
   const browser = await launch();
   try {
-    const { page } = browser;
     await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: site.url });
-    await page.goto(`${site.url}#/photo`);
-    await page.getByTestId("embed-button").click();
-    const script = await page.getByTestId("embed-snippet-0").inputValue();
+    const photo = new PhotoPage(browser.page);
+    await photo.visit(site.url);
+    await photo.openEmbedSnippets();
+    const script = await photo.embedSnippet(0);
     assert.equal(script, `<script src="${site.url}embed.js" data-demo="photo" async></script>`);
-    await page.getByTestId("embed-copy-0").click();
-    await page.getByText("Copied ✓").waitFor();
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), script);
-    assert.match(await page.getByTestId("embed-snippet-1").inputValue(), /embed\.html\?demo=photo.*allow="camera"/);
+    await photo.copyEmbedSnippet(0);
+    assert.equal(await photo.clipboard(), script);
+    assert.match(await photo.embedSnippet(1), /embed\.html\?demo=photo.*allow="camera"/);
     // The sketch demo's iframe snippet asks for no camera.
-    await page.goto(`${site.url}#/`);
-    if (!(await page.getByTestId("embed-snippet-1").isVisible())) await page.getByTestId("embed-button").click();
-    assert.doesNotMatch(await page.getByTestId("embed-snippet-1").inputValue(), /camera/);
+    const sketch = new SketchPage(browser.page);
+    await sketch.goto(`${site.url}#/`);
+    if (!(await sketch.embedSnippetShown(1))) await sketch.openEmbedSnippets();
+    assert.doesNotMatch(await sketch.embedSnippet(1), /camera/);
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
-import { SketchPage } from "../support/sketch_page.js";
+import { GamePage } from "../support/game_page.js";
 import { drawing } from "../support/env.js";
 
 // Real exupery drawings (never trained on) whose top-1 is their label natively.
@@ -23,41 +23,30 @@ const PHRASES = { house: "a house", clock: "a clock", apple: "an apple", snowman
 test("a whole game: six prompts recognised, then the gallery", async () => {
   const server = await startServer();
   const browser = await launch();
-  const { page } = browser;
+  const game = new GamePage(browser.page);
   try {
     const prompts = Object.keys(DRAWINGS);
-    await page.goto(`${server.url}#/game?prompts=${prompts.join(",")}`);
-    await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
-    await page.getByTestId("start").click();
-    const sketch = new SketchPage(page);
+    await game.open(server.url, prompts);
+    await game.start();
     for (const [i, word] of prompts.entries()) {
-      await page.waitForSelector(`[data-testid=prompt][data-label="${word}"]`, { timeout: 10_000 });
+      await game.waitForPrompt(word, 10_000);
       if (i === 0) {
-        const before = Number(await page.getByTestId("countdown").textContent());
-        await page.waitForTimeout(1_100);
-        assert.ok(Number(await page.getByTestId("countdown").textContent()) < before, "the countdown runs");
+        const before = await game.countdown();
+        await browser.page.waitForTimeout(1_100);
+        assert.ok((await game.countdown()) < before, "the countdown runs");
       }
-      // Record the round's verdict the moment it shows: the round ends as soon as the model
-      // guesses right, often before the drawing is finished, and the next one starts 2 s later.
-      await page.evaluate(() => {
-        window.__verdicts = [];
-        const el = document.querySelector("[data-testid=game-guess]");
-        new MutationObserver(() => el.classList.contains("over") && window.__verdicts.push(el.textContent))
-          .observe(el, { attributes: true, childList: true, subtree: true, characterData: true });
-      });
-      const over = () => page.evaluate(() => window.__verdicts.length > 0);
-      await sketch.drawWithMouse(drawing(word, DRAWINGS[word]).drawing, over);
-      await page.waitForFunction(() => window.__verdicts.length > 0, null, { timeout: 10_000 });
-      assert.equal(await page.evaluate(() => window.__verdicts[0]), `Oh, I know — it's ${PHRASES[word]}!`);
-      if (i === 0) await sketch.screenshot("game-round");
+      // The round ends as soon as the model guesses right, often before the drawing is
+      // finished: stop drawing then, and read what it said as it ended.
+      await game.watchForVerdict();
+      await game.draw(drawing(word, DRAWINGS[word]).drawing, () => game.roundOver());
+      assert.equal(await game.verdict(), `Oh, I know — it's ${PHRASES[word]}!`);
+      if (i === 0) await game.screenshot("game-round");
     }
-    await page.getByTestId("score").waitFor({ timeout: 10_000 });
-    assert.equal(await page.getByTestId("score").textContent(), "I recognised 6 of your 6 drawings");
-    assert.equal(await page.locator("[data-testid=result]").count(), 6);
-    const href = await page.locator("[data-testid=download]").first().getAttribute("href");
-    assert.match(href, /^data:image\/png;base64,/);
-    await sketch.screenshot("game-end");
-    assert.equal(await page.getByTestId("play-again").isVisible(), true);
+    assert.equal(await game.score(), "I recognised 6 of your 6 drawings");
+    assert.equal(await game.resultCount(), 6);
+    assert.match(await game.firstDownloadHref(), /^data:image\/png;base64,/);
+    await game.screenshot("game-end");
+    assert.equal(await game.canPlayAgain(), true);
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();
@@ -69,10 +58,10 @@ test("prompts come from well-recognised classes and never repeat", async () => {
   const server = await startServer();
   const browser = await launch();
   try {
-    await browser.page.goto(`${server.url}#/game`);
-    await browser.page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
-    await browser.page.getByTestId("start").click();
-    const prompt = await browser.page.getByTestId("prompt").getAttribute("data-label");
+    const game = new GamePage(browser.page);
+    await game.open(server.url);
+    await game.start();
+    const prompt = await game.prompt();
     assert.ok(prompt && !["dog", "bird", "cat"].includes(prompt), `prompt ${prompt} is below the 90% bar`);
     assert.deepEqual(browser.errors, []);
   } finally {
@@ -84,20 +73,18 @@ test("prompts come from well-recognised classes and never repeat", async () => {
 test("a game in progress survives a worker restart: same round, same prompt, and it still recognises", async () => {
   const server = await startServer();
   const browser = await launch();
-  const { page } = browser;
   try {
-    await page.goto(`${server.url}#/game?prompts=clock,house`);
-    await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
-    await page.getByTestId("start").click();
-    await page.waitForSelector("[data-testid=prompt][data-label=clock]", { timeout: 10_000 });
-    await page.evaluate(() => window.playgroundDebug.sabotage("panic"));
-    await page.getByTestId("worker-notice").waitFor({ timeout: 10_000 });
-    await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 30_000 });
-    assert.equal(await page.getByTestId("prompt").getAttribute("data-label"), "clock");
-    const sketch = new SketchPage(page);
-    await sketch.drawWithMouse(drawing("clock", DRAWINGS.clock).drawing);
-    await page.waitForFunction(() => document.querySelector("[data-testid=game-guess]")?.classList.contains("over"), null, { timeout: 10_000 });
-    assert.equal(await page.getByTestId("game-guess").textContent(), "Oh, I know — it's a clock!");
+    const game = new GamePage(browser.page);
+    await game.open(server.url, ["clock", "house"]);
+    await game.start();
+    await game.waitForPrompt("clock", 10_000);
+    await game.breakWorker("panic");
+    await game.workerNotice(10_000);
+    await game.waitForModelShown();
+    assert.equal(await game.prompt(), "clock");
+    await game.draw(drawing("clock", DRAWINGS.clock).drawing);
+    await game.waitUntilRoundOver(10_000);
+    assert.equal(await game.says(), "Oh, I know — it's a clock!");
     assert.ok(browser.errors.every((e) => /panicked|unreachable|RuntimeError|sabotage/.test(e)), browser.errors.join("\n"));
   } finally {
     await browser.close();

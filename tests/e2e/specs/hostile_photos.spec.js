@@ -11,7 +11,7 @@ import { launch } from "../support/browser.js";
 import { PhotoPage } from "../support/photo_page.js";
 import { REPO } from "../support/env.js";
 import { writeAll } from "../support/hostile_images.js";
-import { loadPersonsModel } from "../support/playground.js";
+import { PlaygroundPage } from "../support/playground_page.js";
 
 let server, dir, files;
 before(async () => {
@@ -34,14 +34,14 @@ test("the photo page classifies every hostile photo without losing its worker", 
       await photo.pick(file);
       const top = await photo.guessesAfter(since);
       assert.equal(top.length, 5, name);
-      assert.equal(await browser.page.getByTestId("photo-error").count(), 0, name);
+      assert.equal(await photo.hasError(), false, name);
       if (name === "animated.gif") {
         // The first frame (red) is what the model sees.
-        const [r, g, b] = await browser.page.$eval("[data-testid=model-input]", (c) => [...c.getContext("2d").getImageData(112, 112, 1, 1).data]);
+        const [r, g, b] = await photo.modelInputPixel(112, 112);
         assert.ok(r > 200 && g < 60 && b < 60, `centre pixel ${[r, g, b]}`);
       }
     }
-    assert.equal(await browser.page.getByTestId("worker-notice").count(), 0, "the worker was restarted");
+    assert.equal(await photo.hasWorkerNotice(), false, "the worker was restarted");
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();
@@ -51,20 +51,16 @@ test("the photo page classifies every hostile photo without losing its worker", 
 test("the playground runs a person's model on every hostile photo without losing its worker", async () => {
   const browser = await launch();
   try {
-    const { page } = browser;
-    await loadPersonsModel(page, server.url, path.join(REPO, "models/sketch/model.onnx"));
+    const playground = new PlaygroundPage(browser.page);
+    await playground.loadModel(server.url, path.join(REPO, "models/sketch/model.onnx"));
     for (const [name, file] of files) {
-      const since = await page.$eval("[data-testid=guesses]", (e) => e.dataset.seq).catch(() => null);
-      await page.getByTestId("custom-photo").setInputFiles(file);
-      await page.waitForFunction((s) => {
-        const shown = document.querySelector("[data-testid=guesses]");
-        return document.querySelector("[data-testid=playground-error]") || (shown && shown.dataset.seq !== s);
-      }, since, { timeout: 30_000, polling: 100 });
-      const error = page.getByTestId("playground-error");
-      if (await error.count()) assert.fail(`${name}: ${await error.textContent()}`);
-      assert.equal(await page.getByTestId("playground").getAttribute("data-phase"), "ready", name);
+      const since = await playground.shownSeq();
+      await playground.runOnPhoto(file);
+      await playground.waitForAnswerOrError(since);
+      if (await playground.hasError()) assert.fail(`${name}: ${await playground.error()}`);
+      assert.equal(await playground.phase(), "ready", name);
     }
-    assert.equal(await page.getByTestId("worker-notice").count(), 0, "the worker was restarted");
+    assert.equal(await playground.hasWorkerNotice(), false, "the worker was restarted");
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

@@ -15,7 +15,7 @@ before(async () => (server = await startServer()));
 after(() => server?.stop());
 
 async function houseGuessed(sketch) {
-  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  await sketch.draw(drawing("house", HOUSE).drawing);
   const top = await sketch.guesses();
   assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
 }
@@ -26,14 +26,9 @@ test("after one visit the page loads and predicts offline", async () => {
     const sketch = new SketchPage(browser.page);
     await sketch.open(server.url);
     // Wait until the service worker has cached this build and controls the page.
-    await browser.page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-      if (!navigator.serviceWorker.controller) {
-        await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
-      }
-    });
+    await sketch.waitForServiceWorker();
     await browser.context.setOffline(true);
-    await browser.page.reload();
+    await sketch.reload();
     await sketch.waitForModel();
     await houseGuessed(sketch);
     await sketch.screenshot("offline-sketch");

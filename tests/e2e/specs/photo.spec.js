@@ -30,7 +30,7 @@ for (const name of Object.keys(EXPECTED)) {
     const top = await photo.guessesAfter(since);
     assert.equal(top.length, 5);
     assert.equal(top[0], top1(name), JSON.stringify(top));
-    assert.match(await browser.page.getByTestId("timing").textContent(), /ms for the neural network/);
+    assert.match(await photo.timing(), /ms for the neural network/);
   });
 }
 
@@ -39,7 +39,7 @@ test("a dropped photo is classified, and the model's view is shown", async () =>
   await photo.drop(path.join(PHOTOS, "cat.png"));
   const top = await photo.guessesAfter(since);
   assert.equal(top[0], top1("cat.png"));
-  const size = await browser.page.$eval("[data-testid=model-input]", (c) => [c.width, c.height]);
+  const size = await photo.modelInputSize();
   assert.deepEqual(size, [224, 224]);
   await photo.screenshot("photo-cat");
 });
@@ -59,7 +59,7 @@ for (const [file, message] of BAD) {
     const since = await photo.shownSeq();
     await photo.pick(path.join(PHOTOS, "coffee.png"));
     assert.equal((await photo.guessesAfter(since))[0], top1("coffee.png"));
-    assert.equal(await browser.page.getByTestId("photo-error").count(), 0, "the error clears");
+    assert.equal(await photo.hasError(), false, "the error clears");
   });
 }
 
@@ -80,7 +80,7 @@ test("a pasted photo is classified", async () => {
 
 test("a camera that is absent gets a message, not a crash", async () => {
   // Headless Chromium has no camera: getUserMedia fails like on a device without one.
-  const text = await photo.errorAfter(() => browser.page.getByTestId("camera-button").click());
+  const text = await photo.errorAfter(() => photo.openCamera());
   assert.match(text, /No camera was found/);
 });
 
@@ -89,7 +89,7 @@ test("a camera the person refuses gets a message, not a crash", async () => {
   try {
     const page = new PhotoPage(other.page);
     await page.open(server.url);
-    const text = await page.errorAfter(() => other.page.getByTestId("camera-button").click());
+    const text = await page.errorAfter(() => page.openCamera());
     assert.match(text, /Camera access was denied/);
     assert.deepEqual(other.errors, []);
   } finally {
@@ -102,14 +102,14 @@ test("a camera snapshot is classified", async () => {
   try {
     const page = new PhotoPage(other.page);
     await page.open(server.url);
-    await other.page.getByTestId("camera-button").click();
-    await other.page.waitForFunction(() => document.querySelector("[data-testid=camera]")?.videoWidth > 0);
+    await page.openCamera();
+    await page.waitForCameraPicture();
     const since = await page.shownSeq();
-    await other.page.getByTestId("snap").click();
+    await page.snap();
     // The test pattern is no object, so only the shape of the answer is checked.
     assert.equal((await page.guessesAfter(since)).length, 5);
-    assert.equal(await other.page.getByTestId("camera").count(), 0, "the camera is closed after the snapshot");
-    assert.deepEqual(await other.page.$eval("[data-testid=model-input]", (c) => [c.width, c.height]), [224, 224]);
+    assert.equal(await page.cameraOpen(), false, "the camera is closed after the snapshot");
+    assert.deepEqual(await page.modelInputSize(), [224, 224]);
     assert.deepEqual(other.errors, []);
   } finally {
     await other.close();
@@ -119,23 +119,13 @@ test("a camera snapshot is classified", async () => {
 test("a camera allowed after the person left the photo page is turned off", async () => {
   const other = await launch({ ...FAKE_CAMERA, permissions: ["camera"] });
   try {
-    // The permission prompt answered 1.5 s late; the streams it hands out are kept to check.
-    await other.page.addInitScript(() => {
-      const open = MediaDevices.prototype.getUserMedia;
-      window.__streams = [];
-      MediaDevices.prototype.getUserMedia = function (...args) {
-        return new Promise((r) => setTimeout(r, 1500)).then(() => open.apply(this, args))
-          .then((s) => (window.__streams.push(s), s));
-      };
-    });
     const page = new PhotoPage(other.page);
+    // The permission prompt answered 1.5 s late; the streams it hands out are kept to check.
+    await page.answerCameraPromptAfter(1500);
     await page.open(server.url);
-    await other.page.getByTestId("camera-button").click();
-    await other.page.goto(`${server.url}#/`); // left before answering
-    await other.page.waitForFunction(() => window.__streams.length > 0);
-    await other.page.waitForTimeout(300);
-    const states = await other.page.evaluate(() => window.__streams.flatMap((s) => s.getTracks().map((t) => t.readyState)));
-    assert.deepEqual(states, ["ended"]);
+    await page.openCamera();
+    await page.goto(`${server.url}#/`); // left before answering
+    assert.deepEqual(await page.cameraTrackStates(), ["ended"]);
   } finally {
     await other.close();
   }
@@ -149,7 +139,7 @@ test("phone viewport: the photo page fits and classifies", async () => {
     const since = await page.shownSeq();
     await page.pick(path.join(PHOTOS, "helmet.png"));
     assert.equal((await page.guessesAfter(since))[0], top1("helmet.png"));
-    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.overflow();
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
     await page.screenshot("photo-phone");
     assert.deepEqual(phone.errors, []);

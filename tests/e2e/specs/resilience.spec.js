@@ -28,30 +28,28 @@ test("a visitor's page has no test hooks: nothing can sabotage its worker", asyn
   try {
     const sketch = new SketchPage(browser.page);
     await sketch.open(server.url);
-    assert.equal(await browser.page.evaluate(() => typeof window.playgroundDebug), "undefined");
+    assert.equal(await sketch.hasTestHooks(), false);
     // The control: the same page with the harness's flag has them.
-    await browser.page.evaluate(() => localStorage.setItem("playground-debug", "1"));
-    await browser.page.reload();
+    await sketch.enableTestHooks();
+    await sketch.reload();
     await sketch.waitForModel();
-    assert.equal(await browser.page.evaluate(() => typeof window.playgroundDebug?.sabotage), "function");
+    assert.equal(await sketch.canBreakWorker(), true);
   } finally {
     await browser.close();
   }
 });
 
 async function guessesHouse(sketch) {
-  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  await sketch.draw(drawing("house", HOUSE).drawing);
   const top = await sketch.guesses();
   assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
 }
 
 test("a worker panic is detected, the worker restarted, the user told", async () => {
-  await withPage(async (sketch, { page }) => {
+  await withPage(async (sketch) => {
     await sketch.open(server.url);
-    await page.evaluate(() => window.playgroundDebug.sabotage("panic"));
-    const notice = page.getByTestId("worker-notice");
-    await notice.waitFor({ timeout: 5_000 });
-    const said = await notice.textContent();
+    await sketch.breakWorker("panic");
+    const said = await sketch.workerNotice(5_000);
     assert.match(said, /worker hit an internal error .*restarted/s);
     assert.doesNotMatch(said, /panicked|sabotage|\.rs:/);
     await sketch.waitForModel();
@@ -61,30 +59,26 @@ test("a worker panic is detected, the worker restarted, the user told", async ()
 });
 
 test("a hung worker is killed by the watchdog and replaced", async () => {
-  await withPage(async (sketch, { page }) => {
+  await withPage(async (sketch) => {
     await sketch.open(server.url);
-    await page.evaluate(() => window.playgroundDebug.sabotage("hang"));
+    await sketch.breakWorker("hang");
     // Draw while it hangs: the request goes unanswered and the watchdog fires (10 s).
-    await sketch.drawWithMouse(drawing("house", HOUSE).drawing.slice(0, 1));
-    const notice = page.getByTestId("worker-notice");
-    await notice.waitFor({ timeout: 20_000 });
-    assert.match(await notice.textContent(), /stopped answering/);
+    await sketch.draw(drawing("house", HOUSE).drawing.slice(0, 1));
+    assert.match(await sketch.workerNotice(20_000), /stopped answering/);
     await sketch.waitForModel();
-    await page.getByTestId("clear").click();
+    await sketch.clear();
     await guessesHouse(sketch);
   });
 });
 
 test("a model that fails to download shows why, and Retry recovers", async () => {
-  await withPage(async (sketch, { page, context }) => {
+  await withPage(async (sketch, { context }) => {
     await context.route("**/models/sketch/model.nnef.tar", (route) => route.fulfill({ status: 503, body: "down" }));
-    await page.goto(server.url);
-    const status = page.locator("[data-testid=model-status][data-state=failed]");
-    await status.waitFor({ timeout: 10_000 });
-    assert.match(await status.textContent(), /HTTP 503/);
+    await sketch.goto(server.url);
+    assert.match(await sketch.modelFailure(10_000), /HTTP 503/);
     await sketch.screenshot("model-load-failed");
     await context.unroute("**/models/sketch/model.nnef.tar");
-    await page.getByTestId("retry").click();
+    await sketch.retry();
     await sketch.waitForModel();
     await guessesHouse(sketch);
     // Chromium logs the 503 itself as a failed resource load: that one is expected.
@@ -96,10 +90,10 @@ test("a first visit over a Fast-3G connection waits for the slow download instea
   // which must count silence only once the worker runs.
   const slow = await startServer(undefined, ["--throttle", "fast3g"]);
   try {
-    await withPage(async (sketch, browser) => {
-      await browser.page.goto(slow.url);
+    await withPage(async (sketch) => {
+      await sketch.goto(slow.url);
       await sketch.waitForModel(120_000);
-      assert.equal(await browser.page.getByTestId("worker-notice").count(), 0, "no restart notice");
+      assert.equal(await sketch.hasWorkerNotice(), false, "no restart notice");
       await guessesHouse(sketch);
     });
   } finally {

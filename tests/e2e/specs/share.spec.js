@@ -2,24 +2,23 @@
 // with a QR decoder) and the URL in large text.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
 import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
-import { ARTIFACTS } from "../support/env.js";
+import { SharePage } from "../support/share_page.js";
+import { SketchPage } from "../support/sketch_page.js";
 
 test("the share view shows the page's URL as a QR code and as text", async () => {
   const server = await startServer();
   const browser = await launch({ viewport: { width: 1280, height: 720 } });
   try {
-    await browser.page.goto(`${server.url}#/share`);
-    const qr = browser.page.locator("[data-testid=qr] svg");
-    await qr.waitFor();
-    assert.equal(await browser.page.getByTestId("share-url").textContent(), server.url);
-    const box = await qr.boundingBox();
+    const share = new SharePage(browser.page);
+    await share.visit(server.url);
+    const box = await share.qrBox();
+    assert.equal(await share.url(), server.url);
     assert.ok(box.width >= 300 && box.height >= 300, `QR is ${box.width}×${box.height}: too small for a projector`);
-    const url = await browser.page.getByTestId("share-url").boundingBox();
+    const url = await share.urlBox();
     assert.ok(url.y + url.height <= 720, "the URL is visible without scrolling on a 1280×720 projector");
-    await browser.page.screenshot({ path: path.join(ARTIFACTS, "share.png") });
+    await share.screenshot("share", { fullPage: false });
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();
@@ -31,14 +30,14 @@ test("presenter layout: bigger guesses, chrome hidden, toggled by a button or ?p
   const server = await startServer();
   const browser = await launch({ viewport: { width: 1920, height: 1080 } });
   try {
-    await browser.page.goto(`${server.url}?presenter#/`);
-    await browser.page.waitForSelector("[data-testid=model-status][data-state=ready]", { state: "attached" });
-    assert.equal(await browser.page.evaluate(() => document.body.classList.contains("presenter")), true);
-    const canvas = await browser.page.getByTestId("sketch-canvas").boundingBox();
+    const sketch = new SketchPage(browser.page);
+    await sketch.open(`${server.url}?presenter#/`);
+    assert.equal(await sketch.inPresenterMode(), true);
+    const canvas = await sketch.canvasBox();
     assert.ok(canvas.height >= 800, `canvas ${canvas.height}px tall on a 1080p screen`);
-    await browser.page.screenshot({ path: path.join(ARTIFACTS, "presenter.png") });
-    await browser.page.getByTestId("presenter").click();
-    assert.equal(await browser.page.evaluate(() => document.body.classList.contains("presenter")), false);
+    await sketch.screenshot("presenter", { fullPage: false });
+    await sketch.togglePresenter();
+    assert.equal(await sketch.inPresenterMode(), false);
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();
@@ -49,20 +48,17 @@ test("presenter layout: bigger guesses, chrome hidden, toggled by a button or ?p
 test("served at 127.0.0.1 the share view says phones cannot open it, and offers this machine's network address", async () => {
   const server = await startServer(undefined, ["--host", "0.0.0.0"]);
   const browser = await launch({ viewport: { width: 1280, height: 720 } });
-  const { page } = browser;
   try {
     const { origins } = await (await fetch(`${server.url}lan-addresses.json`)).json();
     assert.ok(origins.length >= 1, "serve.py found no network address on this machine");
-    await page.goto(`${server.url}#/share`);
-    await page.getByTestId("share-loopback").waitFor();
-    assert.match(await page.getByTestId("share-loopback").textContent(), /only works on this computer/);
-    const offered = page.getByTestId("share-lan");
-    await offered.first().waitFor();
-    assert.equal(await offered.count(), origins.length);
-    await offered.first().click();
-    assert.equal(await page.getByTestId("share-url").textContent(), `${origins[0]}/`);
-    assert.equal(await page.getByTestId("qr").getAttribute("data-url"), `${origins[0]}/`);
-    await page.screenshot({ path: path.join(ARTIFACTS, "share-lan.png") });
+    const share = new SharePage(browser.page);
+    await share.visit(server.url);
+    assert.match(await share.loopbackWarning(), /only works on this computer/);
+    assert.equal(await share.offeredAddresses(), origins.length);
+    await share.pickOfferedAddress(0);
+    assert.equal(await share.url(), `${origins[0]}/`);
+    assert.equal(await share.qrUrl(), `${origins[0]}/`);
+    await share.screenshot("share-lan", { fullPage: false });
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();

@@ -29,60 +29,46 @@ after(async () => {
 afterEach(() => assert.deepEqual(browser.errors, [], "no console errors"));
 
 test("empty canvas shows a prompt and no guess", async () => {
-  await browser.page.getByTestId("guess-placeholder").waitFor();
-  assert.equal(await browser.page.locator("[data-testid=guess]").count(), 0);
-  assert.equal(await browser.page.getByTestId("undo").isDisabled(), true);
+  await sketch.waitUntilEmpty();
+  assert.equal(await sketch.guessCount(), 0);
+  assert.equal(await sketch.canUndo(), false);
 });
 
 for (const [word, keyId] of Object.entries(DRAWINGS)) {
   test(`a real ${word} drawing is guessed (label in the top 3)`, async () => {
-    await sketch.drawWithMouse(drawing(word, keyId).drawing);
+    await sketch.draw(drawing(word, keyId).drawing);
     const top = await sketch.guesses();
     assert.equal(top.length, 5);
     assert.ok(top.slice(0, 3).some(([label]) => label === word), `${word} not in top 3: ${JSON.stringify(top)}`);
     await sketch.screenshot(`sketch-${word}`);
-    await browser.page.getByTestId("clear").click();
-    await browser.page.getByTestId("guess-placeholder").waitFor();
+    await sketch.clear();
+    await sketch.waitUntilEmpty();
   });
 }
 
 test("guesses arrive live while a stroke is still being drawn", async () => {
-  const strokes = drawing("house", DRAWINGS.house).drawing;
-  const points = (await sketch.layout(strokes)).flat();
-  const mouse = browser.page.mouse;
-  await mouse.move(...points[0]);
-  await mouse.down();
-  // One long stroke through every point, slowly enough for the throttled live guesses.
-  for (const p of points.slice(1)) {
-    await mouse.move(...p);
-    await browser.page.waitForTimeout(2);
-  }
-  await browser.page.waitForSelector("[data-testid=guess]", { timeout: 5_000 });
-  await mouse.up();
-  await browser.page.getByTestId("clear").click();
+  // One long stroke through every point, slowly enough for the throttled live guesses; a guess
+  // must show before the mouse is lifted.
+  await sketch.drawOneStroke(drawing("house", DRAWINGS.house).drawing, () => sketch.waitForGuess(5_000));
+  await sketch.clear();
 });
 
 test("undo removes the last stroke; undoing everything brings the prompt back", async () => {
   const strokes = drawing("clock", DRAWINGS.clock).drawing;
-  await sketch.drawWithMouse(strokes.slice(0, 2));
+  await sketch.draw(strokes.slice(0, 2));
   await sketch.guesses();
-  await browser.page.getByTestId("undo").click();
-  await browser.page.getByTestId("undo").click();
-  await browser.page.getByTestId("guess-placeholder").waitFor();
-  assert.equal(await browser.page.getByTestId("undo").isDisabled(), true);
+  await sketch.undo();
+  await sketch.undo();
+  await sketch.waitUntilEmpty();
+  assert.equal(await sketch.canUndo(), false);
 });
 
 test("the model input preview shows ink where the drawing is", async () => {
-  await sketch.drawWithMouse(drawing("apple", DRAWINGS.apple).drawing);
+  await sketch.draw(drawing("apple", DRAWINGS.apple).drawing);
   await sketch.guesses();
-  const ink = await browser.page.$eval("[data-testid=model-input]", (c) => {
-    const d = c.getContext("2d").getImageData(0, 0, 28, 28).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0;
-    return n;
-  });
+  const ink = await sketch.inkInModelInput();
   assert.ok(ink > 30 && ink < 600, `ink pixels ${ink}`);
-  await browser.page.getByTestId("clear").click();
+  await sketch.clear();
 });
 
 test("phone viewport: touch drawing guesses, no page scroll, nothing overflows", async () => {
@@ -90,19 +76,19 @@ test("phone viewport: touch drawing guesses, no page scroll, nothing overflows",
   try {
     const page = new SketchPage(phone.page);
     await page.open(server.url);
-    await page.canvas.scrollIntoViewIfNeeded();
-    const scrollBefore = await phone.page.evaluate(() => window.scrollY);
+    await page.scrollToCanvas();
+    const scrollBefore = await page.scrollY();
     await page.drawWithTouch(drawing("house", DRAWINGS.house).drawing);
     const top = await page.guesses();
     assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
-    assert.equal(await phone.page.evaluate(() => window.scrollY), scrollBefore, "drawing must not scroll");
-    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.equal(await page.scrollY(), scrollBefore, "drawing must not scroll");
+    const overflow = await page.overflow();
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
-    const box = await page.canvas.boundingBox();
+    const box = await page.canvasBox();
     assert.ok(box.width >= 300 && box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
     // The Embed toggle shares the nav's last row instead of taking a row of its own.
-    const nav = await phone.page.locator("nav.tabs").boundingBox();
-    const embed = await phone.page.getByTestId("embed-button").boundingBox();
+    const nav = await page.navBox();
+    const embed = await page.embedButtonBox();
     assert.ok(embed.y >= nav.y && embed.y + embed.height <= nav.y + nav.height + 4, JSON.stringify({ nav, embed }));
     await page.screenshot("sketch-phone");
     assert.deepEqual(phone.errors, []);
@@ -122,30 +108,29 @@ const OUTSIDE = { word: "axe", keyId: "5972944759029760" };
 
 for (const [word, keyId] of Object.entries(NEW_CLASSES)) {
   test(`a real ${word} drawing (a class of the retrain) gets its label in the top 3`, async () => {
-    await sketch.drawWithMouse(drawing(word, keyId).drawing);
+    await sketch.draw(drawing(word, keyId).drawing);
     const top = await sketch.guesses();
     assert.ok(top.slice(0, 3).some(([label]) => label === word), `${word} not in top 3: ${JSON.stringify(top)}`);
     await sketch.screenshot(`sketch-${word}`);
-    await browser.page.getByTestId("clear").click();
-    await browser.page.getByTestId("guess-placeholder").waitFor();
+    await sketch.clear();
+    await sketch.waitUntilEmpty();
   });
 }
 
 test("a drawing outside our classes is named once the 345 classes are in; the list shows them all", async () => {
   await sketch.waitForAllClasses();
-  await sketch.drawWithMouse(drawing(OUTSIDE.word, OUTSIDE.keyId).drawing);
+  await sketch.draw(drawing(OUTSIDE.word, OUTSIDE.keyId).drawing);
   const top = await sketch.guesses();
   assert.ok(top.some(([label]) => label === OUTSIDE.word), `${OUTSIDE.word} not in top 5: ${JSON.stringify(top)}`);
   assert.ok(!(await sketch.notSure()), "a drawing DoodleNet names surely is no 'not sure'");
-  const known = browser.page.getByTestId("known-classes");
-  await known.locator("summary").click();
-  await browser.page.getByTestId("known-search").fill("pizz");
-  assert.deepEqual(await browser.page.$$eval("[data-testid=known-list] li", (l) => l.map((e) => e.textContent)), ["pizza"]);
+  await sketch.toggleKnownClasses();
+  await sketch.searchKnownClasses("pizz");
+  assert.deepEqual(await sketch.knownClassesListed(), ["pizza"]);
   await sketch.screenshot(`sketch-${OUTSIDE.word}`);
-  await browser.page.getByTestId("known-search").fill("");
-  await known.locator("summary").click();
-  await browser.page.getByTestId("clear").click();
-  await browser.page.getByTestId("guess-placeholder").waitFor();
+  await sketch.searchKnownClasses("");
+  await sketch.toggleKnownClasses();
+  await sketch.clear();
+  await sketch.waitUntilEmpty();
 });
 
 test("a random scribble is 'not sure', a real drawing is not", async () => {
@@ -158,13 +143,13 @@ test("a random scribble is 'not sure', a real drawing is not", async () => {
     const xs = Array.from({ length: n }, () => random() * 400);
     return [xs, xs.map(() => random() * 400)];
   });
-  await sketch.drawWithMouse(scribble);
+  await sketch.draw(scribble);
   await sketch.guesses();
   assert.ok(await sketch.notSure(), "a scribble must be 'not sure'");
   await sketch.screenshot("sketch-scribble-not-sure");
-  await browser.page.getByTestId("clear").click();
-  await sketch.drawWithMouse(drawing("house", DRAWINGS.house).drawing);
+  await sketch.clear();
+  await sketch.draw(drawing("house", DRAWINGS.house).drawing);
   await sketch.guesses();
   assert.ok(!(await sketch.notSure()), "a finished house is no 'not sure'");
-  await browser.page.getByTestId("clear").click();
+  await sketch.clear();
 });

@@ -10,9 +10,11 @@ import path from "node:path";
 import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
+import { GamePage } from "../support/game_page.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
-import { loadPersonsModel } from "../support/playground.js";
-import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
+import { PlaygroundPage } from "../support/playground_page.js";
+import { SharePage } from "../support/share_page.js";
+import { REPO, DIST, drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
 const SKETCH_ONNX = path.join(REPO, "models/sketch/model.onnx");
@@ -49,11 +51,12 @@ function deployNextBuild(dir, marker) {
 }
 
 /** Asks the browser to look for a new build (as it does on its own on navigations and every
- *  15 minutes from boot.js) until the page offers it. */
-async function newBuildOffered(page) {
+ *  15 minutes from boot.js) until the page (`app`, a page object) offers it. */
+async function newBuildOffered(app) {
+  const { page } = app;
   for (let i = 0; i < 30; i++) {
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update().catch(() => {}));
-    if (await page.waitForSelector("[data-testid=update-ready]", { state: "attached", timeout: 2_000 }).catch(() => null)) return;
+    if (await app.newBuildOffered(2_000)) return;
   }
   // What the browser has, to say why: which workers the registration holds, which caches exist.
   const state = await page.evaluate(async () => {
@@ -65,20 +68,9 @@ async function newBuildOffered(page) {
   throw new Error(`no new version was offered within a minute: ${JSON.stringify(state)}`);
 }
 
-/** Waits until this build's service worker controls the page. */
-async function controlled(page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener("controllerchange", r, { once: true }));
-    }
-  });
-}
-
 async function houseGuessed(sketch) {
-  const clear = sketch.page.getByTestId("clear");
-  if (await clear.isEnabled()) await clear.click();
-  await sketch.drawWithMouse(drawing("house", HOUSE).drawing);
+  if (await sketch.canClear()) await sketch.clear();
+  await sketch.draw(drawing("house", HOUSE).drawing);
   const top = await sketch.guesses();
   assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
 }
@@ -89,9 +81,9 @@ test("a returning visitor's pages all work, and the playground reads ONNX files 
   onOwnSite(() => {}, async (browser, server) => {
     const sketch = new SketchPage(browser.page);
     await sketch.open(server.url); // the first visit installs the service worker
-    await controlled(browser.page);
+    await sketch.waitForServiceWorker();
     // Comes back another day: a new page load, served by the service worker.
-    await browser.page.reload();
+    await sketch.reload();
     await sketch.waitForModel();
     await houseGuessed(sketch);
     // Every page, as a returning visitor opens them.
@@ -100,11 +92,11 @@ test("a returning visitor's pages all work, and the playground reads ONNX files 
     const since = await photo.shownSeq();
     await photo.pick(path.join(PHOTOS, "coffee.png"));
     assert.equal((await photo.guessesAfter(since))[0], EXPECTED["coffee.png"].top5_model[0].label);
-    await browser.page.goto(`${server.url}#/game`);
-    await browser.page.getByTestId("start").waitFor();
-    await browser.page.goto(`${server.url}#/share`);
-    await browser.page.getByTestId("qr").waitFor();
-    await loadPersonsModel(browser.page, server.url, SKETCH_ONNX);
+    const game = new GamePage(browser.page);
+    await game.visit(server.url);
+    await game.waitForStartButton();
+    await new SharePage(browser.page).open(server.url);
+    await new PlaygroundPage(browser.page).loadModel(server.url, SKETCH_ONNX);
     assert.deepEqual(browser.errors, []);
   }));
 
@@ -113,32 +105,32 @@ test("a page open during a redeploy keeps working on its build; the new one is o
     const { page } = browser;
     const sketch = new SketchPage(page);
     await sketch.open(server.url);
-    await controlled(page);
-    await page.reload();
+    await sketch.waitForServiceWorker();
+    await sketch.reload();
     await sketch.waitForModel();
     await houseGuessed(sketch);
 
     deployNextBuild(dir, "B");
-    await newBuildOffered(page);
-    await page.getByTestId("update-ready").waitFor({ timeout: 5_000 });
+    await newBuildOffered(sketch);
+    await sketch.waitForNewBuildOffer(5_000);
     // Still build A, and everything still works: drawing, a worker restart (which fetches the
     // worker and the models again), the playground's other worker build.
     assert.equal(await page.locator("meta[name=build]").count(), 0);
     await houseGuessed(sketch);
-    await page.evaluate(() => window.playgroundDebug.sabotage("panic"));
-    await page.getByTestId("worker-notice").waitFor({ timeout: 10_000 });
+    await sketch.breakWorker("panic");
+    await sketch.workerNotice(10_000);
     await sketch.waitForModel();
     await houseGuessed(sketch);
-    await page.screenshot({ path: path.join(ARTIFACTS, "update-ready.png") });
-    await loadPersonsModel(page, server.url, SKETCH_ONNX);
+    await sketch.screenshot("update-ready", { fullPage: false });
+    const playground = new PlaygroundPage(page);
+    await playground.loadModel(server.url, SKETCH_ONNX);
     assert.deepEqual(crashOnly(browser.errors), []);
 
     // "Reload" gets build B, and build A's cache goes once no page uses it.
-    await page.getByTestId("update-ready").getByRole("button", { name: "Reload" }).click();
+    await playground.reloadForNewBuild();
     await page.waitForSelector("meta[name=build][content=B]", { state: "attached", timeout: 30_000 });
-    await page.screenshot({ path: path.join(ARTIFACTS, "update-reloaded.png") });
-    await page.goto(`${server.url}#/`); // it was on the playground
-    await sketch.waitForModel();
+    await playground.screenshot("update-reloaded", { fullPage: false });
+    await sketch.open(`${server.url}#/`); // it was on the playground
     await houseGuessed(sketch);
     let builds = [];
     for (let i = 0; i < 100; i++) {
@@ -188,17 +180,17 @@ test("another page in the service worker's scope is never turned into the app", 
     fs.writeFileSync(path.join(dir, "notes/talk.html"), "<!doctype html><title>Talk notes</title><p>Slides");
   }, async (browser, server) => {
     const { page } = browser;
-    await new SketchPage(page).open(server.url);
-    await controlled(page);
+    const sketch = new SketchPage(page);
+    await sketch.open(server.url);
+    await sketch.waitForServiceWorker();
     await page.goto(`${server.url}notes/talk.html`);
     assert.equal(await page.title(), "Talk notes");
     const missing = await page.goto(`${server.url}notes/missing.html`);
     assert.equal(missing.status(), 404);
-    assert.equal(await page.locator("header.top").count(), 0);
+    assert.equal(await sketch.hasSiteHeader(), false);
     // The app's own URLs, with a query, still come from the cache (offline too).
     await browser.context.setOffline(true);
-    await page.goto(`${server.url}?from=qr#/`);
-    await new SketchPage(page).waitForModel();
+    await sketch.open(`${server.url}?from=qr#/`);
   }));
 
 test("two deployments under one origin keep each other's caches", { timeout: 240_000 }, async () => {
@@ -211,9 +203,10 @@ test("two deployments under one origin keep each other's caches", { timeout: 240
   try {
     const { page } = browser;
     const builds = () => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("playground ")).sort());
+    const sketch = new SketchPage(page);
     for (const site of ["a", "b"]) {
-      await new SketchPage(page).open(`${server.url}${site}/`);
-      await controlled(page);
+      await sketch.open(`${server.url}${site}/`);
+      await sketch.waitForServiceWorker();
     }
     const [a, b] = await builds();
     assert.ok(a.startsWith("playground /a/ ") && b.startsWith("playground /b/ "), `${a} ${b}`);

@@ -1,19 +1,23 @@
-// Page object for the photo page: upload through the file input or a simulated drop.
+// Page object for the photo page (#/photo): a photo picked, dropped, pasted or snapped with the
+// camera, and the top-5 it gets.
 import fs from "node:fs";
 import path from "node:path";
-import { REPO, ARTIFACTS } from "./env.js";
+import { REPO } from "./env.js";
+import { AppPage } from "./app_page.js";
 
 export const PHOTOS = path.join(REPO, "crates/core/tests/photos");
 export const EXPECTED = JSON.parse(fs.readFileSync(path.join(PHOTOS, "expected.json"), "utf8")).photos;
 
-export class PhotoPage {
-  constructor(page) {
-    this.page = page;
+export class PhotoPage extends AppPage {
+  /** Goes to the photo page of the site at `url` and waits for nothing more. */
+  async visit(url) {
+    await this.goto(`${url}#/photo`);
   }
 
+  /** Goes to the photo page and waits until its model is ready. */
   async open(url) {
-    await this.page.goto(`${url}#/photo`);
-    await this.page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 60_000 });
+    await this.visit(url);
+    await this.waitForModelShown(60_000);
   }
 
   /** The seq of the answer on screen; a new answer changes it. */
@@ -21,8 +25,15 @@ export class PhotoPage {
     return this.page.$eval("[data-testid=guesses]", (e) => e.dataset.seq);
   }
 
+  /** Picks `file` through the page's file input. */
   async pick(file) {
     await this.page.setInputFiles("[data-testid=photo-input]", file);
+  }
+
+  /** Focuses "Choose a photo" and presses Enter (which opens the file chooser). */
+  async choosePhotoWithKeyboard() {
+    await this.page.getByTestId("choose-photo").focus();
+    await this.page.keyboard.press("Enter");
   }
 
   /** A drop as a browser makes it: a DataTransfer holding the file, dispatched on the zone. */
@@ -52,6 +63,59 @@ export class PhotoPage {
     }, [path.basename(file), b64, how]);
   }
 
+  // --- The camera -------------------------------------------------------------------------
+
+  async openCamera() {
+    await this.page.getByTestId("camera-button").click();
+  }
+
+  /** Focuses the camera button and presses Enter. */
+  async openCameraWithKeyboard() {
+    await this.page.getByTestId("camera-button").focus();
+    await this.page.keyboard.press("Enter");
+  }
+
+  /** Waits until the camera's picture is playing. */
+  async waitForCameraPicture() {
+    await this.page.waitForFunction(() => document.querySelector("[data-testid=camera]")?.videoWidth > 0);
+  }
+
+  /** Whether the camera's view is on the page. */
+  async cameraOpen() {
+    return (await this.page.getByTestId("camera").count()) > 0;
+  }
+
+  /** From the next load on, the camera permission is answered `ms` late, and every stream the
+   *  camera hands out is kept (see cameraTrackStates()). */
+  async answerCameraPromptAfter(ms) {
+    await this.page.addInitScript((ms) => {
+      const open = MediaDevices.prototype.getUserMedia;
+      window.__streams = [];
+      MediaDevices.prototype.getUserMedia = function (...args) {
+        return new Promise((r) => setTimeout(r, ms)).then(() => open.apply(this, args))
+          .then((s) => (window.__streams.push(s), s));
+      };
+    }, ms);
+  }
+
+  /** Once the camera has handed out a stream (after answerCameraPromptAfter()), and 300 ms
+   *  later, the readyState of each of its tracks: "ended" once the page turned it off. */
+  async cameraTrackStates() {
+    await this.page.waitForFunction(() => window.__streams.length > 0);
+    await this.page.waitForTimeout(300);
+    return this.page.evaluate(() => window.__streams.flatMap((s) => s.getTracks().map((t) => t.readyState)));
+  }
+
+  async waitForSnapButton(timeout = 10_000) {
+    await this.page.getByTestId("snap").waitFor({ timeout });
+  }
+
+  async snap() {
+    await this.page.getByTestId("snap").click();
+  }
+
+  // --- What the page shows ----------------------------------------------------------------
+
   /** Top-5 once an answer newer than `since` is shown. */
   async guessesAfter(since) {
     await this.page.waitForFunction((s) => {
@@ -61,6 +125,7 @@ export class PhotoPage {
     return this.page.$$eval("[data-testid=guess]", (els) => els.map((e) => e.dataset.label));
   }
 
+  /** Does `action`, then waits for the photo error and returns what it says. */
   async errorAfter(action) {
     await action();
     const el = this.page.getByTestId("photo-error");
@@ -68,7 +133,23 @@ export class PhotoPage {
     return el.textContent();
   }
 
-  async screenshot(name) {
-    await this.page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  /** Whether an error is shown now. */
+  async hasError() {
+    return (await this.page.getByTestId("photo-error").count()) > 0;
+  }
+
+  /** What the page says about the time the network took. */
+  async timing() {
+    return this.page.getByTestId("timing").textContent();
+  }
+
+  /** The size [width, height] of the picture the model was given. */
+  async modelInputSize() {
+    return this.page.$eval("[data-testid=model-input]", (c) => [c.width, c.height]);
+  }
+
+  /** The [r, g, b, a] of one pixel of the picture the model was given. */
+  async modelInputPixel(x, y) {
+    return this.page.$eval("[data-testid=model-input]", (c, [x, y]) => [...c.getContext("2d").getImageData(x, y, 1, 1).data], [x, y]);
   }
 }

@@ -1,84 +1,185 @@
-// Page object for the sketch page: selectors by data-testid, drawing by real input events.
-import { ARTIFACTS } from "./env.js";
-import path from "node:path";
+// Page object for the sketch page (#/): draw, see the guesses, undo, clear, look up the classes
+// it knows. Also the sketch demo inside an embed's iframe (embed_page.js).
+import { AppPage } from "./app_page.js";
+import { DrawingCanvas } from "./canvas.js";
 
-export class SketchPage {
-  constructor(page) {
-    this.page = page;
-    this.canvas = page.getByTestId("sketch-canvas");
-    this.status = page.getByTestId("model-status");
+const GUESS = "[data-testid=guess]";
+
+export class SketchPage extends AppPage {
+  /** `root`: the page, or the FrameLocator of an iframe the demo is embedded in. */
+  constructor(page, root = page) {
+    super(page, root);
+    this.canvas = new DrawingCanvas(page, root);
   }
 
+  /** Goes to `url` (the sketch page: the site's root, `#/`) and waits for the model. */
   async open(url) {
-    await this.page.goto(url);
+    await this.goto(url);
     await this.waitForModel();
-  }
-
-  async waitForModel(timeout = 30_000) {
-    // Attached, not visible: presenter mode hides the status bar.
-    await this.page.waitForSelector('[data-testid=model-status][data-state=ready]', { state: "attached", timeout });
   }
 
   /** Waits until answers can name every class: the wider model (345 classes) loaded after the
    *  first one, as the "What can I recognise?" count shows. */
   async waitForAllClasses(count = 345, timeout = 30_000) {
-    await this.page.waitForSelector(`[data-testid=known-classes][data-count="${count}"]`, { timeout });
+    await this.root.locator(`[data-testid=known-classes][data-count="${count}"]`).first().waitFor({ timeout });
+  }
+
+  // --- Drawing ----------------------------------------------------------------------------
+
+  /** Draws `strokes` ([[xs], [ys], ...], Quick Draw's format) with the mouse; `stop` (optional,
+   *  async) is asked before each stroke whether to stop. */
+  async draw(strokes, stop = null) {
+    await this.canvas.draw(strokes, stop);
+  }
+
+  /** Draws `strokes` with a finger (touch events). */
+  async drawWithTouch(strokes) {
+    await this.canvas.drawWithTouch(strokes);
+  }
+
+  /** Draws every point of `strokes` as one slow stroke; `whileDown` runs before the mouse lifts. */
+  async drawOneStroke(strokes, whileDown) {
+    await this.canvas.drawOneStroke(strokes, whileDown);
+  }
+
+  /** Where `strokes` land on screen: one [x, y] list per stroke. */
+  async layout(strokes) {
+    return this.canvas.layout(strokes);
+  }
+
+  async canvasBox() {
+    return this.canvas.box();
+  }
+
+  async scrollToCanvas() {
+    await this.canvas.scrollIntoView();
+  }
+
+  async undo() {
+    await this.root.getByTestId("undo").click();
+  }
+
+  /** Presses Ctrl+Z. */
+  async undoWithKeyboard() {
+    await this.page.keyboard.press("Control+z");
+  }
+
+  async canUndo() {
+    return !(await this.root.getByTestId("undo").isDisabled());
+  }
+
+  /** Waits until Undo is disabled: nothing left to undo. */
+  async waitUntilNothingToUndo(timeout = 5_000) {
+    await this.root.locator("[data-testid=undo]:disabled").first().waitFor({ timeout });
+  }
+
+  async clear() {
+    await this.root.getByTestId("clear").click();
+  }
+
+  async canClear() {
+    return this.root.getByTestId("clear").isEnabled();
+  }
+
+  // --- What the page sees -----------------------------------------------------------------
+
+  /** Waits until the canvas is empty again: the prompt to draw is back in place of guesses. */
+  async waitUntilEmpty() {
+    await this.root.getByTestId("guess-placeholder").waitFor();
+  }
+
+  /** Waits until a guess is shown (live or final). */
+  async waitForGuess(timeout = 30_000) {
+    await this.root.locator(GUESS).first().waitFor({ timeout });
+  }
+
+  /** How many guesses are shown now. */
+  async guessCount() {
+    return this.root.locator(GUESS).count();
+  }
+
+  /** The guesses on screen as [label, probability], best first, once the guess for the finished
+   *  drawing is shown. */
+  async guesses(timeout = 10_000) {
+    await this.waitForGuess(timeout);
+    // Let the answer to the last stroke (the newest request) land.
+    await this.page.waitForTimeout(400);
+    return this.root.locator(GUESS).evaluateAll((els) =>
+      els.map((e) => [e.dataset.label, parseFloat(e.querySelector(".pct").textContent) / 100]));
+  }
+
+  /** The labels of the guesses on screen, best first, as guesses() waits for them. */
+  async guessLabels(timeout = 10_000) {
+    return (await this.guesses(timeout)).map(([label]) => label);
   }
 
   /** Whether the guess list says "not sure". */
   async notSure() {
-    return (await this.page.getByTestId("not-sure").count()) > 0;
+    return (await this.root.getByTestId("not-sure").count()) > 0;
   }
 
-  /** Maps a drawing's strokes ([[xs], [ys], ...]) into the canvas box, with a margin. */
-  async layout(strokes) {
-    const box = await this.canvas.boundingBox();
-    const xs = strokes.flatMap((s) => s[0]);
-    const ys = strokes.flatMap((s) => s[1]);
-    const [minX, minY] = [Math.min(...xs), Math.min(...ys)];
-    const extent = Math.max(Math.max(...xs) - minX, Math.max(...ys) - minY, 1);
-    const scale = (0.8 * Math.min(box.width, box.height)) / extent;
-    const [ox, oy] = [box.x + 0.1 * box.width, box.y + 0.1 * box.height];
-    return strokes.map(([sx, sy]) => sx.map((x, i) => [ox + (x - minX) * scale, oy + (sy[i] - minY) * scale]));
+  /** Each guess's bar: [its track's width in px, the filled part of the track, its percentage / 100]. */
+  async guessBars() {
+    return this.root.locator(GUESS).evaluateAll((rows) => rows.map((r) => {
+      const track = r.querySelector(".bar").getBoundingClientRect().width;
+      return [track, r.querySelector(".bar span").getBoundingClientRect().width / track, parseFloat(r.querySelector(".pct").textContent) / 100];
+    }));
   }
 
-  /** Replays strokes with the mouse: pointerdown, pointermoves, pointerup per stroke.
-   *  `stop` (optional, async) is asked after each stroke whether to stop early. */
-  async drawWithMouse(strokes, stop = null) {
-    const mouse = this.page.mouse;
-    for (const stroke of await this.layout(strokes)) {
-      if (stop && (await stop())) return;
-      await mouse.move(...stroke[0]);
-      await mouse.down();
-      for (const p of stroke.slice(1)) await mouse.move(...p);
-      await mouse.up();
-    }
+  /** How many of the 28×28 pixels the model is shown have ink. */
+  async inkInModelInput() {
+    return this.root.getByTestId("model-input").evaluate((c) => {
+      const d = c.getContext("2d").getImageData(0, 0, 28, 28).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) n += d[i] > 0 ? 1 : 0;
+      return n;
+    });
   }
 
-  /** Replays strokes as real touch input (CDP), as a finger on a phone would. */
-  async drawWithTouch(strokes) {
-    const cdp = await this.page.context().newCDPSession(this.page);
-    for (const stroke of await this.layout(strokes)) {
-      const point = ([x, y]) => [{ x, y, id: 1 }];
-      await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: point(stroke[0]) });
-      for (const p of stroke.slice(1)) {
-        await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: point(p) });
-      }
-      await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
-    }
-    await cdp.detach();
+  /** From now on, records what the screen reader is told (the guess announcement) and how many
+   *  answers are shown; read with announced() and answersShown(). */
+  async listen() {
+    await this.page.evaluate(() => {
+      window.__said = [];
+      window.__answers = 0;
+      const el = document.querySelector("[data-testid=guess-announcement]");
+      new MutationObserver(() => window.__said.push(el.textContent)).observe(el, { childList: true, subtree: true, characterData: true });
+      new MutationObserver(() => window.__answers++)
+        .observe(document.querySelector("[data-testid=guesses]"), { attributes: true, attributeFilter: ["data-seq"] });
+    });
   }
 
-  /** The labels on screen, best first, once the guess for the finished drawing is shown. */
-  async guesses() {
-    await this.page.waitForSelector("[data-testid=guess]", { timeout: 10_000 });
-    // Let the answer to the last stroke (the newest request) land.
-    await this.page.waitForTimeout(400);
-    return this.page.$$eval("[data-testid=guess]", (els) =>
-      els.map((e) => [e.dataset.label, parseFloat(e.querySelector(".pct").textContent) / 100]));
+  /** What the screen reader was told since listen(), empty announcements left out. */
+  async announced() {
+    return this.page.evaluate(() => window.__said.filter(Boolean));
   }
 
-  async screenshot(name) {
-    await this.page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  /** How many answers were shown since listen(). */
+  async answersShown() {
+    return this.page.evaluate(() => window.__answers);
+  }
+
+  // --- "What can I recognise?" ------------------------------------------------------------
+
+  /** Opens (or closes) the list of every class the page knows. */
+  async toggleKnownClasses() {
+    await this.root.getByTestId("known-classes").locator("summary").click();
+  }
+
+  async searchKnownClasses(text) {
+    await this.root.getByTestId("known-search").fill(text);
+  }
+
+  /** The classes the list shows. */
+  async knownClassesListed() {
+    return this.root.locator("[data-testid=known-list] li").evaluateAll((l) => l.map((e) => e.textContent));
+  }
+
+  // --- Sizes ------------------------------------------------------------------------------
+
+  /** The viewport, the page's width, and the boxes of the canvas, Undo, Clear and the guesses
+   *  (see AppPage.measure). */
+  async placement() {
+    return this.measure({ canvas: "sketch-canvas", undo: "undo", clear: "clear", guesses: "guesses" });
   }
 }
