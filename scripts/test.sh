@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README quick start, command 2: every test. `.ci/run` calls exactly this.
-#   1. native: core (preprocessing goldens, registry, real-data inference, photos), CLI, UI reducers
+#   1. no import cycles (scripts/check_imports.py); native: core (preprocessing goldens, registry,
+#      real-data inference, photos), CLI, UI reducers and the service's ledger; op-profile compiles
 #   2. core preprocessing and kernels under wasm32 (parity digests, SIMD pool), UI components in headless Chromium
 #      (wasm-bindgen-test)
 #   3. release build, then end-to-end specs in headless Chromium against the served build
@@ -10,8 +11,17 @@ cd "$(repo_root)"
 ensure_wasm_tools
 ensure_browser_tools
 
+log "module imports: no cycles in core or the UI"
+python3 scripts/check_imports_test.py
+python3 scripts/check_imports.py
+
 log "native tests"
 cargo test --workspace
+
+log "experiments/op-profile (run by hand): still compiles, and profiles what ships"
+python3 experiments/op-profile/same_as_shipped.py
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/op-profile" \
+    cargo check --locked --manifest-path experiments/op-profile/Cargo.toml
 
 log "core preprocessing and kernels under wasm32 (+simd128) in Node: same as native"
 cargo test --target wasm32-unknown-unknown -p playground-core --no-default-features --test parity

@@ -205,14 +205,19 @@ fn debug_hooks_enabled() -> bool {
 /// `window.playgroundDebug`, for the end-to-end tests and the benchmark command:
 /// - `memory()`: the app's wasm memory in bytes;
 /// - `sabotage("panic" | "hang")` breaks the worker the way a bug would, to prove the page
-///   survives (harmless: it only hurts this tab);
+///   survives (harmless: it only hurts this tab); `sabotage("stall", ms)` keeps it busy for
+///   `ms` (a slow model: answers arrive after the page moved on);
 /// - `benchmark(model, input, runs)` (input: strokes, or a photo file's bytes as a Uint8Array)
 ///   resolves to `{infer_ms, classify_ms, worker_memory}` timed in the worker (and its wasm
 ///   memory in bytes after the runs).
 fn install_debug_hook(inference: &Rc<InferenceService>) {
     let weak = Rc::downgrade(inference);
-    let sabotage = Closure::<dyn Fn(String)>::new(move |kind: String| {
-        let kind = if kind == "hang" { Sabotage::Hang } else { Sabotage::Panic };
+    let sabotage = Closure::<dyn Fn(String, JsValue)>::new(move |kind: String, ms: JsValue| {
+        let kind = match kind.as_str() {
+            "hang" => Sabotage::Hang,
+            "stall" => Sabotage::Stall { ms: ms.as_f64().unwrap_or(1000.0) as u32 },
+            _ => Sabotage::Panic,
+        };
         if let Some(s) = weak.upgrade() {
             s.sabotage(kind);
         }

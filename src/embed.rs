@@ -47,7 +47,8 @@ fn parse_query(search: &str, referrer: &str) -> Result<EmbedConfig, String> {
                 demo = pages::embeddable(&value).ok_or_else(|| {
                     let names: Vec<&str> =
                         pages::PAGES.iter().filter_map(|p| Some(p.embed.as_ref()?.name)).collect();
-                    format!("unknown demo \"{value}\": use {}", names.join(", "))
+                    let (last, rest) = names.split_last().expect("some pages are embeddable");
+                    format!("unknown demo \"{value}\": use {} or {last}", rest.join(", "))
                 })?
             }
             "theme" => {
@@ -178,7 +179,7 @@ mod tests {
     #[test]
     fn mistakes_are_explained() {
         let err = |q: &str| parse("/embed.html", q, "").unwrap().unwrap_err();
-        assert!(err("?demo=video").contains("unknown demo"));
+        assert_eq!(err("?demo=video"), "unknown demo \"video\": use sketch, game or photo");
         assert!(err("?theme=pink").contains("unknown theme"));
         assert!(err("?origin=*").contains("not a web origin"));
         assert!(err("?origin=javascript:alert(1)").contains("not a web origin"));

@@ -69,11 +69,6 @@ impl Model {
         self.session.run(tensor)
     }
 
-    /// Runs the model on a prepared tensor and answers (not widened: see `Engine::answer`).
-    pub fn answer(&self, tensor: &[f32], k: usize) -> Result<Answer> {
-        Ok(self.answer_from(self.run(tensor)?, k).0)
-    }
-
     /// Scores a raw output and names its best `k` (not widened: see `Engine::answer`); with
     /// the scores it ranked.
     pub fn answer_from(&self, values: Vec<f32>, k: usize) -> (Answer, Vec<f32>) {

@@ -45,6 +45,11 @@ pub enum Ask {
 pub enum Sabotage {
     Panic,
     Hang,
+    /// Busy for this long, then fine: a slow model, for the races between answers and a page
+    /// that moved on.
+    Stall {
+        ms: u32,
+    },
 }
 
 /// What the worker says.

@@ -9,7 +9,7 @@
 //!
 //! `FUZZ_CASES` (default 1500 per mutator, about 10 s) and `FUZZ_SEED` set the run; a panicking
 //! (or > 5 s) input is saved under `target/tmp/fuzz-panics/`; `FUZZ_REPLAY=<absolute path>` runs
-//! one file, `FUZZ_ONLY=<case>` one case of a run.
+//! one file (the ignored `replay` test: `-- --ignored replay`), `FUZZ_ONLY=<case>` one case of a run.
 
 mod common;
 
@@ -419,9 +419,11 @@ fn structural_mutations_never_panic() {
     }));
 }
 
+/// Only with something to replay: `FUZZ_REPLAY=<file> cargo test --test fuzz -- --ignored replay`.
 #[test]
+#[ignore = "needs FUZZ_REPLAY=<file> (run with --ignored)"]
 fn replay() {
-    let Some(path) = std::env::var_os("FUZZ_REPLAY") else { return };
+    let path = std::env::var_os("FUZZ_REPLAY").expect("FUZZ_REPLAY=<absolute path of the input to replay>");
     let bytes = std::fs::read(&path).unwrap();
     match exercise(&bytes) {
         None => {}

@@ -51,6 +51,11 @@ fn prepare_photo(model: &Model, bytes: &[u8]) -> playground_core::Result<Prepare
     model.prepare(&ModelInput::Photo(bytes.to_vec()))
 }
 
+/// A person's model answering a prepared input, as the worker's engine does (unwidened).
+fn answer(model: &Model, tensor: &[f32]) -> playground_core::Result<playground_core::postprocess::Answer> {
+    Ok(model.answer_from(model.run(tensor)?, TOP_K).0)
+}
+
 fn load_err(bytes: &[u8], spec: InputSpec, labels: Option<&str>) -> Error {
     Model::from_onnx_file(bytes, spec, labels).err().expect("load must fail")
 }
@@ -145,7 +150,7 @@ fn nhwc_fixture_is_guessed_channels_last_and_runs_on_a_photo() {
         (prepared.view.side, prepared.view.channels, prepared.view.pixels.len(), prepared.tensor.len()),
         (32, 3, 3072, 3072)
     );
-    let out = model.answer(&prepared.tensor, TOP_K).unwrap();
+    let out = answer(&model, &prepared.tensor).unwrap();
     assert_eq!((out.output_len, out.values.len(), out.scores), (5, 5, Scores::Softmax));
     assert_eq!(out.top.len(), 5);
     assert!(out.top.iter().all(|g| g.label.starts_with('#')));
@@ -153,7 +158,7 @@ fn nhwc_fixture_is_guessed_channels_last_and_runs_on_a_photo() {
     // The same photo drawn as a sketch: grey replicated to three channels.
     let sketch = prepare_strokes(&model, &[vec![[0.0, 0.0], [10.0, 10.0]]]).unwrap();
     assert!(sketch.view.pixels.chunks(3).all(|px| px[0] == px[1] && px[1] == px[2]));
-    assert!(model.answer(&sketch.tensor, TOP_K).is_ok());
+    assert!(answer(&model, &sketch.tensor).is_ok());
 }
 
 #[test]
@@ -190,7 +195,7 @@ fn dynamic_fixture_is_fixed_by_the_spec() {
     assert_eq!(model.output_len(), 4);
     let prepared = prepare_photo(&model, &read("crates/core/tests/photos/coffee.png")).unwrap();
     assert_eq!(prepared.tensor.len(), 3 * 224 * 224);
-    let out = model.answer(&prepared.tensor, TOP_K).unwrap();
+    let out = answer(&model, &prepared.tensor).unwrap();
     assert!(out.top.iter().all(|g| ["a", "b", "c", "d"].contains(&g.label.as_str())));
     // Any side works, BGR too.
     let small = InputSpec { side: 40, channel_order: ChannelOrder::Bgr, ..spec.clone() };
@@ -349,7 +354,7 @@ fn custom_path_matches_the_engine_on_real_drawings() {
             let theirs = engine.prepare("sketch", &ModelInput::Strokes(strokes.clone())).unwrap();
             assert_eq!(ours.view, theirs.view, "{word} {key}");
             assert_eq!(ours.tensor, theirs.tensor, "{word} {key}");
-            let out = model.answer(&ours.tensor, TOP_K).unwrap();
+            let out = answer(&model, &ours.tensor).unwrap();
             let top = engine.classify_sketch("sketch", &strokes, 5).unwrap();
             assert_eq!(out.top[0].label, top[0].label, "{word} {key}");
             assert!((out.top[0].probability - top[0].probability).abs() < 1e-5, "{word} {key}");
@@ -389,9 +394,8 @@ fn omitted_optional_inputs_are_fine() {
     let card = inspect(&bytes).unwrap();
     assert!(card.runnable(), "{:?}", card.tract_error);
     let model = Model::from_onnx_file(&bytes, card.input_spec().unwrap(), None).unwrap();
-    let out = model
-        .answer(&prepare_strokes(&model, &[vec![[0.0, 0.0], [9.0, 9.0]]]).unwrap().tensor, TOP_K)
-        .unwrap();
+    let out =
+        answer(&model, &prepare_strokes(&model, &[vec![[0.0, 0.0], [9.0, 9.0]]]).unwrap().tensor).unwrap();
     assert_eq!((out.output_len, out.scores), (10, Scores::Probabilities));
 }
 
@@ -409,13 +413,16 @@ fn models_that_crash_tract_are_errors() {
             default(info);
         }
     }));
-    for name in [
-        "maxpool_rank2_constant",
-        "maxpool_rank1",
-        "maxpool_rank5_kernel2d",
-        "flatten_axis_past_rank",
-        "scatternd_float_indices",
-    ] {
+    // Every file in the folder is a case (tests/models/make_models.py writes them).
+    let folder = common::repo().join("crates/core/tests/models/tract_panics");
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|f| f.strip_suffix(".onnx").map(String::from))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "the cases are missing: {names:?}");
+    for name in names {
         let card = inspect(&fixture(&format!("tract_panics/{name}.onnx"))).unwrap();
         let error = card.tract_error.unwrap_or_else(|| panic!("{name}: tract accepted it"));
         // When a tract upgrade fixes one, this fails: move it to the clean-error tests.

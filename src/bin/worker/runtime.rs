@@ -168,6 +168,12 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
         Ask::Sabotage(Sabotage::Hang) => loop {
             std::hint::spin_loop();
         },
+        Ask::Sabotage(Sabotage::Stall { ms }) => {
+            let until = now_ms() + f64::from(ms);
+            while now_ms() < until {
+                std::hint::spin_loop();
+            }
+        }
     }
 }
 

@@ -119,7 +119,7 @@ test("a misconfigured embed says what is wrong", async () => {
   try {
     const embed = new EmbedPage(browser.page);
     await embed.visit(site.url, "video");
-    assert.match(await embed.error(), /unknown demo "video": use sketch, photo or game/);
+    assert.match(await embed.error(), /unknown demo "video": use sketch, game or photo/);
   } finally {
     await browser.close();
   }

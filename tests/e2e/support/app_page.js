@@ -91,6 +91,12 @@ export class AppPage {
     await this.page.evaluate((how) => window.playgroundDebug.sabotage(how), how);
   }
 
+  /** Keeps the worker busy for `ms` through the harness's hook: whatever is asked meanwhile
+   *  is answered late, as by a slow model. */
+  async stallWorker(ms) {
+    await this.page.evaluate((ms) => window.playgroundDebug.sabotage("stall", ms), ms);
+  }
+
   /** Whether the page has the harness's test hooks at all (window.playgroundDebug). */
   async hasTestHooks() {
     return this.page.evaluate(() => typeof window.playgroundDebug !== "undefined");

@@ -89,6 +89,25 @@ export class PlaygroundPage extends AppPage {
     return (await this.root.getByTestId("playground-error").count()) > 0;
   }
 
+  /** Records, from now on, every (file name, card) pair the page shows: `seenPairs()` reads them. */
+  async recordNameAndCard() {
+    await this.page.evaluate(() => {
+      window.__pairs = [];
+      const note = () => {
+        const name = document.querySelector("[data-testid=model-name]")?.textContent ?? null;
+        const card = document.querySelector("[data-testid=model-card]")?.textContent ?? null;
+        const last = window.__pairs[window.__pairs.length - 1];
+        if (!last || last.name !== name || last.card !== card) window.__pairs.push({ name, card });
+      };
+      new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+      note();
+    });
+  }
+
+  async seenPairs() {
+    return this.page.evaluate(() => window.__pairs);
+  }
+
   /** The model's file name as shown. */
   async modelName() {
     return this.root.getByTestId("model-name").textContent();
@@ -172,6 +191,16 @@ export class PlaygroundPage extends AppPage {
   /** Draws `strokes` with the mouse for the model. */
   async draw(strokes) {
     await this.canvas.draw(strokes);
+  }
+
+  /** Clears the drawing the model is given. */
+  async clearDrawing() {
+    await this.root.getByTestId("playground").getByTestId("clear").click();
+  }
+
+  /** How many guesses are shown now. */
+  async guessCount() {
+    return this.root.locator("[data-testid=guess]").count();
   }
 
   /** Gives the model a photo. */

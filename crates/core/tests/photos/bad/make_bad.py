@@ -1,6 +1,8 @@
 """Makes the bad-input fixtures next to this file (run from anywhere with Debian's python3-pil):
     /usr/bin/python3 crates/core/tests/photos/bad/make_bad.py
-Each file is a way a real upload goes wrong; tests/photos.rs and the end-to-end photo spec use them."""
+Each file in bad/ is a way a real upload goes wrong, with the words the person must read in
+expected.json; each in unusual/ is valid but rare, and must be classified. tests/photos.rs and the
+end-to-end photo spec take every file they find in both folders."""
 import io
 import struct
 import zlib
@@ -20,11 +22,14 @@ buf = io.BytesIO()
 cat.save(buf, "JPEG", quality=90)
 (here / "truncated.jpg").write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
 
+# Valid but unusual files go beside, in ../unusual/ (each must be classified as the cat it is).
+unusual = here.parent / "unusual"
+unusual.mkdir(exist_ok=True)
 # A valid CMYK JPEG (print workflows make these).
-cat.convert("CMYK").save(here / "cmyk.jpg", "JPEG", quality=90)
+cat.convert("CMYK").save(unusual / "cmyk.jpg", "JPEG", quality=90)
 
 # A 16-bit-per-channel greyscale PNG.
-Image.fromarray(__import__("numpy").asarray(cat.convert("L"), dtype="uint16") * 257).save(here / "deep16.png")
+Image.fromarray(__import__("numpy").asarray(cat.convert("L"), dtype="uint16") * 257).save(unusual / "deep16.png")
 
 
 # A "decompression bomb": a PNG whose header claims 50 000 × 50 000 pixels, followed by a tiny

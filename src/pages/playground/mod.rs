@@ -2,22 +2,29 @@
 //! as a card, and, if it takes an image, run on a drawing or a photo. Nothing is uploaded;
 //! a model can be kept in this browser (IndexedDB) and removed.
 
+mod card;
+mod kept;
+mod settings;
+
 use crate::components::guess_list::GuessList;
 use crate::components::model_input_view::ModelInputView;
 use crate::components::sketch_canvas::SketchCanvas;
 use crate::inference::{Inference, OnReply};
 use crate::model_store::{self, Kept};
 use crate::state::playground::{ModelFile, PlaygroundAction, PlaygroundPhase, PlaygroundState};
+use card::card_view;
 use js_sys::Uint8Array;
-use playground_core::input::{ChannelOrder, InputSpec, Layout, ModelInput, Scale};
-use playground_core::inspect::{check_model_size, format_shape, ModelCard, TensorInfo};
+use kept::KeptModels;
+use playground_core::input::ModelInput;
+use playground_core::inspect::check_model_size;
 use playground_core::photo::check_photo_size;
 use playground_core::postprocess::Scores;
 use playground_core::registry::ModelKey;
 use playground_core::sketch::Stroke;
+use settings::SpecForm;
 use std::rc::Rc;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{Blob, File, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Blob, File, HtmlInputElement};
 use yew::prelude::*;
 
 /// A labels file is a few KB; anything this big is a wrong pick.
@@ -28,70 +35,6 @@ async fn read(file: &File) -> Result<Vec<u8>, String> {
         .await
         .map(|b| Uint8Array::new(&b).to_vec())
         .map_err(|_| format!("{} could not be read", file.name()))
-}
-
-fn mb(bytes: u64) -> String {
-    if bytes >= 1 << 20 {
-        format!("{:.1} MB", bytes as f64 / 1_048_576.0)
-    } else {
-        format!("{:.1} KB", bytes as f64 / 1024.0)
-    }
-}
-
-fn shape_text(t: &TensorInfo) -> String {
-    match &t.shape {
-        None => "rank unknown".into(),
-        Some(dims) => format_shape(dims),
-    }
-}
-
-fn card_view(card: &ModelCard) -> Html {
-    let tensors = |title: &str, list: &[TensorInfo]| {
-        html! {
-            <tr><th scope="row">{ title }</th><td>
-                { for list.iter().map(|t| html! {
-                    <div><code>{ &t.name }</code>{ format!(" {} {}", t.elem_type, shape_text(t)) }</div>
-                }) }
-            </td></tr>
-        }
-    };
-    let verdict = if card.runnable() {
-        html! { <p class="verdict ok" data-testid="card-verdict" data-runnable="true">{ "✓ tract can run this model." }</p> }
-    } else {
-        let mut why = Vec::new();
-        if !card.unsupported_ops.is_empty() {
-            why.push(format!("operators tract does not have: {}", card.unsupported_ops.join(", ")));
-        }
-        if let Some(e) = &card.tract_error {
-            why.push(e.clone());
-        }
-        html! { <p class="verdict error" data-testid="card-verdict" data-runnable="false">{ format!("✗ tract cannot run this model: {}.", why.join("; ")) }</p> }
-    };
-    let opsets: Vec<String> = card
-        .opsets
-        .iter()
-        .map(|o| format!("{} {}", if o.domain.is_empty() { "ai.onnx" } else { &o.domain }, o.version))
-        .collect();
-    html! {
-        <section class="side card" data-testid="model-card" aria-label="model card">
-            <h2>{ "Model card" }</h2>
-            { verdict }
-            <table class="card-table">
-                { tensors("Inputs", &card.inputs) }
-                { tensors("Outputs", &card.outputs) }
-                <tr><th scope="row">{ "Parameters" }</th><td data-testid="card-params">{ format!("{} ({} in {} tensors)", card.params.count, mb(card.params.bytes), card.params.tensors) }</td></tr>
-                <tr><th scope="row">{ "Opset" }</th><td>{ opsets.join(", ") }</td></tr>
-                <tr><th scope="row">{ "File" }</th><td>{ format!("{}, IR v{}, made by {} {}", mb(card.file_bytes), card.ir_version, card.producer_name, card.producer_version) }</td></tr>
-            </table>
-            { for card.notes.iter().map(|n| html! { <p class="note">{ n }</p> }) }
-            <details open=true>
-                <summary>{ format!("{} operators, {} types", card.node_count, card.ops.len()) }</summary>
-                <ul class="ops" data-testid="card-ops">
-                    { for card.ops.iter().map(|o| html! { <li><code>{ &o.op_type }</code>{ format!(" × {}", o.count) }</li> }) }
-                </ul>
-            </details>
-        </section>
-    }
 }
 
 /// The shipped sketch model and its labels, offered as a sample (fetched only when asked for).
@@ -106,80 +49,6 @@ fn click(input: &NodeRef) -> Callback<MouseEvent> {
             el.click();
         }
     })
-}
-
-/// "0.5" (every channel) or "0.485, 0.456, 0.406"; anything else keeps `old`.
-fn parse_three(text: &str, old: [f32; 3]) -> [f32; 3] {
-    let values: Vec<f32> = text.split(',').filter_map(|x| x.trim().parse().ok()).collect();
-    match values[..] {
-        [a] => [a; 3],
-        [a, b, c] => [a, b, c],
-        _ => old,
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct SpecFormProps {
-    spec: InputSpec,
-    on_change: Callback<InputSpec>,
-}
-
-/// How pixels become the model's input; defaults were guessed from the input's shape.
-#[component]
-fn SpecForm(props: &SpecFormProps) -> Html {
-    let spec = props.spec.clone();
-    let select = |id: &'static str, value: &str, options: &[(&str, &str)], set: fn(&mut InputSpec, &str)| {
-        let (spec, on_change) = (spec.clone(), props.on_change.clone());
-        let onchange = Callback::from(move |e: Event| {
-            let mut next = spec.clone();
-            set(&mut next, &e.target_unchecked_into::<HtmlSelectElement>().value());
-            on_change.emit(next);
-        });
-        html! {
-            <select {onchange} data-testid={id}>
-                { for options.iter().map(|(v, text)| html! { <option value={v.to_string()} selected={*v == value}>{ *text }</option> }) }
-            </select>
-        }
-    };
-    let text = |id: &'static str, value: String, set: fn(&mut InputSpec, &str)| {
-        let (spec, on_change) = (spec.clone(), props.on_change.clone());
-        let onchange = Callback::from(move |e: Event| {
-            let mut next = spec.clone();
-            set(&mut next, &e.target_unchecked_into::<HtmlInputElement>().value());
-            on_change.emit(next);
-        });
-        html! { <input type="text" {value} {onchange} data-testid={id} size="18" /> }
-    };
-    let three = |v: [f32; 3]| format!("{}, {}, {}", v[0], v[1], v[2]);
-    html! {
-        <fieldset class="spec" data-testid="spec-form">
-            <legend>{ "How to feed it" }</legend>
-            <label>{ "Layout " }{ select("spec-layout", match spec.layout { Layout::Nchw => "nchw", Layout::Nhwc => "nhwc" },
-                &[("nchw", "N×C×H×W (PyTorch)"), ("nhwc", "N×H×W×C (TensorFlow)")],
-                |s, v| s.layout = if v == "nhwc" { Layout::Nhwc } else { Layout::Nchw }) }</label>
-            <label>{ "Size " }{ text("spec-side", spec.side.to_string(), |s, v| if let Ok(n) = v.trim().parse() { s.side = n }) }</label>
-            <label>{ "Channels " }{ select("spec-channels", &spec.channels.to_string(), &[("1", "1 (grey)"), ("3", "3 (colour)")],
-                |s, v| s.channels = if v == "1" { 1 } else { 3 }) }</label>
-            if spec.channels == 3 { <label>{ "Order " }{ select("spec-order", match spec.channel_order { ChannelOrder::Rgb => "rgb", ChannelOrder::Bgr => "bgr" },
-                &[("rgb", "RGB"), ("bgr", "BGR")], |s, v| s.channel_order = if v == "bgr" { ChannelOrder::Bgr } else { ChannelOrder::Rgb }) }</label> }
-            <label>{ "Scale " }{ select("spec-scale", match spec.scale { Scale::ZeroToOne => "01", Scale::MinusOneToOne => "11", Scale::Raw255 => "255" },
-                &[("01", "0…1 (p/255)"), ("11", "−1…1"), ("255", "0…255")],
-                |s, v| s.scale = match v { "11" => Scale::MinusOneToOne, "255" => Scale::Raw255, _ => Scale::ZeroToOne }) }</label>
-            <label>{ "Mean " }{ text("spec-mean", three(spec.mean), |s, v| s.mean = parse_three(v, s.mean)) }</label>
-            <label>{ "Std " }{ text("spec-std", three(spec.std), |s, v| s.std = parse_three(v, s.std)) }</label>
-            <label class="check">
-                <input type="checkbox" checked={spec.invert} data-testid="spec-invert" onchange={{
-                    let (spec, on_change) = (spec.clone(), props.on_change.clone());
-                    Callback::from(move |e: Event| {
-                        let mut next = spec.clone();
-                        next.invert = e.target_unchecked_into::<HtmlInputElement>().checked();
-                        on_change.emit(next);
-                    })
-                }} />
-                { " Invert (light ink on dark, like MNIST / Quick Draw)" }
-            </label>
-        </fieldset>
-    }
 }
 
 #[component]
@@ -391,50 +260,38 @@ pub fn PlaygroundPage() -> Html {
         })
     };
 
-    let kept_list = kept.iter().map(|k| {
-        let open = {
-            let (name, open_model, dispatcher, store_error) =
-                (k.name.clone(), open_model.clone(), state.dispatcher(), store_error.clone());
-            Callback::from(move |_| {
-                let (name, open_model, dispatcher, store_error) =
-                    (name.clone(), open_model.clone(), dispatcher.clone(), store_error.clone());
-                spawn_local(async move {
-                    match model_store::load(&name).await {
-                        Ok(m) => {
-                            // The model first: its labels replace whatever the page had.
-                            open_model(name.clone(), m.file);
-                            if let Some(labels) = m.labels {
-                                dispatcher
-                                    .dispatch(PlaygroundAction::Labels(format!("{name} labels"), labels));
-                            }
+    let open_kept = {
+        let (open_model, dispatcher, store_error) =
+            (open_model.clone(), state.dispatcher(), store_error.clone());
+        Callback::from(move |name: String| {
+            let (open_model, dispatcher, store_error) =
+                (open_model.clone(), dispatcher.clone(), store_error.clone());
+            spawn_local(async move {
+                match model_store::load(&name).await {
+                    Ok(m) => {
+                        // The model first: its labels replace whatever the page had.
+                        open_model(name.clone(), m.file);
+                        if let Some(labels) = m.labels {
+                            dispatcher.dispatch(PlaygroundAction::Labels(format!("{name} labels"), labels));
                         }
-                        Err(e) => store_error.set(Some(e)),
                     }
-                });
-            })
-        };
-        let remove = {
-            let (name, refresh_kept, store_error) =
-                (k.name.clone(), refresh_kept.clone(), store_error.clone());
-            Callback::from(move |_| {
-                let (name, refresh_kept, store_error) =
-                    (name.clone(), refresh_kept.clone(), store_error.clone());
-                spawn_local(async move {
-                    match model_store::remove(&name).await {
-                        Ok(()) => refresh_kept(),
-                        Err(e) => store_error.set(Some(e)),
-                    }
-                });
-            })
-        };
-        html! {
-            <li data-testid="kept-model" data-name={k.name.clone()}>
-                <span>{ format!("{} ({})", k.name, mb(k.size)) }</span>
-                <button onclick={open} data-testid="kept-open">{ "Open" }</button>
-                <button onclick={remove} data-testid="kept-remove">{ "Remove" }</button>
-            </li>
-        }
-    });
+                    Err(e) => store_error.set(Some(e)),
+                }
+            });
+        })
+    };
+    let remove_kept = {
+        let (refresh_kept, store_error) = (refresh_kept.clone(), store_error.clone());
+        Callback::from(move |name: String| {
+            let (refresh_kept, store_error) = (refresh_kept.clone(), store_error.clone());
+            spawn_local(async move {
+                match model_store::remove(&name).await {
+                    Ok(()) => refresh_kept(),
+                    Err(e) => store_error.set(Some(e)),
+                }
+            });
+        })
+    };
 
     let (model_input, labels_input, photo_input) =
         (model_input.clone(), labels_input.clone(), photo_input.clone());
@@ -471,10 +328,7 @@ pub fn PlaygroundPage() -> Html {
                 if state.file.is_some() && state.phase != PlaygroundPhase::Inspecting {
                     <button onclick={keep} data-testid="keep">{ "Keep in this browser" }</button>
                 }
-                if !kept.is_empty() {
-                    <h3>{ "Kept in this browser" }</h3>
-                    <ul class="kept">{ for kept_list }</ul>
-                }
+                <KeptModels kept={(*kept).clone()} on_open={open_kept} on_remove={remove_kept} />
                 if let Some(e) = &*store_error { <p class="error" data-testid="store-error">{ e }</p> }
             </section>
             if let Some(card) = &state.card { { card_view(card) } }
