@@ -67,13 +67,10 @@ fn Nav() -> Html {
     }
 }
 
-/// The embed snippets for the page on screen; on a page that cannot be embedded, the sketch
-/// demo's.
-#[component]
-fn EmbedThisPage() -> Html {
-    let route = use_route::<Route>().unwrap_or(Route::Sketch);
-    let demo = pages::page(route).embed.as_ref().or(PAGES[0].embed.as_ref()).map_or("sketch", |e| e.name);
-    html! { <EmbedButton demo={demo} /> }
+/// The `embed.html?demo=` name for the page at `route`; on a page that cannot be embedded, the
+/// sketch demo's.
+fn embed_name(route: Route) -> &'static str {
+    pages::page(route).embed.as_ref().or(PAGES[0].embed.as_ref()).map_or("sketch", |e| e.name)
 }
 
 /// Embed mode: one demo, a link to the full page, predictions posted to the host page.
@@ -177,7 +174,7 @@ pub fn App() -> Html {
                     <h1>{ "Sketch it" }</h1>
                     <p class="tagline">{ "Neural networks running in your browser. Nothing you draw or show leaves your device." }</p>
                     <Nav />
-                    <EmbedThisPage />
+                    <EmbedButton demo_of={embed_name as fn(Route) -> &'static str} />
                 </header>
                 <main>
                     <Switch<Route> render={switch} />

@@ -7,7 +7,6 @@
 
 use playground_core::protocol::RequestId;
 use playground_core::registry::ModelKey;
-use std::collections::BTreeMap;
 
 /// Past this many worker deaths in a row blamed on one model, that model is given up on (the
 /// worker goes on with the others); past this many with nobody to blame, the page gives up.
@@ -33,18 +32,20 @@ pub struct Death<C> {
     pub broken: bool,
 }
 
+// Vecs, not maps: a handful of entries, kept in id order since ids only grow (and no B-tree code
+// in the app's wasm for them).
 pub struct Ledger<C> {
     next_id: RequestId,
-    owed: BTreeMap<RequestId, Owed<C>>,
+    owed: Vec<(RequestId, Owed<C>)>,
     /// Deaths in a row blamed on each model (reset by its next success).
-    crashes: BTreeMap<ModelKey, u32>,
+    crashes: Vec<(ModelKey, u32)>,
     /// Deaths in a row with nothing to blame (reset by any success).
     unblamed: u32,
 }
 
 impl<C> Default for Ledger<C> {
     fn default() -> Self {
-        Ledger { next_id: 1, owed: BTreeMap::new(), crashes: BTreeMap::new(), unblamed: 0 }
+        Ledger { next_id: 1, owed: Vec::new(), crashes: Vec::new(), unblamed: 0 }
     }
 }
 
@@ -63,19 +64,19 @@ impl<C: Clone> Ledger<C> {
     /// Records a request owed to `to`, answered within `timeout_ms` of the last sign of life.
     pub fn ask(&mut self, to: C, model: Option<ModelKey>, timeout_ms: f64, now: f64) -> RequestId {
         let id = self.number();
-        self.owed.insert(id, Owed { to, model, timeout_ms, heard_at: now });
+        self.owed.push((id, Owed { to, model, timeout_ms, heard_at: now }));
         id
     }
 
     /// Whom a reply to `id` goes to (`None`: nobody is owed it). A final reply settles the
     /// request, and the ones queued behind it start waiting afresh.
     pub fn reply(&mut self, id: RequestId, is_final: bool, now: f64) -> Option<C> {
-        let owed = self.owed.get_mut(&id)?;
-        owed.heard_at = now;
-        let to = owed.to.clone();
+        let at = self.owed.iter().position(|(i, _)| *i == id)?;
+        self.owed[at].1.heard_at = now;
+        let to = self.owed[at].1.to.clone();
         if is_final {
-            self.owed.remove(&id);
-            self.owed.range_mut(id..).for_each(|(_, o)| o.heard_at = o.heard_at.max(now));
+            self.owed.remove(at);
+            self.owed[at..].iter_mut().for_each(|(_, o)| o.heard_at = o.heard_at.max(now));
         }
         Some(to)
     }
@@ -83,26 +84,30 @@ impl<C: Clone> Ledger<C> {
     /// A request for `model` succeeded: its crashes no longer count, nor do unblamed ones.
     pub fn healthy(&mut self, model: Option<&ModelKey>) {
         if let Some(model) = model {
-            self.crashes.remove(model);
+            self.crashes.retain(|(m, _)| m != model);
         }
         self.unblamed = 0;
     }
 
+    fn get(&self, id: RequestId) -> Option<&Owed<C>> {
+        self.owed.iter().find(|(i, _)| *i == id).map(|(_, o)| o)
+    }
+
     pub fn model_of(&self, id: RequestId) -> Option<&ModelKey> {
-        self.owed.get(&id)?.model.as_ref()
+        self.get(id)?.model.as_ref()
     }
 
     /// The worker (re)started listening: silence counts from now, not from when the requests
     /// were queued (on a slow connection its wasm alone can take a minute).
     pub fn worker_ready(&mut self, now: f64) {
-        self.owed.values_mut().for_each(|o| o.heard_at = o.heard_at.max(now));
+        self.owed.iter_mut().for_each(|(_, o)| o.heard_at = o.heard_at.max(now));
     }
 
     /// The oldest request that has waited past its patience, if any: the one the worker
     /// is stuck on.
     pub fn overdue(&self, now: f64) -> Option<RequestId> {
         let mut patience: f64 = 0.0;
-        self.owed.iter().find_map(|(&id, o)| {
+        self.owed.iter().find_map(|&(id, ref o)| {
             patience = patience.max(o.timeout_ms);
             (now - o.heard_at > patience).then_some(id)
         })
@@ -113,7 +118,7 @@ impl<C: Clone> Ledger<C> {
     where
         C: PartialEq,
     {
-        self.owed.values().any(|o| o.to == *to)
+        self.owed.iter().any(|(_, o)| o.to == *to)
     }
 
     /// Whether anything is owed.
@@ -122,18 +127,21 @@ impl<C: Clone> Ledger<C> {
     }
 
     /// The worker died while working on `culprit` (the panic says which request, the watchdog
-    /// which one hung; `None` when unknown): the oldest owed request is blamed then.
+    /// which one hung), or on who knows what (`None`: the oldest owed request is blamed). A
+    /// culprit nobody is owed an answer for (the test hooks' sabotage) blames no model.
     pub fn worker_died(&mut self, culprit: Option<RequestId>) -> Death<C> {
-        let culprit =
-            culprit.filter(|id| self.owed.contains_key(id)).or_else(|| self.owed.keys().next().copied());
-        let blamed = culprit.and_then(|id| self.owed.get(&id)?.model.clone());
+        let culprit = culprit.or_else(|| self.owed.first().map(|(id, _)| *id));
+        let blamed = culprit.and_then(|id| self.get(id)?.model.clone());
         let mut given_up = Vec::new();
         match blamed {
             Some(model) => {
-                let count = self.crashes.entry(model.clone()).or_default();
-                *count += 1;
-                if *count > CRASH_BUDGET {
-                    self.crashes.remove(&model);
+                let at = self.crashes.iter().position(|(m, _)| *m == model).unwrap_or_else(|| {
+                    self.crashes.push((model.clone(), 0));
+                    self.crashes.len() - 1
+                });
+                self.crashes[at].1 += 1;
+                if self.crashes[at].1 > CRASH_BUDGET {
+                    self.crashes.remove(at);
                     given_up.push(model);
                 }
             }
@@ -233,6 +241,18 @@ mod tests {
     }
 
     #[test]
+    fn a_death_on_a_request_nobody_is_owed_blames_no_model() {
+        let mut l = Ledger::default();
+        l.ask("page", key("sketch"), 10.0, 0.0);
+        let sabotage = l.number();
+        assert!(!l.worker_died(Some(sabotage)).broken);
+        assert_eq!((l.crashes.len(), l.unblamed), (0, 1));
+        l.ask("page", key("sketch"), 10.0, 0.0);
+        l.worker_died(None);
+        assert_eq!(l.crashes, vec![(ModelKey::from("sketch"), 1)], "unknown: the oldest owed is blamed");
+    }
+
+    #[test]
     fn a_death_drops_every_debt_and_blames_the_request_it_died_on() {
         let mut l = Ledger::default();
         let a = l.ask("app", key("sketch"), 10.0, 0.0);
@@ -240,7 +260,6 @@ mod tests {
         let death = l.worker_died(Some(b));
         assert_eq!(death.dropped, vec![(a, "app"), (b, "page")]);
         assert!(l.is_empty());
-        assert_eq!(l.crashes.get(&ModelKey::from("photo")), Some(&1));
-        assert_eq!(l.crashes.get(&ModelKey::from("sketch")), None);
+        assert_eq!(l.crashes, vec![(ModelKey::from("photo"), 1)]);
     }
 }

@@ -1,7 +1,9 @@
 //! "Embed": the one-line snippets that put the current demo in a blog post, with a copy button.
 
+use crate::route::Route;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 /// The two snippets for `demo`, for a site served from `base` (ends with `/`).
 pub fn snippets(base: &str, demo: &str) -> [(&'static str, String); 2] {
@@ -30,15 +32,16 @@ const LISTEN_EXAMPLE: &str = r#"window.addEventListener("message", (e) => {
 
 #[derive(Properties, PartialEq)]
 pub struct EmbedButtonProps {
-    /// The demo the snippets embed (`embed.html?demo=`).
-    pub demo: &'static str,
+    /// The demo the snippets embed (`embed.html?demo=`) for the page at a route (the app reads
+    /// it from the page table).
+    pub demo_of: fn(Route) -> &'static str,
 }
 
 #[component]
 pub fn EmbedButton(props: &EmbedButtonProps) -> Html {
     let open = use_state(|| false);
     let copied = use_state(|| None::<usize>);
-    let demo = props.demo;
+    let demo = (props.demo_of)(use_route::<Route>().unwrap_or(Route::Sketch));
     let location = gloo::utils::window().location();
     let base = format!(
         "{}{}",

@@ -36,7 +36,7 @@ pub enum Task {
 
 /// Quick, Draw!'s bitmaps: Google's raster at 28 × 28, ink 1 on 0, the scaling
 /// `models/train/train_sketch.py` trains with.
-const QUICK_DRAW_RASTER: InputSpec = InputSpec {
+pub const QUICK_DRAW_RASTER: InputSpec = InputSpec {
     layout: Layout::Nchw,
     side: 28,
     channels: 1,

@@ -13,7 +13,7 @@
 
 mod common;
 
-use playground_core::input::{ChannelOrder, InputSpec, Layout, ModelInput, Scale};
+use playground_core::input::{InputSpec, ModelInput};
 use playground_core::inspect::inspect;
 use playground_core::model::Model;
 use prost::Message;
@@ -271,18 +271,9 @@ fn quiet_panics() {
     });
 }
 
+/// A model whose input is no image is still planned for something: the Quick Draw raster.
 fn fallback_spec() -> InputSpec {
-    InputSpec {
-        layout: Layout::Nchw,
-        side: 28,
-        channels: 1,
-        channel_order: ChannelOrder::Rgb,
-        scale: Scale::ZeroToOne,
-        mean: [0.0; 3],
-        std: [1.0; 3],
-        invert: true,
-        resize_to: None,
-    }
+    playground_core::registry::QUICK_DRAW_RASTER
 }
 
 /// What a panic did: escaped our API (a bug here), or was caught at its boundary (natively;

@@ -4,30 +4,17 @@ use super::card::mb;
 use crate::model_store::Kept;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub(super) struct KeptModelsProps {
-    pub kept: Vec<Kept>,
-    /// The name of the model to open, or to remove.
-    pub on_open: Callback<String>,
-    pub on_remove: Callback<String>,
-}
-
-#[component]
-pub(super) fn KeptModels(props: &KeptModelsProps) -> Html {
-    if props.kept.is_empty() {
+/// The list, each model with Open and Remove (`on_open` / `on_remove` get its name). A plain
+/// function, not a component: nothing of its own to remember.
+pub(super) fn kept_models(kept: &[Kept], on_open: &Callback<String>, on_remove: &Callback<String>) -> Html {
+    if kept.is_empty() {
         return html! {};
     }
-    let items = props.kept.iter().map(|k| {
-        let (open, remove) = (
-            props.on_open.reform({
-                let name = k.name.clone();
-                move |_: MouseEvent| name.clone()
-            }),
-            props.on_remove.reform({
-                let name = k.name.clone();
-                move |_: MouseEvent| name.clone()
-            }),
-        );
+    let items = kept.iter().map(|k| {
+        let name = k.name.clone();
+        let open = on_open.reform(move |_: MouseEvent| name.clone());
+        let name = k.name.clone();
+        let remove = on_remove.reform(move |_: MouseEvent| name.clone());
         html! {
             <li data-testid="kept-model" data-name={k.name.clone()}>
                 <span>{ format!("{} ({})", k.name, mb(k.size)) }</span>

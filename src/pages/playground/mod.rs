@@ -14,7 +14,7 @@ use crate::model_store::{self, Kept};
 use crate::state::playground::{ModelFile, PlaygroundAction, PlaygroundPhase, PlaygroundState};
 use card::card_view;
 use js_sys::Uint8Array;
-use kept::KeptModels;
+use kept::kept_models;
 use playground_core::input::ModelInput;
 use playground_core::inspect::check_model_size;
 use playground_core::photo::check_photo_size;
@@ -328,7 +328,7 @@ pub fn PlaygroundPage() -> Html {
                 if state.file.is_some() && state.phase != PlaygroundPhase::Inspecting {
                     <button onclick={keep} data-testid="keep">{ "Keep in this browser" }</button>
                 }
-                <KeptModels kept={(*kept).clone()} on_open={open_kept} on_remove={remove_kept} />
+                { kept_models(&kept, &open_kept, &remove_kept) }
                 if let Some(e) = &*store_error { <p class="error" data-testid="store-error">{ e }</p> }
             </section>
             if let Some(card) = &state.card { { card_view(card) } }

@@ -12,6 +12,8 @@ import { SketchPage } from "../support/sketch_page.js";
 
 const SKETCH = path.join(REPO, "models/sketch");
 const NHWC = path.join(REPO, "crates/core/tests/models/nhwc.onnx");
+/** How long the worker is kept busy: long enough to draw and clear, well under the 10 s watchdog. */
+const STALL_MS = 5000;
 let server;
 before(async () => (server = await startServer()));
 after(() => server?.stop());
@@ -27,12 +29,15 @@ test("in the playground, Clear stops the late answer for the cleared drawing", a
     const house = drawing("house", "6253539749789696").drawing;
     await playground.draw(house);
     await playground.labels();
-    // The worker is busy; the next drawing's answer comes after the person cleared it.
+    // The worker is busy (long enough to draw and clear: well under the 10 s watchdog); the
+    // drawing's answers come after the person cleared it.
     await playground.clearDrawing();
-    await playground.stallWorker(1500);
+    const stalled = Date.now();
+    await playground.stallWorker(STALL_MS);
     await playground.draw(house);
     await playground.clearDrawing();
-    await browser.page.waitForTimeout(2500);
+    assert.ok(Date.now() - stalled < STALL_MS - 500, "cleared before the worker was free: the race did not happen");
+    await browser.page.waitForTimeout(STALL_MS + 1500 - (Date.now() - stalled));
     assert.equal(await playground.guessCount(), 0, "an answer about the cleared drawing is shown");
     assert.equal(await playground.shownSeq(), null);
     // The page goes on answering.
@@ -50,9 +55,11 @@ test("picking one model, then another before the first is read, shows the second
     const playground = new PlaygroundPage(browser.page);
     await playground.open(server.url);
     await playground.recordNameAndCard();
-    await playground.stallWorker(1500);
+    const stalled = Date.now();
+    await playground.stallWorker(STALL_MS);
     await playground.offerModel(path.join(SKETCH, "model.onnx"));
     await playground.offerModel(NHWC);
+    assert.ok(Date.now() - stalled < STALL_MS - 500, "both picked before the worker was free: the race did not happen");
     await playground.waitUntilRead();
     await playground.waitForCard();
     await browser.page.waitForTimeout(1000);
@@ -77,10 +84,12 @@ test("on the sketch page, Clear stops the late answer for the cleared drawing", 
     await sketch.open(server.url);
     await sketch.waitForModel();
     const cat = drawing("house", "6253539749789696").drawing;
-    await sketch.stallWorker(1500);
+    const stalled = Date.now();
+    await sketch.stallWorker(STALL_MS);
     await sketch.draw(cat);
     await sketch.clear();
-    await browser.page.waitForTimeout(2500);
+    assert.ok(Date.now() - stalled < STALL_MS - 500, "cleared before the worker was free: the race did not happen");
+    await browser.page.waitForTimeout(STALL_MS + 1500 - (Date.now() - stalled));
     assert.equal(await sketch.guessCount(), 0, "an answer about the cleared drawing is shown");
     await sketch.draw(cat);
     await sketch.waitForGuess();
