@@ -174,7 +174,7 @@ pub fn App() -> Html {
                     <h1>{ "Sketch it" }</h1>
                     <p class="tagline">{ "Neural networks running in your browser. Nothing you draw or show leaves your device." }</p>
                     <Nav />
-                    <EmbedButton demo_of={embed_name as fn(Route) -> &'static str} />
+                    <EmbedButton demo_of={Callback::from(embed_name)} />
                 </header>
                 <main>
                     <Switch<Route> render={switch} />

@@ -34,14 +34,14 @@ const LISTEN_EXAMPLE: &str = r#"window.addEventListener("message", (e) => {
 pub struct EmbedButtonProps {
     /// The demo the snippets embed (`embed.html?demo=`) for the page at a route (the app reads
     /// it from the page table).
-    pub demo_of: fn(Route) -> &'static str,
+    pub demo_of: Callback<Route, &'static str>,
 }
 
 #[component]
 pub fn EmbedButton(props: &EmbedButtonProps) -> Html {
     let open = use_state(|| false);
     let copied = use_state(|| None::<usize>);
-    let demo = (props.demo_of)(use_route::<Route>().unwrap_or(Route::Sketch));
+    let demo = props.demo_of.emit(use_route::<Route>().unwrap_or(Route::Sketch));
     let location = gloo::utils::window().location();
     let base = format!(
         "{}{}",
