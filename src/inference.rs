@@ -258,10 +258,9 @@ impl InferenceService {
         self.ledger.borrow_mut().ask(to, model, timeout_ms, now_ms())
     }
 
+    /// Asks the worker for a registry model (`load` checks it is not asked already; a new
+    /// worker owes nothing yet).
     fn send_load(&self, model: &str) {
-        if self.ledger.borrow().owes(&Asker::App(model.to_string())) {
-            return;
-        }
         let id = self.ask(Asker::App(model.to_string()), Some(ModelKey::from(model)), HANG_TIMEOUT_MS);
         self.send(id, Ask::Load { model: model.to_string() }, None);
     }

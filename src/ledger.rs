@@ -22,10 +22,9 @@ struct Owed<C> {
 }
 
 /// What a worker's death means.
+/// Every debt dies with the worker (nothing it owed will come).
 #[derive(Debug, PartialEq)]
-pub struct Death<C> {
-    /// Every request owed, and whom to tell: nothing the dead worker owed will come.
-    pub dropped: Vec<(RequestId, C)>,
+pub struct Death {
     /// Models that crashed the worker more than [`CRASH_BUDGET`] times in a row: load them no more.
     pub given_up: Vec<ModelKey>,
     /// Deaths nobody can be blamed for exceed the budget: stop restarting.
@@ -121,15 +120,10 @@ impl<C: Clone> Ledger<C> {
         self.owed.iter().any(|(_, o)| o.to == *to)
     }
 
-    /// Whether anything is owed.
-    pub fn is_empty(&self) -> bool {
-        self.owed.is_empty()
-    }
-
     /// The worker died while working on `culprit` (the panic says which request, the watchdog
     /// which one hung), or on who knows what (`None`: the oldest owed request is blamed). A
     /// culprit nobody is owed an answer for (the test hooks' sabotage) blames no model.
-    pub fn worker_died(&mut self, culprit: Option<RequestId>) -> Death<C> {
+    pub fn worker_died(&mut self, culprit: Option<RequestId>) -> Death {
         let culprit = culprit.or_else(|| self.owed.first().map(|(id, _)| *id));
         let blamed = culprit.and_then(|id| self.get(id)?.model.clone());
         let mut given_up = Vec::new();
@@ -147,13 +141,13 @@ impl<C: Clone> Ledger<C> {
             }
             None => self.unblamed += 1,
         }
-        let dropped = std::mem::take(&mut self.owed).into_iter().map(|(id, o)| (id, o.to)).collect();
-        Death { dropped, given_up, broken: self.unblamed > CRASH_BUDGET }
+        self.forget();
+        Death { given_up, broken: self.unblamed > CRASH_BUDGET }
     }
 
     /// Drops everything owed, blaming nobody (the worker is replaced on purpose).
-    pub fn forget(&mut self) -> Vec<(RequestId, C)> {
-        std::mem::take(&mut self.owed).into_iter().map(|(id, o)| (id, o.to)).collect()
+    pub fn forget(&mut self) {
+        self.owed.clear();
     }
 }
 
@@ -182,7 +176,7 @@ mod tests {
         let first = l.ask("playground", None, 90.0, 0.0);
         let second = l.ask("playground", None, 90.0, 0.0);
         assert_eq!(l.reply(first, true, 5.0), Some("playground"));
-        assert!(!l.is_empty(), "the second is still owed");
+        assert!(l.owes(&"playground"), "the second is still owed");
         assert_eq!(l.overdue(94.0), None, "its clock restarted when the first settled");
         assert_eq!(l.overdue(96.0), Some(second));
     }
@@ -257,9 +251,9 @@ mod tests {
         let mut l = Ledger::default();
         let a = l.ask("app", key("sketch"), 10.0, 0.0);
         let b = l.ask("page", key("photo"), 10.0, 0.0);
-        let death = l.worker_died(Some(b));
-        assert_eq!(death.dropped, vec![(a, "app"), (b, "page")]);
-        assert!(l.is_empty());
+        assert_eq!(l.worker_died(Some(b)), Death { given_up: vec![], broken: false });
+        assert!(!l.owes(&"app") && !l.owes(&"page"), "a debt outlived the worker");
+        assert_eq!((l.reply(a, true, 1.0), l.reply(b, true, 1.0)), (None, None));
         assert_eq!(l.crashes, vec![(ModelKey::from("photo"), 1)]);
     }
 }
