@@ -42,9 +42,7 @@ pub fn GuessList(props: &GuessListProps) -> Html {
                         html! {
                             <li data-testid="guess" data-label={g.label.clone()}>
                                 <span class="label" title={g.label.clone()}>{ &g.label }</span>
-                                <span class="bar" aria-hidden="true">
-                                    <span style={format!("width:{percent:.1}%")}></span>
-                                </span>
+                                <span class="bar" aria-hidden="true"><Fill {percent} /></span>
                                 <span class="pct">{ format!("{percent:.0}%") }</span>
                             </li>
                         }
@@ -53,4 +51,25 @@ pub fn GuessList(props: &GuessListProps) -> Html {
             }
         </section>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct FillProps {
+    percent: f32,
+}
+
+/// A bar's filled part, its width set through the CSSOM: the page's Content-Security-Policy
+/// (style-src 'self') refuses style attributes, not script that sets a style.
+#[component]
+fn Fill(props: &FillProps) -> Html {
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with(props.percent, move |percent| {
+            if let Some(fill) = node.cast::<web_sys::HtmlElement>() {
+                let _ = fill.style().set_property("width", &format!("{percent:.1}%"));
+            }
+        });
+    }
+    html! { <span ref={node}></span> }
 }

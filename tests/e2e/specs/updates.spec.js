@@ -141,6 +141,49 @@ test("a page open during a redeploy keeps working on its build; the new one is o
     assert.equal(builds.length, 1, JSON.stringify(builds));
   }));
 
+test("nothing is lost across a redeploy and a worker restart: a game in progress and the kept models", { timeout: 240_000 }, () =>
+  onOwnSite(() => {}, async (browser, server, dir) => {
+    const { page } = browser;
+    const playground = new PlaygroundPage(page);
+    await playground.loadModel(server.url, SKETCH_ONNX);
+    await playground.keep();
+    await playground.waitForKept("model.onnx");
+    await playground.waitForServiceWorker();
+    await playground.reload(); // now a returning visitor's page, under the service worker
+
+    const game = new GamePage(page);
+    await game.open(server.url, ["house", "clock"]);
+    await game.start();
+    await game.waitForPrompt("house");
+    // Build B is deployed while the first round runs: the game goes on, on build A.
+    deployNextBuild(dir, "B");
+    await newBuildOffered(game);
+    assert.equal(await game.prompt(), "house", "still the first round");
+    await game.watchForVerdict();
+    await game.draw(drawing("house", HOUSE).drawing);
+    assert.match(await game.verdict(), /house/);
+    // The worker dies in the second round: a new one takes over, the round goes on.
+    await game.waitForPrompt("clock");
+    await game.breakWorker("panic");
+    await game.workerNotice(10_000);
+    await game.waitForModel();
+    assert.equal(await game.prompt(), "clock", "still the second round");
+    await game.watchForVerdict();
+    await game.draw(drawing("clock", "4643438182006784").drawing);
+    assert.match(await game.verdict(), /clock/);
+    assert.equal(await game.score(), "I recognised 2 of your 2 drawings");
+    assert.equal(await page.locator("meta[name=build]").count(), 0, "the whole game ran on build A");
+
+    // A reload gets build B, and the kept model is still there and opens.
+    await game.reloadForNewBuild();
+    await page.waitForSelector("meta[name=build][content=B]", { state: "attached", timeout: 30_000 });
+    await playground.visit(server.url);
+    await playground.waitForKept("model.onnx");
+    await playground.openKept("model.onnx");
+    await playground.waitUntilLoaded();
+    assert.deepEqual(crashOnly(browser.errors), []);
+  }));
+
 test("a precache response that is not the build's file (a portal's HTML) is refused", { timeout: 240_000 }, () =>
   onOwnSite((dir) => {
     // The playground's wasm answered with an HTML page, as a captive portal or a stale proxy would.

@@ -31,6 +31,11 @@ cat.convert("CMYK").save(unusual / "cmyk.jpg", "JPEG", quality=90)
 # A 16-bit-per-channel greyscale PNG.
 Image.fromarray(__import__("numpy").asarray(cat.convert("L"), dtype="uint16") * 257).save(unusual / "deep16.png")
 
+# An animated WebP (a sticker, or a GIF a messenger converted): the cat, then a blue frame. Only the
+# first frame is read, so it must still be a cat.
+blue = Image.new("RGB", cat.size, (20, 40, 200))
+cat.save(unusual / "animated.webp", "WEBP", save_all=True, append_images=[blue], duration=500, loop=0, quality=90)
+
 
 # A "decompression bomb": a PNG whose header claims 50 000 × 50 000 pixels, followed by a tiny
 # compressed stream. It must be refused from the header, before any pixel is allocated.
