@@ -32,7 +32,10 @@ for dir in models/*/; do
     id=$(basename "$dir")
     [ -f "$dir/model.onnx" ] || continue
     mkdir -p "dist/models/$id"
-    cp "$dir/labels.txt" "dist/models/$id/"
+    # A classifier's labels, or a character model's vocabulary (registry `labels_path`).
+    for names in labels.txt vocab.json; do
+        [ -f "$dir/$names" ] && cp "$dir/$names" "dist/models/$id/"
+    done
 done
 # The game's "how others drew it" (models/train/make_examples.py), fetched at the game's end.
 cp models/sketch/examples.json dist/models/sketch/

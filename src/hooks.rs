@@ -35,6 +35,11 @@ impl ModelLine {
     pub fn classify_strokes(&self, strokes: Vec<Stroke>) -> RequestId {
         self.run(ModelInput::Strokes(strokes))
     }
+
+    /// A character model: `count` characters after `text`.
+    pub fn write(&self, text: String, count: u32, temperature: f32, seed: u64) -> RequestId {
+        self.inference.0.write(self.model, text, count, temperature, seed, self.on_reply.clone())
+    }
 }
 
 /// Loads `model` and sends the replies to this page's requests to `on_reply` while the page is

@@ -150,7 +150,10 @@ impl InferenceService {
         let Some(asker) = self.ledger.borrow_mut().reply(id, reply.is_final(), now_ms()) else {
             return; // owed to nobody: a request forgotten when its worker was replaced
         };
-        let succeeded = matches!(reply, Reply::Loaded { .. } | Reply::Prediction(_) | Reply::Inspected(_));
+        let succeeded = matches!(
+            reply,
+            Reply::Loaded { .. } | Reply::Prediction(_) | Reply::Inspected(_) | Reply::Written { .. }
+        );
         if succeeded {
             self.ledger.borrow_mut().healthy(model.as_ref());
         }
@@ -290,6 +293,12 @@ impl InferenceService {
         }
         let id = self.ask(Asker::Page(to), Some(model.clone()), HANG_TIMEOUT_MS);
         self.send(id, Ask::Run { model, input }, None)
+    }
+
+    /// Continues `text` by `count` characters of the character model `model`.
+    pub fn write(&self, model: &str, text: String, count: u32, temperature: f32, seed: u64, to: OnReply) -> RequestId {
+        let id = self.ask(Asker::Page(to), Some(ModelKey::from(model)), HANG_TIMEOUT_MS);
+        self.send(id, Ask::Write { model: model.to_string(), text, count, temperature, seed }, None)
     }
 
     /// The playground: describe a person's model file; the worker reads the file itself.

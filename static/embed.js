@@ -2,7 +2,7 @@
 //   <script src="https://HOST/PATH/embed.js" data-demo="sketch" async></script>
 // Inserts an iframe of embed.html right after this script tag, and passes this page's origin
 // so that the demo posts its predictions to this page and nowhere else. Options:
-// data-demo (sketch | photo | game), data-theme (light | dark), data-height (CSS length).
+// data-demo (sketch | photo | game | write), data-theme (light | dark), data-height (CSS length).
 (() => {
   const script = document.currentScript;
   if (!script) return;

@@ -7,6 +7,7 @@ pub mod photo;
 pub mod playground;
 pub mod share;
 pub mod sketch;
+pub mod write;
 
 use crate::route::Route;
 use yew::prelude::*;
@@ -62,6 +63,15 @@ pub const PAGES: &[Page] = &[
         render: || html! { <photo::PhotoPage /> },
     },
     Page {
+        route: Route::Write,
+        tab: "Write",
+        testid: "nav-write",
+        title: "Write like Shakespeare · Sketch it",
+        model: Some(write::MODEL),
+        embed: Some(Embed { name: "write", title: "Sketch it: a small neural network writes like Shakespeare" }),
+        render: || html! { <write::WritePage /> },
+    },
+    Page {
         route: Route::Playground,
         tab: "Your model",
         testid: "nav-playground",
@@ -102,11 +112,11 @@ mod tests {
 
     #[test]
     fn every_route_has_one_page_and_embed_names_are_unique() {
-        for route in [Route::Sketch, Route::Game, Route::Photo, Route::Playground, Route::Share] {
+        for route in [Route::Sketch, Route::Game, Route::Photo, Route::Write, Route::Playground, Route::Share] {
             assert_eq!(PAGES.iter().filter(|p| p.route == route).count(), 1, "{route:?}");
         }
         let names: Vec<&str> = PAGES.iter().filter_map(|p| p.embed.as_ref().map(|e| e.name)).collect();
-        assert_eq!(names, ["sketch", "game", "photo"]);
+        assert_eq!(names, ["sketch", "game", "photo", "write"]);
         assert!(
             PAGES.iter().filter(|p| p.embed.is_some()).all(|p| p.model.is_some()),
             "an embed runs a model"

@@ -7,3 +7,4 @@ pub mod game;
 pub mod photo;
 pub mod playground;
 pub mod sketch;
+pub mod write;

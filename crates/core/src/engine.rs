@@ -66,6 +66,11 @@ impl Engine {
         Ok(answer)
     }
 
+    /// `count` characters that continue `text`, from a character model ([`crate::textgen`]).
+    pub fn write(&self, id: &str, text: &str, count: usize, temperature: f32, seed: u64) -> Result<String> {
+        crate::textgen::write(self.get(id)?, text, count, temperature, seed)
+    }
+
     /// Strokes → top-k through [`Engine::prepare`] and [`Engine::answer`], the worker's path.
     pub fn classify_sketch(
         &self,
@@ -83,7 +88,7 @@ impl Engine {
         if model.task != Some(Task::Sketch) {
             return Err(Error::BadInput(format!("model \"{id}\" does not take sketches")));
         }
-        Ok(self.answer(id, &model.spec.prepared(bitmap.to_vec()).tensor, k)?.top)
+        Ok(self.answer(id, &model.pixels()?.prepared(bitmap.to_vec()).tensor, k)?.top)
     }
 }
 

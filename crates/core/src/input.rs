@@ -1,6 +1,7 @@
-//! What a person gives a model (strokes or a photo) and how it becomes the model's tensor. One
-//! [`InputSpec`] says it for every model, a registry model (`registry::MODELS`) or a person's
-//! own file (guessed from its card, adjusted in the playground): one `prepare` for all.
+//! What a person gives a model (strokes, a photo, text) and how it becomes the model's tensors.
+//! An [`InputKind`] says it for every model: pixels by one [`InputSpec`], for a registry model
+//! (`registry::MODELS`) or a person's own file (guessed from its card, adjusted in the
+//! playground), with one `prepare` for all; or characters by a [`CharSpec`] (`crate::textgen`).
 
 use crate::sketch::{self, Stroke};
 use crate::{photo, Error, Result};
@@ -12,6 +13,62 @@ pub const MAX_SIDE: u32 = 1024;
 /// (torchvision.models docs: "mean=[0.485, 0.456, 0.406] and std=[0.229, 0.224, 0.225]").
 pub const IMAGENET_MEAN: [f32; 3] = [0.485, 0.456, 0.406];
 pub const IMAGENET_STD: [f32; 3] = [0.229, 0.224, 0.225];
+
+/// What a model reads, and so which tensors it is planned for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum InputKind {
+    /// One f32 image tensor made by the spec.
+    Pixels(InputSpec),
+    /// Character ids in a fixed window (a character-level language model).
+    Chars(CharSpec),
+}
+
+/// A character-level model's input: `ids` int64 [1, window], one id per character of the text
+/// written from the start of the window (the rest padded); its output is the next character's
+/// logits at every position, [1, window, vocabulary].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CharSpec {
+    pub window: usize,
+}
+
+/// The element type of a model input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Elem {
+    F32,
+    I64,
+}
+
+/// One input a session is planned for: its concrete shape and element type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFact {
+    pub shape: Vec<usize>,
+    pub elem: Elem,
+}
+
+/// The values given to one input, row-major, in its fact's type.
+#[derive(Debug, Clone, Copy)]
+pub enum Feed<'a> {
+    F32(&'a [f32]),
+    I64(&'a [i64]),
+}
+
+impl InputKind {
+    /// The inputs a session of this kind is planned for, in the model's input order.
+    pub fn facts(&self) -> Vec<InputFact> {
+        match self {
+            InputKind::Pixels(spec) => vec![InputFact { shape: spec.shape().to_vec(), elem: Elem::F32 }],
+            InputKind::Chars(spec) => vec![InputFact { shape: vec![1, spec.window], elem: Elem::I64 }],
+        }
+    }
+
+    /// The pixel spec of an image model.
+    pub fn pixels(&self) -> Option<&InputSpec> {
+        match self {
+            InputKind::Pixels(spec) => Some(spec),
+            InputKind::Chars(_) => None,
+        }
+    }
+}
 
 /// What a person gives a model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,6 +19,8 @@ pub mod registry;
 pub mod session;
 pub mod share;
 pub mod sketch;
+#[cfg(feature = "engine")]
+pub mod textgen;
 pub mod words;
 
 pub use error::{Error, Result};

@@ -1,17 +1,18 @@
 //! A model ready to run, whichever way it came: a registry entry's archive, or a person's ONNX
-//! file. One type, one `prepare` (by its [`InputSpec`]), one way to score and answer.
+//! file. One type, one `prepare` (by its [`InputKind`]), one way to run, score and answer.
 
-use crate::input::{InputSpec, ModelInput, Prepared};
+use crate::input::{Feed, InputKind, InputSpec, ModelInput, Prepared};
 use crate::postprocess::{entropy, top_k, Answer, Scoring, MAX_VALUES};
-use crate::registry::{parse_labels, ModelSpec, Task};
+use crate::registry::{ModelSpec, Task};
 use crate::session::Session;
 use crate::{Error, Result};
 
 pub struct Model {
     /// The registry id, or the person's file's role ("your model") in messages.
     pub name: String,
-    pub spec: InputSpec,
-    /// One per output value; empty when a person gave none (answers then say "#index").
+    pub input: InputKind,
+    /// One per output value (a character model: one per character of its vocabulary); empty
+    /// when a person gave none (answers then say "#index").
     pub labels: Vec<String>,
     /// `None`: it takes drawings and photos (a person's model).
     pub task: Option<Task>,
@@ -22,16 +23,22 @@ pub struct Model {
 }
 
 impl Model {
-    /// A registry model: `bytes` an NNEF archive, or ONNX where the `onnx` feature is on.
+    /// A registry model: `bytes` an NNEF archive, or ONNX where the `onnx` feature is on;
+    /// `labels_txt` the file at its `labels_path`.
     pub fn from_registry(entry: &'static ModelSpec, bytes: &[u8], labels_txt: &str) -> Result<Self> {
-        let session = Session::from_bytes(bytes, &entry.input.shape())?;
-        let labels = parse_labels(labels_txt);
-        if labels.len() != session.output_len() {
-            return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
+        let session = Session::from_bytes(bytes, &entry.input.facts())?;
+        let labels = entry.parse_labels(labels_txt)?;
+        // A character model answers at every position of its window.
+        let per_answer = match entry.input {
+            InputKind::Pixels(_) => 1,
+            InputKind::Chars(spec) => spec.window,
+        };
+        if labels.len() * per_answer != session.output_len() {
+            return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() / per_answer });
         }
         Ok(Model {
             name: entry.id.to_string(),
-            spec: entry.input.clone(),
+            input: entry.input.clone(),
             labels,
             task: Some(entry.task),
             scoring: Scoring::Softmax,
@@ -45,6 +52,13 @@ impl Model {
         self.session.output_len()
     }
 
+    /// The pixel spec of an image model (refused for a text model).
+    pub fn pixels(&self) -> Result<&InputSpec> {
+        self.input.pixels().ok_or_else(|| {
+            Error::BadInput(format!("model \"{}\" takes text, not drawings or photos", self.name))
+        })
+    }
+
     /// Strokes or a photo → the model's tensor, by its spec (refused if the model does not
     /// take that kind of input).
     pub fn prepare(&self, input: &ModelInput) -> Result<Prepared> {
@@ -56,17 +70,22 @@ impl Model {
             (Some(Task::Photo), ModelInput::Strokes(_)) => {
                 Err(Error::BadInput(format!("model \"{name}\" takes photos, not drawings")))
             }
-            _ => self.spec.prepare(input),
+            _ => self.pixels()?.prepare(input),
         }
     }
 
-    /// The model's first output on a prepared tensor, flattened.
+    /// The model's first output on an image model's prepared tensor, flattened.
     pub fn run(&self, tensor: &[f32]) -> Result<Vec<f32>> {
+        self.run_feeds(&[Feed::F32(tensor)])
+    }
+
+    /// The model's first output on `feeds` (one per input, as `input.facts()` says), flattened.
+    pub fn run_feeds(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
         // A person's model can reach tract panics no check foresaw; natively they are caught.
         #[cfg(feature = "onnx")]
-        return crate::inspect::catch_tract_panic(|| self.session.run(tensor), Error::Inference);
+        return crate::inspect::catch_tract_panic(|| self.session.run(feeds), Error::Inference);
         #[cfg(not(feature = "onnx"))]
-        self.session.run(tensor)
+        self.session.run(feeds)
     }
 
     /// Scores a raw output and names its best `k` (not widened: see `Engine::answer`); with
@@ -90,6 +109,7 @@ impl Model {
 mod own {
     use super::*;
     use crate::inspect::{self, Dim};
+    use crate::registry::parse_labels;
 
     /// What a person's model goes by in messages.
     pub const OWN_MODEL_NAME: &str = "your model";
@@ -148,15 +168,16 @@ mod own {
             }
             inspect::check_for_tract(&proto).map_err(Error::ModelParse)?;
             inspect::normalize_for_tract(&mut proto);
+            let input = InputKind::Pixels(spec);
             let session =
-                inspect::catch_tract_panic(|| Session::from_proto(&proto, &shape), Error::ModelParse)?;
+                inspect::catch_tract_panic(|| Session::from_proto(&proto, &input.facts()), Error::ModelParse)?;
             let labels = labels_txt.map(parse_labels).unwrap_or_default();
             if labels_txt.is_some() && labels.len() != session.output_len() {
                 return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
             }
             Ok(Model {
                 name: OWN_MODEL_NAME.into(),
-                spec,
+                input,
                 labels,
                 task: None,
                 scoring: Scoring::Detect,

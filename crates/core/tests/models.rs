@@ -4,6 +4,7 @@
 mod common;
 
 use playground_core::engine::Engine;
+use playground_core::input::{Elem, InputFact};
 use playground_core::postprocess::Answer;
 use playground_core::registry::{Task, MODELS};
 use playground_core::session::Session;
@@ -213,11 +214,12 @@ fn real_stroke_drawings_get_their_label_in_the_top_3() {
 #[test]
 fn bad_models_are_clear_errors() {
     let onnx = read("models/sketch/model.onnx");
-    let parse = |bytes: &[u8]| Session::from_onnx(bytes, &[1, 1, 28, 28]).err().expect("must fail");
+    let fact = |shape: &[usize]| [InputFact { shape: shape.to_vec(), elem: Elem::F32 }];
+    let parse = |bytes: &[u8]| Session::from_onnx(bytes, &fact(&[1, 1, 28, 28])).err().expect("must fail");
     assert!(matches!(parse(b"definitely not a protobuf"), Error::ModelParse(_)));
     assert!(matches!(parse(&[]), Error::ModelParse(_) | Error::ModelShape(_)));
     assert!(matches!(parse(&onnx[..onnx.len() / 2]), Error::ModelParse(_)));
-    let wrong_shape = Session::from_onnx(&onnx, &[1, 3, 224, 224]).err().expect("must fail");
+    let wrong_shape = Session::from_onnx(&onnx, &fact(&[1, 3, 224, 224])).err().expect("must fail");
     assert!(matches!(wrong_shape, Error::ModelShape(_)), "{wrong_shape}");
     let mut engine = Engine::new();
     let mismatch = engine.install("sketch", &onnx, "cat\ndog\n").err().expect("must fail");

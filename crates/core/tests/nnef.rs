@@ -3,6 +3,7 @@
 //! model answers: same scores as the ONNX session on real inputs, for every registry model.
 
 use playground_core::engine::Engine;
+use playground_core::input::{Elem, Feed, InputFact};
 use playground_core::registry::MODELS;
 use playground_core::session::{is_nnef, onnx_to_nnef, Session};
 use std::path::PathBuf;
@@ -16,16 +17,33 @@ fn input(len: usize) -> Vec<f32> {
     (0..len).map(|i| (i as f32 * 0.37).sin() * 0.5 + 0.5).collect()
 }
 
+/// Ids for a character model: a repeating run through the first 40.
+fn ids(len: usize) -> Vec<i64> {
+    (0..len as i64).map(|i| (i * 7) % 40).collect()
+}
+
 #[test]
 fn every_registry_model_gives_the_same_scores_from_its_nnef_conversion() {
     for spec in MODELS {
         let onnx = std::fs::read(repo().join(spec.model_path())).unwrap();
-        let nnef = onnx_to_nnef(&onnx, &spec.input.shape()).unwrap();
+        let facts = spec.input.facts();
+        let nnef = onnx_to_nnef(&onnx, &facts).unwrap();
         assert!(is_nnef(&nnef) && !is_nnef(&onnx), "{}: format sniffing", spec.id);
-        let from_onnx = Session::from_onnx(&onnx, &spec.input.shape()).unwrap();
-        let from_nnef = Session::from_nnef(&nnef, &spec.input.shape()).unwrap();
-        let x = input(spec.input.shape().iter().product());
-        let (a, b) = (from_onnx.run(&x).unwrap(), from_nnef.run(&x).unwrap());
+        let from_onnx = Session::from_onnx(&onnx, &facts).unwrap();
+        let from_nnef = Session::from_nnef(&nnef, &facts).unwrap();
+        let values: Vec<(Vec<f32>, Vec<i64>)> = facts
+            .iter()
+            .map(|f| {
+                let len = f.shape.iter().product();
+                if f.elem == Elem::F32 { (input(len), vec![]) } else { (vec![], ids(len)) }
+            })
+            .collect();
+        let feeds: Vec<Feed> = facts
+            .iter()
+            .zip(&values)
+            .map(|(f, (x, i))| if f.elem == Elem::F32 { Feed::F32(x) } else { Feed::I64(i) })
+            .collect();
+        let (a, b) = (from_onnx.run(&feeds).unwrap(), from_nnef.run(&feeds).unwrap());
         assert_eq!(a.len(), b.len(), "{}", spec.id);
         let worst = a.iter().zip(&b).map(|(p, q)| (p - q).abs()).fold(0.0f32, f32::max);
         assert!(worst <= 1e-4, "{}: scores differ by up to {worst}", spec.id);
@@ -51,14 +69,14 @@ fn the_engine_classifies_a_real_photo_the_same_from_either_format() {
             .map(|g| g.label)
             .collect::<Vec<_>>()
     };
-    assert_eq!(top(&onnx_to_nnef(&onnx, &spec.input.shape()).unwrap()), top(&onnx));
+    assert_eq!(top(&onnx_to_nnef(&onnx, &spec.input.facts()).unwrap()), top(&onnx));
 }
 
 #[test]
 fn an_nnef_archive_for_another_shape_is_refused_with_a_message() {
     let spec = MODELS.iter().find(|m| m.id == "sketch").unwrap();
     let onnx = std::fs::read(repo().join(spec.model_path())).unwrap();
-    let nnef = onnx_to_nnef(&onnx, &[2, 1, 28, 28]).unwrap();
-    let err = Session::from_nnef(&nnef, &spec.input.shape()).err().expect("must fail").to_string();
+    let nnef = onnx_to_nnef(&onnx, &[InputFact { shape: vec![2, 1, 28, 28], elem: Elem::F32 }]).unwrap();
+    let err = Session::from_nnef(&nnef, &spec.input.facts()).err().expect("must fail").to_string();
     assert!(err.contains("[1, 1, 28, 28]"), "{err}");
 }

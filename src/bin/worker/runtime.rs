@@ -124,6 +124,17 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
             }
         }
         Ask::Run { model, input } => reply(id, run(&state.borrow().engine, model, &input)),
+        Ask::Write { model, text, count, temperature, seed } => {
+            let started = now_ms();
+            let written = state.borrow().engine.write(&model, &text, count as usize, temperature, seed);
+            reply(
+                id,
+                match written {
+                    Ok(text) => Reply::Written { text, millis: now_ms() - started },
+                    Err(e) => Reply::Failed(e.to_string()),
+                },
+            )
+        }
         Ask::Benchmark { model, input, runs } => reply(
             id,
             match state.borrow().engine.benchmark(model, &input, runs, now_ms) {

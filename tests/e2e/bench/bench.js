@@ -5,6 +5,7 @@
 //   bitmap → model → top-5), timed in the worker with performance.now
 // - stroke end → label on screen, measured in the page
 // - page weight and time to first guess on a Fast-3G-shaped connection, cold and warm cache
+// - the text model: characters a second on the write page, as a person waits for them
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -12,6 +13,7 @@ import os from "node:os";
 import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
+import { WritePage } from "../support/write_page.js";
 import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
 
 const LOAD_RUNS = Number(process.env.LOAD_RUNS ?? 5);
@@ -19,6 +21,8 @@ const INFER_RUNS = Number(process.env.INFER_RUNS ?? 300);
 const GUESS_RUNS = Number(process.env.GUESS_RUNS ?? 20);
 const PHOTO_RUNS = Number(process.env.PHOTO_RUNS ?? 30);
 const PHOTO_12MP_RUNS = Number(process.env.PHOTO_12MP_RUNS ?? 5);
+const WRITE_RUNS = Number(process.env.WRITE_RUNS ?? 3);
+const WRITE_CHARS = 500;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
@@ -99,6 +103,7 @@ async function main() {
     results.bundle = bundle();
     results.load_ms = await loadTimes(server.url, LOAD_RUNS);
     results.photo_load_ms = await loadTimes(`${server.url}#/photo`, LOAD_RUNS);
+    results.write_load_ms = await loadTimes(`${server.url}#/write`, LOAD_RUNS);
     if (process.env.THROTTLED !== "0") results.fast3g = await firstGuess("fast3g");
 
     const b = await launch();
@@ -165,6 +170,18 @@ async function main() {
       const t = await window.playgroundDebug.benchmark("photo", bytes, n);
       return { ...t, bytes: bytes.length };
     }, PHOTO_12MP_RUNS);
+
+    // The text model as a person uses it: Write pressed → the 500th character on screen, with
+    // the page's own figure (first request → last answer), at the default temperature.
+    const write = new WritePage(b.page);
+    await write.open(server.url);
+    await write.setLength(WRITE_CHARS);
+    results.write = [];
+    for (let i = 0; i < WRITE_RUNS; i++) {
+      await write.start();
+      await write.waitDone(300_000);
+      results.write.push(await write.speed());
+    }
     await b.close();
   } finally {
     server.stop();
@@ -187,6 +204,10 @@ async function main() {
   row("photo model inference in the worker", p.infer_ms);
   row("photo 451×300 PNG → top-5 (decode + preprocess + inference)", p.classify_ms);
   row(`12 MP JPEG (${(big.bytes / 1048576).toFixed(1)} MiB) → top-5 (decode + preprocess + inference)`, big.classify_ms, 0);
+  row("page load → text model ready (cold cache)", results.write_load_ms.page, 0);
+  row("text model fetch + parse + optimize in the worker", results.write_load_ms.worker, 0);
+  const cps = results.write.map((r) => (r.chars * 1000) / r.ms);
+  console.log(`| text model: characters a second on the write page (${WRITE_CHARS} characters, Write → last one on screen) | ${median(cps).toFixed(1)} /s | min ${Math.min(...cps).toFixed(1)} /s | ${cps.length} |`);
   console.log(`\n12 MP JPEG decode + preprocess ≈ ${(median(big.classify_ms) - median(big.infer_ms)).toFixed(0)} ms (median whole path − median inference)`);
   if (results.fast3g) {
     const { cold, warm } = results.fast3g, mb = (x) => `${(x / 1048576).toFixed(2)} MiB`;

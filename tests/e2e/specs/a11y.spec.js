@@ -12,6 +12,7 @@ import { SketchPage } from "../support/sketch_page.js";
 import { GamePage } from "../support/game_page.js";
 import { PhotoPage, PHOTOS } from "../support/photo_page.js";
 import { PlaygroundPage } from "../support/playground_page.js";
+import { WritePage } from "../support/write_page.js";
 import { drawing, REPO } from "../support/env.js";
 
 const CLOCK = () => drawing("clock", "4643438182006784").drawing;
@@ -52,6 +53,14 @@ const PAGES = [
     await photo.pick(path.join(PHOTOS, "cat.png"));
     await photo.guessesAfter(since);
   }],
+  ["write, empty", "#/write", null],
+  ["write, with a text", "#/write", async (page) => {
+    const write = new WritePage(page);
+    await write.waitForModelShown(60_000);
+    await write.setLength(200);
+    await write.start();
+    await write.waitDone();
+  }],
   ["your model, empty", "#/playground", null],
   ["your model, loaded and run", null, async (page) => {
     const playground = new PlaygroundPage(page);
@@ -63,6 +72,7 @@ const PAGES = [
   ["embed, sketch", "embed.html?demo=sketch", null],
   ["embed, photo", "embed.html?demo=photo", null],
   ["embed, game", "embed.html?demo=game", null],
+  ["embed, write", "embed.html?demo=write", null],
 ];
 
 for (const scheme of ["light", "dark"]) {

@@ -9,6 +9,7 @@ import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { PhotoPage } from "../support/photo_page.js";
+import { GamePage } from "../support/game_page.js";
 import { EmbedPage, HostPage } from "../support/embed_page.js";
 import { drawing } from "../support/env.js";
 
@@ -114,12 +115,38 @@ test("another site can frame the embed but not the full app; only the photo embe
   }
 });
 
+test("the embedded game takes as prompts only class names the model knows", async () => {
+  const browser = await launch();
+  try {
+    const game = new GamePage(browser.page);
+    const round = () => browser.page.locator(".round").textContent();
+    // A host (or a link) sets the prompts: anything but known names is dropped, never shown.
+    await game.goto(`${site.url}embed.html?demo=game#/game?prompts=house,<img src=x onerror=alert(1)>,notaclass,clock`);
+    await game.waitForModelShown(30_000);
+    await game.start();
+    await game.waitForPrompt("house");
+    assert.equal(await round(), "1 / 2");
+    assert.equal(await browser.page.locator("img[src=x]").count(), 0);
+    // Nothing known at all: the game's own six well-recognised prompts.
+    await game.goto("about:blank");
+    await game.goto(`${site.url}embed.html?demo=game#/game?prompts=<b>bold</b>,qwerty`);
+    await game.waitForModelShown(30_000);
+    await game.start();
+    await game.waitForPrompt();
+    assert.equal(await round(), "1 / 6");
+    assert.doesNotMatch(await game.promptText(), /bold|qwerty|</);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("a misconfigured embed says what is wrong", async () => {
   const browser = await launch();
   try {
     const embed = new EmbedPage(browser.page);
     await embed.visit(site.url, "video");
-    assert.match(await embed.error(), /unknown demo "video": use sketch, game or photo/);
+    assert.match(await embed.error(), /unknown demo "video": use sketch, game, photo or write/);
   } finally {
     await browser.close();
   }

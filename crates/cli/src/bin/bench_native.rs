@@ -19,7 +19,7 @@
 //! values.
 
 use playground_core::engine::Engine;
-use playground_core::input::ModelInput;
+use playground_core::input::{Feed, ModelInput};
 use playground_core::registry::{Task, MODELS};
 use playground_core::session::Session;
 use playground_core::sketch::Stroke;
@@ -118,14 +118,15 @@ fn run() -> Result<(), String> {
         }
         let dir = args.models.join(spec.id);
         let onnx_path = dir.join("model.onnx");
-        if !onnx_path.exists() {
+        // Image models: the text model's speed is its characters per second (scripts/bench.sh).
+        let (true, Some(pixels)) = (onnx_path.exists(), spec.input.pixels()) else {
             continue;
-        }
+        };
         let onnx = std::fs::read(&onnx_path).map_err(|e| format!("{}: {e}", onnx_path.display()))?;
         let labels = std::fs::read_to_string(dir.join("labels.txt")).unwrap_or_default();
         let started = Instant::now();
         let session =
-            Session::from_onnx(&onnx, &spec.input.shape()).map_err(|e| format!("{}: {e}", spec.id))?;
+            Session::from_onnx(&onnx, &spec.input.facts()).map_err(|e| format!("{}: {e}", spec.id))?;
         let load_ms = ms(started.elapsed());
 
         // The real input, prepared exactly as the worker prepares it.
@@ -142,7 +143,7 @@ fn run() -> Result<(), String> {
             }
             _ => None,
         };
-        let len: usize = spec.input.shape().iter().product();
+        let len: usize = pixels.shape().iter().product();
         let mut inputs: Vec<(&str, Vec<f32>)> = Vec::new();
         if let Some(t) = real {
             inputs.push(("real", t));
@@ -158,7 +159,7 @@ fn run() -> Result<(), String> {
             }
             let mut output = Vec::new();
             for _ in 0..args.warmup {
-                output = session.run(tensor).map_err(|e| e.to_string())?;
+                output = session.run(&[Feed::F32(tensor)]).map_err(|e| e.to_string())?;
             }
             let mut times = Vec::new();
             let budget = Instant::now();
@@ -166,7 +167,7 @@ fn run() -> Result<(), String> {
                 && (times.len() < args.min_runs || budget.elapsed().as_secs_f64() < args.seconds)
             {
                 let t = Instant::now();
-                let out = session.run(tensor).map_err(|e| e.to_string())?;
+                let out = session.run(&[Feed::F32(tensor)]).map_err(|e| e.to_string())?;
                 times.push(ms(t.elapsed()));
                 std::hint::black_box(&out);
             }
@@ -181,7 +182,7 @@ fn run() -> Result<(), String> {
             let line = json!({
                 "model": spec.id,
                 "input": name,
-                "input_shape": spec.input.shape(),
+                "input_shape": pixels.shape(),
                 "load_ms": load_ms,
                 "runs": times.len(),
                 "median_ms": percentile(&times, 0.5),

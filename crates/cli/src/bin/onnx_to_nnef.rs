@@ -1,6 +1,6 @@
 //! `onnx-to-nnef MODELS_DIR OUT_DIR`: converts every registry model's `model.onnx` into the
 //! `model.nnef.tar` the demos' worker loads (`scripts/build.sh` runs it into `dist/models/`).
-//! The archive is typed for the registry's input shape; see `playground_core::session`.
+//! The archive is typed for the registry's input facts; see `playground_core::session`.
 
 use playground_core::registry::MODELS;
 use playground_core::session::onnx_to_nnef;
@@ -16,7 +16,7 @@ fn main() {
         let source = models.join(spec.id).join("model.onnx");
         let result = std::fs::read(&source)
             .map_err(|e| e.to_string())
-            .and_then(|onnx| onnx_to_nnef(&onnx, &spec.input.shape()).map_err(|e| e.to_string()))
+            .and_then(|onnx| onnx_to_nnef(&onnx, &spec.input.facts()).map_err(|e| e.to_string()))
             .and_then(|nnef| {
                 let target = out.join(spec.id).join("model.nnef.tar");
                 std::fs::create_dir_all(target.parent().expect("has a parent")).map_err(|e| e.to_string())?;

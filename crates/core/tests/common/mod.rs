@@ -16,6 +16,14 @@ pub fn quickdraw() -> PathBuf {
     dir
 }
 
+/// The text data (`../shared/data/text` beside the clone, or `TEXT_DATA`).
+pub fn text_data() -> PathBuf {
+    let dir =
+        std::env::var_os("TEXT_DATA").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/data/text"));
+    assert!(dir.is_dir(), "text data not found at {} (set TEXT_DATA)", dir.display());
+    dir
+}
+
 /// Rows of a uint8 (N, 784) or (N, 1, 784) .npy: the header is skipped by its length field.
 pub fn npy_rows(path: &Path) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
