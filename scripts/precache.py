@@ -2,7 +2,8 @@
 """Writes DIST/sw.js from static/sw.js for the build in DIST, and pre-compresses its files.
 
 The service worker precaches every file of the build (plus the playground's worker URL with its
-query) and checks each one against the SHA-256 written here, so a stale HTTP cache or a captive
+query) but those fetched on demand (ON_DEMAND: kept once a page has used them), and checks each
+one against the SHA-256 written here, so a stale HTTP cache or a captive
 portal's HTML never lands in its cache. VERSION, a hash of all of them, names the cache.
 Run by scripts/build.sh; the update tests run it on a copy of dist/ to make "the next build"."""
 import gzip
@@ -14,15 +15,18 @@ import sys
 dist = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "dist")
 template = pathlib.Path(__file__).resolve().parent.parent / "static" / "sw.js"
 files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "sw.js" and p.suffix != ".gz")
-# Fetched only when asked for (the playground's sample model): not worth every visitor's bytes.
-ON_DEMAND = {"./models/sketch/model.onnx"}
+# Fetched only when a page asks for them, then kept for offline use: the playground's sample model and
+# the models of the pages beyond the first demos (the write page's): not worth every visitor's bytes
+# on a crowded network.
+ON_DEMAND = ("./models/sketch/model.onnx", "./models/shakespeare/")
 sha = {"./" + str(f.relative_to(dist)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
-sha = {url: digest for url, digest in sha.items() if url not in ON_DEMAND}
+on_demand = {url: digest for url, digest in sha.items() if url.startswith(ON_DEMAND)}
+sha = {url: digest for url, digest in sha.items() if url not in on_demand}
 # The app's start URL and the playground's worker (the same file; its query picks the build,
 # and a worker's URL is the URL its script was cached under, so it is cached under that one).
 sha["./"] = sha["./index.html"]
 sha["./worker_loader.js?build=onnx"] = sha["./worker_loader.js"]
-version = hashlib.sha256(json.dumps(sha, sort_keys=True).encode()).hexdigest()[:16]
+version = hashlib.sha256(json.dumps([sha, on_demand], sort_keys=True).encode()).hexdigest()[:16]
 # Pre-compressed copies for scripts/serve.py (any static host compresses these on its own).
 COMPRESSED = {".wasm", ".js", ".html", ".css", ".onnx", ".tar", ".txt", ".svg", ".json", ".webmanifest"}
 for f in files:
@@ -31,7 +35,9 @@ for f in files:
 # The service worker last (its .gz first): a browser that looks for a new build while this runs
 # finds the old one, or the new one with every file it lists already in place.
 sw = dist / "sw.js"
-text = template.read_text().replace("__VERSION__", version).replace("__FILES__", json.dumps(sha, sort_keys=True, indent=0))
+text = (template.read_text().replace("__VERSION__", version)
+        .replace("__FILES__", json.dumps(sha, sort_keys=True, indent=0))
+        .replace("__ON_DEMAND__", json.dumps(on_demand, sort_keys=True, indent=0)))
 sw.with_name("sw.js.gz").write_bytes(gzip.compress(text.encode(), 9, mtime=0))
 sw.write_text(text)
-print(f"precache: {len(sha)} entries, version {version}")
+print(f"precache: {len(sha)} entries, {len(on_demand)} on demand, version {version}")

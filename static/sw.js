@@ -10,17 +10,35 @@
 // - Only the app's own pages fall back to the cache; any other URL in scope goes to the
 //   network. Caches are named by scope, so two deployments on one origin never touch each
 //   other's.
+// - Some files are not precached but kept the first time a page fetches them (ON_DEMAND: the
+//   models of the pages beyond the first demos), checked by hash the same way; a new build
+//   takes them over from the old one when they did not change.
 const VERSION = "__VERSION__";
 const FILES = __FILES__;
+const ON_DEMAND = __ON_DEMAND__;
 const SCOPE = self.registration.scope;
 const PREFIX = `playground ${new URL(SCOPE).pathname} `;
 const CACHE = PREFIX + VERSION;
 const OWNERS = `playground-clients ${new URL(SCOPE).pathname}`;
 const APP_PAGES = new Set(["./", "./index.html", "./embed.html"].map((p) => new URL(p, SCOPE).href));
+const ON_DEMAND_HASH = new Map(Object.entries(ON_DEMAND).map(([p, hash]) => [new URL(p, SCOPE).href, hash]));
 
 async function sha256(buffer) {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Puts `response`'s bytes into `cache` under `url` if they are the build's file (`hash`). */
+async function keep(cache, url, response, hash) {
+  const bytes = await response.arrayBuffer();
+  if (!response.ok || response.redirected || (await sha256(bytes)) !== hash) {
+    throw new Error(`${url}: the server sent something else than this build's file (HTTP ${response.status})`);
+  }
+  // The host's headers stay (content type, frame-ancestors…), less the transfer's own.
+  const headers = new Headers(response.headers);
+  ["Content-Encoding", "Transfer-Encoding", "Vary"].forEach((h) => headers.delete(h));
+  headers.set("Content-Length", `${bytes.byteLength}`);
+  await cache.put(url, new Response(bytes, { headers }));
 }
 
 async function precache() {
@@ -28,20 +46,20 @@ async function precache() {
   try {
     await Promise.all(Object.entries(FILES).map(async ([path, hash]) => {
       const url = new URL(path, SCOPE).href;
-      const response = await fetch(url, { cache: "reload" });
-      const bytes = await response.arrayBuffer();
-      if (!response.ok || response.redirected || (await sha256(bytes)) !== hash) {
-        throw new Error(`${path}: the server sent something else than this build's file (HTTP ${response.status})`);
-      }
-      // The host's headers stay (content type, frame-ancestors…), less the transfer's own.
-      const headers = new Headers(response.headers);
-      ["Content-Encoding", "Transfer-Encoding", "Vary"].forEach((h) => headers.delete(h));
-      headers.set("Content-Length", `${bytes.byteLength}`);
-      await cache.put(url, new Response(bytes, { headers }));
+      await keep(cache, url, await fetch(url, { cache: "reload" }), hash);
     }));
   } catch (e) {
     await caches.delete(CACHE); // never half a build
     throw e;
+  }
+  await (await caches.open(OWNERS)).put(bornKey(CACHE), new Response(`${Date.now()}`));
+  // On-demand files an earlier build of this scope kept, if this build has the same bytes.
+  for (const name of (await caches.keys()).filter((n) => n.startsWith(PREFIX) && n !== CACHE)) {
+    const old = await caches.open(name);
+    for (const [url, hash] of ON_DEMAND_HASH) {
+      const hit = await old.match(url);
+      if (hit && !(await cache.match(url))) await keep(cache, url, hit, hash).catch(() => {});
+    }
   }
 }
 
@@ -67,12 +85,21 @@ async function cacheOf(id) {
 
 let lastCleanUp = 0;
 
-// Deletes this scope's caches that neither this build nor any open client uses.
+// When each build's cache was filled (its install), so that the worker of an older build, still
+// serving its pages while a newer one installs, never deletes the newer one's cache.
+const bornKey = (name) => new URL(`./__build__/${encodeURIComponent(name)}`, SCOPE).href;
+async function bornAt(store, name) {
+  const stored = await store.match(bornKey(name));
+  return stored ? Number(await stored.text()) : 0;
+}
+
+// Deletes this scope's caches of builds older than this one that no open client uses.
 async function cleanUp() {
   const open = new Set((await self.clients.matchAll({ includeUncontrolled: true, type: "all" })).map((c) => c.id));
   const store = await caches.open(OWNERS);
   const used = new Set([CACHE]);
   for (const key of await store.keys()) {
+    if (key.url.includes("/__build__/")) continue;
     const id = decodeURIComponent(key.url.split("/").pop());
     if (open.has(id)) used.add(await (await store.match(key)).text());
     else {
@@ -80,9 +107,14 @@ async function cleanUp() {
       await store.delete(key);
     }
   }
+  const mine = await bornAt(store, CACHE);
   for (const name of await caches.keys()) {
+    const stale = name.startsWith(PREFIX) && !used.has(name) && (await bornAt(store, name)) <= mine;
     // Also the caches of builds before caches were named by scope ("playground-" + 16 hex).
-    if ((name.startsWith(PREFIX) && !used.has(name)) || /^playground-[0-9a-f]{16}$/.test(name)) await caches.delete(name);
+    if (stale || /^playground-[0-9a-f]{16}$/.test(name)) {
+      await caches.delete(name);
+      await store.delete(bornKey(name));
+    }
   }
 }
 
@@ -107,6 +139,13 @@ self.addEventListener("activate", (event) => {
 
 async function fromCache(event, cacheName, key) {
   const hit = await (await caches.open(cacheName)).match(key);
+  if (!hit && cacheName === CACHE && ON_DEMAND_HASH.has(key)) {
+    // Streamed to the page as it arrives (its progress bar moves), kept once all of it is checked.
+    const response = await fetch(event.request);
+    const copy = response.clone();
+    event.waitUntil(caches.open(CACHE).then((cache) => keep(cache, key, copy, ON_DEMAND_HASH.get(key))).catch(() => {}));
+    return response;
+  }
   if (!hit) return fetch(event.request);
   // A new page, or a worker started by one, runs on the build it was served from.
   if (event.resultingClientId) event.waitUntil(remember(event.resultingClientId, cacheName));

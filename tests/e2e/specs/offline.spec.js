@@ -7,6 +7,7 @@ import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
+import { WritePage } from "../support/write_page.js";
 import { drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
@@ -44,6 +45,38 @@ test("after one visit the page loads and predicts offline", async () => {
   }
 });
 
+/** Whether the service worker's cache of the build this page runs holds `file` (site-relative). */
+const kept = (page, file) => page.evaluate(async (file) => {
+  const url = new URL(file, location.href).href;
+  for (const name of await caches.keys()) if (name.startsWith("playground /") && (await (await caches.open(name)).match(url))) return true;
+  return false;
+}, file);
+
+test("the write page's model is fetched only once the page is opened, then kept: it writes offline", async () => {
+  const browser = await launch();
+  const MODEL = "models/shakespeare/model.nnef.tar";
+  try {
+    const sketch = new SketchPage(browser.page);
+    await sketch.open(server.url);
+    await sketch.waitForServiceWorker();
+    assert.equal(await kept(browser.page, MODEL), false, "not precached for every visitor");
+    const write = new WritePage(browser.page);
+    await write.open(server.url);
+    for (let i = 0; i < 50 && !(await kept(browser.page, MODEL)); i++) await browser.page.waitForTimeout(200);
+    assert.equal(await kept(browser.page, MODEL), true, "kept once used");
+    await browser.context.setOffline(true);
+    await write.reload();
+    await write.waitForModel();
+    await write.setLength(200);
+    await write.start();
+    await write.waitDone();
+    assert.equal([...(await write.written())].length, 200);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("no request leaves the page's origin during a whole session", async () => {
   const browser = await launch();
   const requests = [];
@@ -57,6 +90,11 @@ test("no request leaves the page's origin during a whole session", async () => {
     const since = await photo.shownSeq();
     await photo.pick(path.join(PHOTOS, "cat.png"));
     await photo.guessesAfter(since);
+    const write = new WritePage(browser.page);
+    await write.open(server.url);
+    await write.setLength(200);
+    await write.start();
+    await write.waitDone();
     await browser.page.waitForTimeout(500);
     const origin = new URL(server.url).origin;
     const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));

@@ -14,6 +14,7 @@ import { GamePage } from "../support/game_page.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
 import { PlaygroundPage } from "../support/playground_page.js";
 import { SharePage } from "../support/share_page.js";
+import { WritePage } from "../support/write_page.js";
 import { REPO, DIST, drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
@@ -181,6 +182,33 @@ test("nothing is lost across a redeploy and a worker restart: a game in progress
     await playground.waitForKept("model.onnx");
     await playground.openKept("model.onnx");
     await playground.waitUntilLoaded();
+    assert.deepEqual(crashOnly(browser.errors), []);
+  }));
+
+test("a model kept on demand (the write page's) is taken over by the next build, not fetched again", { timeout: 240_000 }, () =>
+  onOwnSite(() => {}, async (browser, server, dir) => {
+    const { page } = browser;
+    const write = new WritePage(page);
+    await write.open(server.url);
+    await write.waitForServiceWorker();
+    await write.reload();
+    await write.waitForModel();
+    const holding = () => page.evaluate(async () => {
+      const url = new URL("models/shakespeare/model.nnef.tar", location.href).href;
+      const names = (await caches.keys()).filter((n) => n.startsWith("playground /"));
+      return (await Promise.all(names.map(async (n) => !!(await (await caches.open(n)).match(url))))).filter(Boolean).length;
+    });
+    for (let i = 0; i < 50 && (await holding()) < 1; i++) await page.waitForTimeout(200);
+    assert.equal(await holding(), 1);
+    const requests = [];
+    browser.context.on("request", (r) => r.url().includes("shakespeare/model") && requests.push(r.url()));
+    deployNextBuild(dir, "B");
+    await newBuildOffered(write);
+    for (let i = 0; i < 50 && (await holding()) < 2; i++) await page.waitForTimeout(200);
+    const caches = await page.evaluate(async () => Promise.all((await caches.keys()).map(async (n) =>
+      [n, (await (await caches.open(n)).keys()).filter((r) => r.url.includes("shakespeare")).length])));
+    assert.equal(await holding(), 2, `build B's cache has it too: ${JSON.stringify(caches)}`);
+    assert.deepEqual(requests, [], "without downloading it again");
     assert.deepEqual(crashOnly(browser.errors), []);
   }));
 
