@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
-ensure_browser_tools
+ensure_bench_tools
 scripts/build.sh
 log "building bench-native (release)"
 cargo build --release -p playground-cli --bin bench-native

@@ -29,7 +29,17 @@ ensure_browser_tools() {
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
     fi
     if [ ! -d "$(repo_root)/tests/e2e/node_modules/playwright-core" ]; then
-        log "installing the end-to-end test packages (npm ci)"
+        # Not the optional onnxruntime-web (~140 MB): only the benchmark's race runs it.
+        log "installing the end-to-end test packages (npm ci --omit=optional)"
+        (cd "$(repo_root)/tests/e2e" && npm ci --omit=optional --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+# The benchmark's packages: the tests' and onnxruntime-web, the peer it races.
+ensure_bench_tools() {
+    ensure_browser_tools
+    if [ ! -d "$(repo_root)/tests/e2e/node_modules/onnxruntime-web" ]; then
+        log "installing the benchmark's packages (npm ci, with onnxruntime-web)"
         (cd "$(repo_root)/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
     fi
 }
