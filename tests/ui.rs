@@ -48,8 +48,9 @@ async fn guess_list_shows_labels_best_first_with_bars() {
     let first: web_sys::Element = items.get(0).unwrap().unchecked_into();
     assert_eq!(first.get_attribute("data-label").as_deref(), Some("house"));
     assert!(first.text_content().unwrap().contains("91%"));
-    let bar = first.query_selector(".bar span").unwrap().unwrap();
-    assert_eq!(bar.get_attribute("style").as_deref(), Some("width:91.0%"));
+    // Sized through the CSSOM (the page's CSP refuses style attributes in markup).
+    let bar: web_sys::HtmlElement = first.query_selector(".bar span").unwrap().unwrap().unchecked_into();
+    assert_eq!(bar.style().get_property_value("width").unwrap(), "91%");
     let list = root.query_selector("[data-testid=guesses]").unwrap().unwrap();
     assert_eq!(list.get_attribute("data-seq").as_deref(), Some("3"));
     // The top guess is read out once it has stayed for 700 ms, not at every live guess.

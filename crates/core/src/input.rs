@@ -21,6 +21,17 @@ pub enum InputKind {
     Pixels(InputSpec),
     /// Character ids in a fixed window (a character-level language model).
     Chars(CharSpec),
+    /// Tiles of one image plane with the noise level beside them (a denoiser, `crate::denoise`).
+    Tiles(TileSpec),
+}
+
+/// A denoiser's input: a `tile` × `tile` tile of one plane (values in [0, 1]) and a plane of the
+/// noise level, [1, 2, tile, tile] f32; its output the cleaned tile, [1, 1, tile, tile]. `margin`:
+/// its receptive radius, the border of each tile that is thrown away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TileSpec {
+    pub tile: usize,
+    pub margin: usize,
 }
 
 /// A character-level model's input: `ids` int64 [1, window], one id per character of the text
@@ -58,6 +69,7 @@ impl InputKind {
         match self {
             InputKind::Pixels(spec) => vec![InputFact { shape: spec.shape().to_vec(), elem: Elem::F32 }],
             InputKind::Chars(spec) => vec![InputFact { shape: vec![1, spec.window], elem: Elem::I64 }],
+            InputKind::Tiles(spec) => vec![InputFact { shape: vec![1, 2, spec.tile, spec.tile], elem: Elem::F32 }],
         }
     }
 
@@ -65,7 +77,7 @@ impl InputKind {
     pub fn pixels(&self) -> Option<&InputSpec> {
         match self {
             InputKind::Pixels(spec) => Some(spec),
-            InputKind::Chars(_) => None,
+            InputKind::Chars(_) | InputKind::Tiles(_) => None,
         }
     }
 }

@@ -4,6 +4,8 @@
 //! browser worker and the command-line tool.
 
 #[cfg(feature = "engine")]
+pub mod denoise;
+#[cfg(feature = "engine")]
 pub mod engine;
 pub mod error;
 pub mod game;
@@ -14,6 +16,7 @@ pub mod model;
 pub mod photo;
 pub mod postprocess;
 pub mod protocol;
+pub mod random;
 pub mod registry;
 #[cfg(feature = "engine")]
 pub mod session;

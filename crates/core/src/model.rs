@@ -28,12 +28,14 @@ impl Model {
     pub fn from_registry(entry: &'static ModelSpec, bytes: &[u8], labels_txt: &str) -> Result<Self> {
         let session = Session::from_bytes(bytes, &entry.input.facts())?;
         let labels = entry.parse_labels(labels_txt)?;
-        // A character model answers at every position of its window.
+        // A character model answers at every position of its window; a denoiser's output is an
+        // image, with no names.
         let per_answer = match entry.input {
-            InputKind::Pixels(_) => 1,
-            InputKind::Chars(spec) => spec.window,
+            InputKind::Pixels(_) => Some(1),
+            InputKind::Chars(spec) => Some(spec.window),
+            InputKind::Tiles(_) => None,
         };
-        if labels.len() * per_answer != session.output_len() {
+        if let Some(per_answer) = per_answer.filter(|&n| labels.len() * n != session.output_len()) {
             return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() / per_answer });
         }
         Ok(Model {
@@ -55,7 +57,7 @@ impl Model {
     /// The pixel spec of an image model (refused for a text model).
     pub fn pixels(&self) -> Result<&InputSpec> {
         self.input.pixels().ok_or_else(|| {
-            Error::BadInput(format!("model \"{}\" takes text, not drawings or photos", self.name))
+            Error::BadInput(format!("model \"{}\" neither classifies drawings nor photos", self.name))
         })
     }
 

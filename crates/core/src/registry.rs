@@ -2,7 +2,7 @@
 //! labels.txt, MODEL.md) and one entry in [`MODELS`]. Pure data: the app links this module,
 //! and it must not pull in tract (see `engine` for loaded models).
 
-use crate::input::{ChannelOrder, CharSpec, InputKind, InputSpec, Layout, Scale};
+use crate::input::{ChannelOrder, CharSpec, InputKind, InputSpec, Layout, Scale, TileSpec};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,7 @@ pub const SKETCH: &str = "sketch";
 pub const DOODLENET: &str = "doodlenet";
 pub const PHOTO: &str = "photo";
 pub const SHAKESPEARE: &str = "shakespeare";
+pub const DENOISE: &str = "denoise";
 
 /// Which model a request is for: one of the registry's, or the person's own file (the
 /// playground's; one at a time).
@@ -35,6 +36,8 @@ pub enum Task {
     Photo,
     /// Text continued character by character ([`crate::textgen`]).
     Write,
+    /// Photos cleaned of noise, tile by tile ([`crate::denoise`]).
+    Clean,
 }
 
 /// Quick, Draw!'s bitmaps: Google's raster at 28 × 28, ink 1 on 0, the scaling
@@ -133,6 +136,16 @@ pub const MODELS: &[ModelSpec] = &[
         widened_by: None,
         not_sure_above: None,
     },
+    ModelSpec {
+        id: DENOISE,
+        // scico's DnCNN-6N (BSD-3-Clause), converted: see models/denoise/MODEL.md. Receptive
+        // radius 6 pixels.
+        title: "Grainy photos cleaned (DnCNN, a CNN denoiser)",
+        task: Task::Clean,
+        input: InputKind::Tiles(TileSpec { tile: 256, margin: 6 }),
+        widened_by: None,
+        not_sure_above: None,
+    },
 ];
 
 impl ModelSpec {
@@ -147,19 +160,22 @@ impl ModelSpec {
         format!("models/{}/model.nnef.tar", self.id)
     }
 
-    /// Its output's names: labels.txt, or a character model's vocabulary (see [`parse_vocab`]).
-    pub fn labels_path(&self) -> String {
+    /// Its output's names: labels.txt, a character model's vocabulary (see [`parse_vocab`]), or
+    /// none (a denoiser's output is an image).
+    pub fn labels_path(&self) -> Option<String> {
         match self.input {
-            InputKind::Pixels(_) => format!("models/{}/labels.txt", self.id),
-            InputKind::Chars(_) => format!("models/{}/vocab.json", self.id),
+            InputKind::Pixels(_) => Some(format!("models/{}/labels.txt", self.id)),
+            InputKind::Chars(_) => Some(format!("models/{}/vocab.json", self.id)),
+            InputKind::Tiles(_) => None,
         }
     }
 
-    /// Its output's names from the file at [`ModelSpec::labels_path`].
+    /// Its output's names from the file at [`ModelSpec::labels_path`] (none: empty).
     pub fn parse_labels(&self, text: &str) -> Result<Vec<String>> {
         match self.input {
             InputKind::Pixels(_) => Ok(parse_labels(text)),
             InputKind::Chars(_) => parse_vocab(text),
+            InputKind::Tiles(_) => Ok(Vec::new()),
         }
     }
 }

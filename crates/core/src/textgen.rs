@@ -6,6 +6,7 @@
 
 use crate::input::{Feed, InputKind};
 use crate::model::Model;
+use crate::random::Draws;
 use crate::registry::Task;
 use crate::{Error, Result};
 
@@ -33,26 +34,6 @@ pub fn window_ids(vocabulary: &[String], text: &str, window: usize) -> (Vec<i64>
         *slot = id_of(c) as i64;
     }
     (ids, tail.len())
-}
-
-/// A small, seeded generator (splitmix64): one uniform draw per character needs no crate in the
-/// worker, and a seed makes a text reproducible (the tests, and a person's "again").
-pub struct Draws(u64);
-
-impl Draws {
-    pub fn new(seed: u64) -> Self {
-        Draws(seed)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 /// The index drawn from `logits` at `temperature` (0: the likeliest, always).

@@ -13,7 +13,7 @@ fn engine() -> Engine {
     let spec = registry::find(SHAKESPEARE).unwrap();
     let repo = common::repo();
     let onnx = std::fs::read(repo.join(spec.model_path())).unwrap();
-    let vocab = std::fs::read_to_string(repo.join(spec.labels_path())).unwrap();
+    let vocab = std::fs::read_to_string(repo.join(spec.labels_path().unwrap())).unwrap();
     let mut engine = Engine::new();
     engine.install(SHAKESPEARE, &onnx, &vocab).unwrap();
     engine

@@ -231,7 +231,10 @@ async fn load(state: Rc<RefCell<State>>, model: String) {
 
 async fn fetch_and_install(state: &Rc<RefCell<State>>, model: &str) -> Result<Vec<String>, String> {
     let spec = registry::find(model).map_err(|e| e.to_string())?;
-    let labels = fetch(&spec.labels_path(), |_, _| {}).await?;
+    let labels = match spec.labels_path() {
+        Some(path) => fetch(&path, |_, _| {}).await?,
+        None => Vec::new(),
+    };
     let labels = String::from_utf8(labels).map_err(|_| "labels.txt is not UTF-8".to_string())?;
     // The NNEF archive scripts/build.sh converted from the model's .onnx (see core::session).
     let nnef = fetch(&spec.nnef_path(), |loaded, total| {
