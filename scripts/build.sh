@@ -28,23 +28,15 @@ bindgen web-worker/worker worker_onnx
 # sw.js is written by precache.py, last: its template here would be served mid-build.
 cp index.html embed.html dist/
 find static -maxdepth 1 -type f ! -name sw.js -exec cp {} dist/ \;
-for dir in models/*/; do
-    id=$(basename "$dir")
-    [ -f "$dir/model.onnx" ] || continue
-    mkdir -p "dist/models/$id"
-    # A classifier's labels, or a character model's vocabulary (registry `labels_path`).
-    for names in labels.txt vocab.json; do
-        [ -f "$dir/$names" ] && cp "$dir/$names" "dist/models/$id/"
-    done
-done
+# Every registry model as the demos' worker loads it: the NNEF archive converted from its .onnx
+# file, and its labels or vocabulary (registry `labels_path`), if any (native, dev profile: the
+# test run builds the same dependencies; tract itself is at opt-level 3 there).
+log "converting the models to NNEF"
+cargo run -q -p playground-cli --bin onnx-to-nnef -- models dist/models
 # The game's "how others drew it" (models/train/make_examples.py), fetched at the game's end.
 cp models/sketch/examples.json dist/models/sketch/
 # The playground's "Try our sketch model" sample (not precached: fetched when asked for).
 cp models/sketch/model.onnx dist/models/sketch/
-# The NNEF archives the demos' worker loads, converted from the .onnx files (native, dev
-# profile: the test run builds the same dependencies; tract itself is at opt-level 3 there).
-log "converting the models to NNEF"
-cargo run -q -p playground-cli --bin onnx-to-nnef -- models dist/models
 # The service worker's list of this build's files with their hashes, and the .gz copies.
 python3 scripts/precache.py dist
 log "built dist/ ($(du -sh dist | cut -f1))"

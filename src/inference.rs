@@ -296,7 +296,15 @@ impl InferenceService {
     }
 
     /// Continues `text` by `count` characters of the character model `model`.
-    pub fn write(&self, model: &str, text: String, count: u32, temperature: f32, seed: u64, to: OnReply) -> RequestId {
+    pub fn write(
+        &self,
+        model: &str,
+        text: String,
+        count: u32,
+        temperature: f32,
+        seed: u64,
+        to: OnReply,
+    ) -> RequestId {
         let id = self.ask(Asker::Page(to), Some(ModelKey::from(model)), HANG_TIMEOUT_MS);
         self.send(id, Ask::Write { model: model.to_string(), text, count, temperature, seed }, None)
     }

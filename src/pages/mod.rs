@@ -68,7 +68,10 @@ pub const PAGES: &[Page] = &[
         testid: "nav-write",
         title: "Write like Shakespeare · Sketch it",
         model: Some(write::MODEL),
-        embed: Some(Embed { name: "write", title: "Sketch it: a small neural network writes like Shakespeare" }),
+        embed: Some(Embed {
+            name: "write",
+            title: "Sketch it: a small neural network writes like Shakespeare",
+        }),
         render: || html! { <write::WritePage /> },
     },
     Page {
@@ -112,7 +115,8 @@ mod tests {
 
     #[test]
     fn every_route_has_one_page_and_embed_names_are_unique() {
-        for route in [Route::Sketch, Route::Game, Route::Photo, Route::Write, Route::Playground, Route::Share] {
+        for route in [Route::Sketch, Route::Game, Route::Photo, Route::Write, Route::Playground, Route::Share]
+        {
             assert_eq!(PAGES.iter().filter(|p| p.route == route).count(), 1, "{route:?}");
         }
         let names: Vec<&str> = PAGES.iter().filter_map(|p| p.embed.as_ref().map(|e| e.name)).collect();

@@ -46,7 +46,8 @@ pub fn WritePage() -> Html {
     }
     let temperature = state.temperature;
     let start = {
-        let (dispatcher, line, prompt, length) = (state.dispatcher(), line.clone(), prompt.clone(), length.clone());
+        let (dispatcher, line, prompt, length) =
+            (state.dispatcher(), line.clone(), prompt.clone(), length.clone());
         Callback::from(move |_| {
             dispatcher.dispatch(WriteAction::Start {
                 next: line.next_id(),
@@ -73,7 +74,9 @@ pub fn WritePage() -> Html {
     let on_temperature = {
         let dispatcher = state.dispatcher();
         Callback::from(move |e: InputEvent| {
-            if let Some(t) = target_value::<web_sys::HtmlInputElement>(&e).and_then(|i| i.value().parse().ok()) {
+            if let Some(t) =
+                target_value::<web_sys::HtmlInputElement>(&e).and_then(|i| i.value().parse().ok())
+            {
                 dispatcher.dispatch(WriteAction::Temperature(t));
             }
         })
@@ -81,18 +84,24 @@ pub fn WritePage() -> Html {
     let on_length = {
         let length = length.clone();
         Callback::from(move |e: Event| {
-            if let Some(n) = target_value::<web_sys::HtmlSelectElement>(&e).and_then(|s| s.value().parse().ok()) {
+            if let Some(n) =
+                target_value::<web_sys::HtmlSelectElement>(&e).and_then(|s| s.value().parse().ok())
+            {
                 length.set(n);
             }
         })
     };
 
-    // Characters the model never saw are read as spaces: say which.
-    let alphabet = app.known_labels(MODEL);
-    let mut unknown: Vec<char> =
-        prompt.chars().filter(|c| !alphabet.is_empty() && !alphabet.iter().any(|a| a.starts_with(*c))).collect();
-    unknown.sort_unstable();
-    unknown.dedup();
+    // Characters the model never saw are read as spaces: say which (once per edit, not per
+    // render: a pasted prompt can be a whole play).
+    let alphabet: String = app.known_labels(MODEL).concat();
+    let unknown = use_memo(((*prompt).clone(), alphabet), |(prompt, alphabet)| {
+        let mut unknown: Vec<char> =
+            prompt.chars().filter(|&c| !alphabet.is_empty() && !alphabet.contains(c)).collect();
+        unknown.sort_unstable();
+        unknown.dedup();
+        unknown
+    });
     let shown_prompt: String = {
         let chars: Vec<char> = state.prompt.chars().collect();
         let from = chars.len().saturating_sub(PROMPT_SHOWN);

@@ -87,9 +87,18 @@ impl WriteState {
 
 pub enum WriteAction {
     /// "Write": continue `prompt` by `target` characters; `next` is the id its first request gets.
-    Start { next: RequestId, prompt: String, target: usize, temperature: f32, seed: u64, now: f64 },
+    Start {
+        next: RequestId,
+        prompt: String,
+        target: usize,
+        temperature: f32,
+        seed: u64,
+        now: f64,
+    },
     /// "Stop": answers still on their way are dropped.
-    Stop { next: RequestId },
+    Stop {
+        next: RequestId,
+    },
     Temperature(f32),
     Answer(RequestId, Reply, f64),
 }
@@ -119,7 +128,9 @@ impl Reducible for WriteState {
             }
             // Takes effect from the next request: a person can make a running text bolder.
             WriteAction::Temperature(t) => next.temperature = t,
-            WriteAction::Answer(id, Reply::Written { text, .. }, now) if next.writing && next.fresh.admit(id) => {
+            WriteAction::Answer(id, Reply::Written { text, .. }, now)
+                if next.writing && next.fresh.admit(id) =>
+            {
                 next.written.push_str(&text);
                 next.chunks += 1;
                 next.last_at = now;

@@ -39,19 +39,24 @@ impl Plane {
     pub fn to_rgb(planes: &[Plane; 3]) -> RgbImage {
         let (w, h) = (planes[0].width as u32, planes[0].height as u32);
         let byte = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
-        let raw = (0..planes[0].values.len()).flat_map(|i| planes.iter().map(move |p| byte(p.values[i]))).collect();
+        let raw =
+            (0..planes[0].values.len()).flat_map(|i| planes.iter().map(move |p| byte(p.values[i]))).collect();
         RgbImage::from_raw(w, h, raw).expect("three planes of one size")
     }
 
     /// This plane with Gaussian noise of standard deviation `sigma` added (not clipped), drawn from `draws`.
     pub fn with_noise(&self, sigma: f32, draws: &mut Draws) -> Plane {
-        Plane { values: self.values.iter().map(|&v| v + sigma * draws.normal() as f32).collect(), ..self.clone() }
+        Plane {
+            values: self.values.iter().map(|&v| v + sigma * draws.normal() as f32).collect(),
+            ..self.clone()
+        }
     }
 }
 
 /// Peak signal-to-noise ratio of `test` against `reference` (values in [0, 1]), in dB.
 pub fn psnr(reference: &[f32], test: &[f32]) -> f64 {
-    let mse = reference.iter().zip(test).map(|(&a, &b)| f64::from(a - b).powi(2)).sum::<f64>() / reference.len() as f64;
+    let mse = reference.iter().zip(test).map(|(&a, &b)| f64::from(a - b).powi(2)).sum::<f64>()
+        / reference.len() as f64;
     10.0 * (1.0 / mse).log10()
 }
 
@@ -85,11 +90,17 @@ fn tiles_of(model: &Model) -> Result<TileSpec> {
 /// How many model runs cleaning a `width` × `height` plane takes.
 pub fn tile_count(spec: TileSpec, width: usize, height: usize) -> usize {
     let step = spec.tile - 2 * spec.margin;
-    starts(width + 2 * spec.margin, spec.tile, step).len() * starts(height + 2 * spec.margin, spec.tile, step).len()
+    starts(width + 2 * spec.margin, spec.tile, step).len()
+        * starts(height + 2 * spec.margin, spec.tile, step).len()
 }
 
 /// `plane` cleaned of noise of standard deviation `sigma`; `on_tile(done, total)` after each tile.
-pub fn clean_plane(model: &Model, plane: &Plane, sigma: f32, mut on_tile: impl FnMut(usize, usize)) -> Result<Plane> {
+pub fn clean_plane(
+    model: &Model,
+    plane: &Plane,
+    sigma: f32,
+    mut on_tile: impl FnMut(usize, usize),
+) -> Result<Plane> {
     let TileSpec { tile, margin } = tiles_of(model)?;
     if !(0.0..=MAX_SIGMA).contains(&sigma) {
         return Err(Error::BadInput(format!("a noise level of {sigma}: it must be 0 to {MAX_SIGMA}")));
@@ -128,11 +139,17 @@ pub fn clean_plane(model: &Model, plane: &Plane, sigma: f32, mut on_tile: impl F
 }
 
 /// A colour photo cleaned plane by plane; `on_tile(done, total)` counts the tiles of all three.
-pub fn clean_photo(model: &Model, planes: &[Plane; 3], sigma: f32, mut on_tile: impl FnMut(usize, usize)) -> Result<[Plane; 3]> {
+pub fn clean_photo(
+    model: &Model,
+    planes: &[Plane; 3],
+    sigma: f32,
+    mut on_tile: impl FnMut(usize, usize),
+) -> Result<[Plane; 3]> {
     let per_plane = tile_count(tiles_of(model)?, planes[0].width, planes[0].height);
     let mut cleaned = Vec::with_capacity(3);
     for (i, plane) in planes.iter().enumerate() {
-        cleaned.push(clean_plane(model, plane, sigma, |done, _| on_tile(i * per_plane + done, 3 * per_plane))?);
+        cleaned
+            .push(clean_plane(model, plane, sigma, |done, _| on_tile(i * per_plane + done, 3 * per_plane))?);
     }
     Ok(cleaned.try_into().expect("three planes"))
 }

@@ -69,7 +69,9 @@ impl InputKind {
         match self {
             InputKind::Pixels(spec) => vec![InputFact { shape: spec.shape().to_vec(), elem: Elem::F32 }],
             InputKind::Chars(spec) => vec![InputFact { shape: vec![1, spec.window], elem: Elem::I64 }],
-            InputKind::Tiles(spec) => vec![InputFact { shape: vec![1, 2, spec.tile, spec.tile], elem: Elem::F32 }],
+            InputKind::Tiles(spec) => {
+                vec![InputFact { shape: vec![1, 2, spec.tile, spec.tile], elem: Elem::F32 }]
+            }
         }
     }
 

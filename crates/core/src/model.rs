@@ -36,7 +36,10 @@ impl Model {
             InputKind::Tiles(_) => None,
         };
         if let Some(per_answer) = per_answer.filter(|&n| labels.len() * n != session.output_len()) {
-            return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() / per_answer });
+            return Err(Error::LabelMismatch {
+                labels: labels.len(),
+                outputs: session.output_len() / per_answer,
+            });
         }
         Ok(Model {
             name: entry.id.to_string(),
@@ -171,8 +174,10 @@ mod own {
             inspect::check_for_tract(&proto).map_err(Error::ModelParse)?;
             inspect::normalize_for_tract(&mut proto);
             let input = InputKind::Pixels(spec);
-            let session =
-                inspect::catch_tract_panic(|| Session::from_proto(&proto, &input.facts()), Error::ModelParse)?;
+            let session = inspect::catch_tract_panic(
+                || Session::from_proto(&proto, &input.facts()),
+                Error::ModelParse,
+            )?;
             let labels = labels_txt.map(parse_labels).unwrap_or_default();
             if labels_txt.is_some() && labels.len() != session.output_len() {
                 return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });

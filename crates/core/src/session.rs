@@ -97,7 +97,11 @@ impl Session {
     /// returns the first output flattened.
     pub fn run(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
         if feeds.len() != self.inputs.len() {
-            return Err(Error::BadInput(format!("expected {} inputs, got {}", self.inputs.len(), feeds.len())));
+            return Err(Error::BadInput(format!(
+                "expected {} inputs, got {}",
+                self.inputs.len(),
+                feeds.len()
+            )));
         }
         let mut values = TVec::new();
         for (feed, fact) in feeds.iter().zip(&self.inputs) {
@@ -105,7 +109,12 @@ impl Session {
             let (len, tensor) = match (feed, fact.elem) {
                 (Feed::F32(v), Elem::F32) => (v.len(), Tensor::from_shape(&fact.shape, v)),
                 (Feed::I64(v), Elem::I64) => (v.len(), Tensor::from_shape(&fact.shape, v)),
-                _ => return Err(Error::BadInput(format!("an input of the wrong type for {}", describe(&self.inputs)))),
+                _ => {
+                    return Err(Error::BadInput(format!(
+                        "an input of the wrong type for {}",
+                        describe(&self.inputs)
+                    )))
+                }
             };
             if len != expected {
                 return Err(Error::BadInput(format!("expected {expected} input values, got {len}")));
@@ -158,8 +167,9 @@ mod onnx {
     /// The model typed for concrete inputs, decluttered (not yet optimized for a CPU).
     fn typed(mut model: InferenceModel, inputs: &[InputFact]) -> Result<TypedModel> {
         inputs_match(model.inputs.len(), model.outputs.len(), inputs)?;
-        let shape_error =
-            |e: TractError| Error::ModelShape(format!("it cannot take {} ({})", describe(inputs), root_cause(&e)));
+        let shape_error = |e: TractError| {
+            Error::ModelShape(format!("it cannot take {} ({})", describe(inputs), root_cause(&e)))
+        };
         for (i, input) in inputs.iter().enumerate() {
             model = model.with_input_fact(i, typed_fact(input).into()).map_err(shape_error)?;
         }

@@ -6,6 +6,7 @@
 
 use crate::input::{Feed, InputKind};
 use crate::model::Model;
+use crate::postprocess::softmax;
 use crate::random::Draws;
 use crate::registry::Task;
 use crate::{Error, Result};
@@ -18,20 +19,22 @@ pub const MAX_TEMPERATURE: f32 = 2.0;
 /// What an empty prompt starts from: a line break, as a speech does.
 const EMPTY_PROMPT: &str = "\n";
 
+/// The id of `c` in `vocabulary`; a character the vocabulary lacks is read as a space (or its
+/// first character), so any typed text can be continued.
+fn id_of(vocabulary: &[String], c: char) -> usize {
+    let mut buffer = [0u8; 4];
+    let c = c.encode_utf8(&mut buffer) as &str;
+    vocabulary.iter().position(|v| v == c).or_else(|| vocabulary.iter().position(|v| v == " ")).unwrap_or(0)
+}
+
 /// The window `model` reads for the end of `text`: the ids of its last `window` characters
-/// written from the start (the rest 0), and how many there are. A character the vocabulary lacks
-/// is read as a space (or its first character), so any typed text can be continued.
+/// written from the start (the rest 0), and how many there are.
 pub fn window_ids(vocabulary: &[String], text: &str, window: usize) -> (Vec<i64>, usize) {
-    let id_of = |c: char| {
-        let mut buffer = [0u8; 4];
-        let c = c.encode_utf8(&mut buffer) as &str;
-        vocabulary.iter().position(|v| v == c).or_else(|| vocabulary.iter().position(|v| v == " ")).unwrap_or(0)
-    };
     let chars: Vec<char> = text.chars().collect();
     let tail = &chars[chars.len().saturating_sub(window)..];
     let mut ids = vec![0i64; window];
     for (slot, &c) in ids.iter_mut().zip(tail) {
-        *slot = id_of(c) as i64;
+        *slot = id_of(vocabulary, c) as i64;
     }
     (ids, tail.len())
 }
@@ -42,16 +45,15 @@ pub fn draw(logits: &[f32], temperature: f32, draws: &mut Draws) -> usize {
     if temperature <= 0.0 {
         return best;
     }
-    let top = logits[best];
-    let weights: Vec<f64> = logits.iter().map(|&v| f64::from((v - top) / temperature).exp()).collect();
-    let mut left = draws.uniform() * weights.iter().sum::<f64>();
-    for (i, w) in weights.iter().enumerate() {
-        left -= w;
+    let scaled: Vec<f32> = logits.iter().map(|&v| v / temperature).collect();
+    let mut left = draws.uniform() as f32;
+    for (i, p) in softmax(&scaled).into_iter().enumerate() {
+        left -= p;
         if left < 0.0 {
             return i;
         }
     }
-    best
+    best // the probabilities' rounding left a sliver past their sum
 }
 
 fn char_model(model: &Model) -> Result<usize> {
@@ -78,7 +80,9 @@ pub fn write(model: &Model, text: &str, count: usize, temperature: f32, seed: u6
         return Err(Error::BadInput(format!("{count} characters at once: at most {MAX_COUNT}")));
     }
     if !(0.0..=MAX_TEMPERATURE).contains(&temperature) {
-        return Err(Error::BadInput(format!("a temperature of {temperature}: it must be 0 to {MAX_TEMPERATURE}")));
+        return Err(Error::BadInput(format!(
+            "a temperature of {temperature}: it must be 0 to {MAX_TEMPERATURE}"
+        )));
     }
     let mut draws = Draws::new(seed);
     // Only the window's worth of a long text is ever read.
@@ -109,10 +113,10 @@ pub fn mean_loss(model: &Model, text: &str) -> Result<f64> {
         let logits = model.run_feeds(&[Feed::I64(&ids)])?;
         for (position, &target) in chars[start + 1..=end].iter().enumerate().take(len) {
             let row = &logits[position * vocabulary..(position + 1) * vocabulary];
-            let (target, _) = window_ids(labels, &target.to_string(), 1);
+            // −log softmax, in f64: a rare character's probability would lose digits in f32.
             let top = row.iter().copied().fold(f32::MIN, f32::max);
             let log_sum = f64::from(top) + row.iter().map(|&v| f64::from(v - top).exp()).sum::<f64>().ln();
-            total += log_sum - f64::from(row[target[0] as usize]);
+            total += log_sum - f64::from(row[id_of(labels, target)]);
             scored += 1;
         }
     }

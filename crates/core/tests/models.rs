@@ -56,7 +56,12 @@ fn every_registry_model_loads_and_its_labels_match_its_outputs() {
             InputKind::Pixels(_) => 1,
             InputKind::Chars(chars) => chars.window,
             InputKind::Tiles(tiles) => {
-                assert_eq!(model.output_len(), tiles.tile * tiles.tile, "model {}: one cleaned tile", spec.id);
+                assert_eq!(
+                    model.output_len(),
+                    tiles.tile * tiles.tile,
+                    "model {}: one cleaned tile",
+                    spec.id
+                );
                 continue;
             }
         };

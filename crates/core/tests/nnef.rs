@@ -35,7 +35,11 @@ fn every_registry_model_gives_the_same_scores_from_its_nnef_conversion() {
             .iter()
             .map(|f| {
                 let len = f.shape.iter().product();
-                if f.elem == Elem::F32 { (input(len), vec![]) } else { (vec![], ids(len)) }
+                if f.elem == Elem::F32 {
+                    (input(len), vec![])
+                } else {
+                    (vec![], ids(len))
+                }
             })
             .collect();
         let feeds: Vec<Feed> = facts

@@ -16,7 +16,13 @@ fn fnv(bytes: impl IntoIterator<Item = u8>) -> u64 {
 
 /// The photo model's registry spec, through the one `prepare` every model takes.
 fn photo_digests(bytes: &[u8]) -> (u64, u64) {
-    let prepared = registry::find(PHOTO).unwrap().input.pixels().unwrap().prepare(&ModelInput::Photo(bytes.to_vec())).unwrap();
+    let prepared = registry::find(PHOTO)
+        .unwrap()
+        .input
+        .pixels()
+        .unwrap()
+        .prepare(&ModelInput::Photo(bytes.to_vec()))
+        .unwrap();
     (
         fnv(prepared.view.pixels.iter().copied()),
         fnv(prepared.tensor.iter().flat_map(|v| v.to_bits().to_le_bytes())),

@@ -47,7 +47,8 @@ fn tract_answers_as_torch_did_on_the_probe_window() {
     let engine = engine();
     let model = engine.get(SHAKESPEARE).unwrap();
     let probe = &report()["probe"];
-    let ids: Vec<usize> = probe["ids"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+    let ids: Vec<usize> =
+        probe["ids"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
     let text: String = ids.iter().map(|&i| model.labels[i].as_str()).collect();
     let logits = textgen::next_logits(model, &text).unwrap();
     let theirs: Vec<f32> =
@@ -68,7 +69,11 @@ fn writing_is_reproducible_and_reads_like_a_play() {
     let wordy = a.chars().filter(|c| c.is_ascii_lowercase() || *c == ' ').count();
     assert!(wordy * 10 >= a.len() * 7, "{a:?}");
     let greedy = engine.write(SHAKESPEARE, prompt, 40, 0.0, 1).unwrap();
-    assert_eq!(greedy, engine.write(SHAKESPEARE, prompt, 40, 0.0, 2).unwrap(), "temperature 0 ignores the seed");
+    assert_eq!(
+        greedy,
+        engine.write(SHAKESPEARE, prompt, 40, 0.0, 2).unwrap(),
+        "temperature 0 ignores the seed"
+    );
 }
 
 #[test]

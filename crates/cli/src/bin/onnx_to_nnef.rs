@@ -1,5 +1,6 @@
 //! `onnx-to-nnef MODELS_DIR OUT_DIR`: converts every registry model's `model.onnx` into the
-//! `model.nnef.tar` the demos' worker loads (`scripts/build.sh` runs it into `dist/models/`).
+//! `model.nnef.tar` the demos' worker loads, beside its labels or vocabulary (registry
+//! `labels_path`), copied (`scripts/build.sh` runs it into `dist/models/`).
 //! The archive is typed for the registry's input facts; see `playground_core::session`.
 
 use playground_core::registry::MODELS;
@@ -21,6 +22,11 @@ fn main() {
                 let target = out.join(spec.id).join("model.nnef.tar");
                 std::fs::create_dir_all(target.parent().expect("has a parent")).map_err(|e| e.to_string())?;
                 std::fs::write(&target, &nnef).map_err(|e| e.to_string())?;
+                if let Some(path) = spec.labels_path() {
+                    let name = PathBuf::from(path).file_name().expect("a file").to_owned();
+                    std::fs::copy(models.join(spec.id).join(&name), out.join(spec.id).join(&name))
+                        .map_err(|e| format!("{}: {e}", name.to_string_lossy()))?;
+                }
                 Ok((target, nnef.len()))
             });
         match result {

@@ -18,8 +18,9 @@ pub fn quickdraw() -> PathBuf {
 
 /// The text data (`../shared/data/text` beside the clone, or `TEXT_DATA`).
 pub fn text_data() -> PathBuf {
-    let dir =
-        std::env::var_os("TEXT_DATA").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/data/text"));
+    let dir = std::env::var_os("TEXT_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/data/text"));
     assert!(dir.is_dir(), "text data not found at {} (set TEXT_DATA)", dir.display());
     dir
 }
