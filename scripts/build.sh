@@ -35,6 +35,8 @@ log "converting the models to NNEF"
 cargo run -q -p playground-cli --bin onnx-to-nnef -- models dist/models
 # The game's "how others drew it" (models/train/make_examples.py), fetched at the game's end.
 cp models/sketch/examples.json dist/models/sketch/
+# The clean page's sample photo (fetched when asked for, kept once used).
+cp models/denoise/sample.jpg dist/models/denoise/
 # The playground's "Try our sketch model" sample (not precached: fetched when asked for).
 cp models/sketch/model.onnx dist/models/sketch/
 # The service worker's list of this build's files with their hashes, and the .gz copies.

@@ -2,7 +2,7 @@
 
 use crate::inference::{Inference, OnReply};
 use crate::state::app::AppState;
-use playground_core::input::ModelInput;
+use playground_core::input::{CleanOptions, ModelInput};
 use playground_core::protocol::{Reply, RequestId};
 use playground_core::registry::ModelKey;
 use playground_core::sketch::Stroke;
@@ -34,6 +34,15 @@ impl ModelLine {
 
     pub fn classify_strokes(&self, strokes: Vec<Stroke>) -> RequestId {
         self.run(ModelInput::Strokes(strokes))
+    }
+
+    /// A denoiser: `photo` cleaned (progress per tile).
+    pub fn clean(&self, photo: Vec<u8>, options: CleanOptions) -> RequestId {
+        self.inference.0.clean(self.model, photo, options, self.on_reply.clone())
+    }
+
+    pub fn cancel(&self, request: RequestId) {
+        self.inference.0.cancel(request)
     }
 
     /// A character model: `count` characters after `text`.

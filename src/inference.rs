@@ -12,7 +12,7 @@ use crate::client::{WorkerClient, WorkerEvent, ONNX_WORKER_URL, WORKER_URL};
 use crate::ledger::{Ledger, CRASH_BUDGET};
 use crate::state::app::AppAction;
 use gloo::timers::callback::Interval;
-use playground_core::input::{InputSpec, ModelInput};
+use playground_core::input::{CleanOptions, InputSpec, ModelInput};
 use playground_core::postprocess::Guess;
 use playground_core::protocol::{Ask, Event, Reply, Request, RequestId, Sabotage};
 use playground_core::registry::{self, ModelKey};
@@ -24,6 +24,8 @@ use yew::Callback;
 const HANG_TIMEOUT_MS: f64 = 10_000.0;
 /// The same for a person's own model: reading and planning a big one legitimately takes long.
 const OWN_MODEL_TIMEOUT_MS: f64 = 90_000.0;
+/// Cleaning a photo: decoding and shrinking a big one comes before its first tile.
+const CLEAN_TIMEOUT_MS: f64 = 30_000.0;
 /// A benchmark runs many inferences in one go.
 const BENCHMARK_TIMEOUT_MS: f64 = 120_000.0;
 
@@ -152,7 +154,11 @@ impl InferenceService {
         };
         let succeeded = matches!(
             reply,
-            Reply::Loaded { .. } | Reply::Prediction(_) | Reply::Inspected(_) | Reply::Written { .. }
+            Reply::Loaded { .. }
+                | Reply::Prediction(_)
+                | Reply::Inspected(_)
+                | Reply::Written { .. }
+                | Reply::Cleaned(_)
         );
         if succeeded {
             self.ledger.borrow_mut().healthy(model.as_ref());
@@ -307,6 +313,19 @@ impl InferenceService {
     ) -> RequestId {
         let id = self.ask(Asker::Page(to), Some(ModelKey::from(model)), HANG_TIMEOUT_MS);
         self.send(id, Ask::Write { model: model.to_string(), text, count, temperature, seed }, None)
+    }
+
+    /// Cleans a photo with the denoiser `model`: progress per tile, then the photo.
+    pub fn clean(&self, model: &str, photo: Vec<u8>, options: CleanOptions, to: OnReply) -> RequestId {
+        let id = self.ask(Asker::Page(to), Some(ModelKey::from(model)), CLEAN_TIMEOUT_MS);
+        self.send(id, Ask::Clean { model: model.to_string(), photo, options }, None)
+    }
+
+    /// Stops the worker's work on `request` (a cleaning): it answers `Cancelled` after its
+    /// current tile.
+    pub fn cancel(&self, request: RequestId) {
+        let id = self.ledger.borrow_mut().number();
+        self.send(id, Ask::Cancel { request }, None);
     }
 
     /// The playground: describe a person's model file; the worker reads the file itself.

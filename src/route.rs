@@ -11,6 +11,8 @@ pub enum Route {
     Game,
     #[at("/photo")]
     Photo,
+    #[at("/clean")]
+    Clean,
     #[at("/write")]
     Write,
     #[at("/playground")]

@@ -2,6 +2,7 @@
 //! embed mode know of each page. Adding a page is its file, a `Route` and one entry here
 //! (ARCHITECTURE.md, "Adding a page").
 
+pub mod clean;
 pub mod game;
 pub mod photo;
 pub mod playground;
@@ -63,6 +64,15 @@ pub const PAGES: &[Page] = &[
         render: || html! { <photo::PhotoPage /> },
     },
     Page {
+        route: Route::Clean,
+        tab: "Clean",
+        testid: "nav-clean",
+        title: "Fix a grainy photo · Sketch it",
+        model: Some(clean::MODEL),
+        embed: Some(Embed { name: "clean", title: "Sketch it: a neural network cleans a grainy photo" }),
+        render: || html! { <clean::CleanPage /> },
+    },
+    Page {
         route: Route::Write,
         tab: "Write",
         testid: "nav-write",
@@ -115,12 +125,19 @@ mod tests {
 
     #[test]
     fn every_route_has_one_page_and_embed_names_are_unique() {
-        for route in [Route::Sketch, Route::Game, Route::Photo, Route::Write, Route::Playground, Route::Share]
-        {
+        for route in [
+            Route::Sketch,
+            Route::Game,
+            Route::Photo,
+            Route::Clean,
+            Route::Write,
+            Route::Playground,
+            Route::Share,
+        ] {
             assert_eq!(PAGES.iter().filter(|p| p.route == route).count(), 1, "{route:?}");
         }
         let names: Vec<&str> = PAGES.iter().filter_map(|p| p.embed.as_ref().map(|e| e.name)).collect();
-        assert_eq!(names, ["sketch", "game", "photo", "write"]);
+        assert_eq!(names, ["sketch", "game", "photo", "clean", "write"]);
         assert!(
             PAGES.iter().filter(|p| p.embed.is_some()).all(|p| p.model.is_some()),
             "an embed runs a model"

@@ -22,6 +22,12 @@ impl Fresh {
         fresh
     }
 
+    /// Whether an answer to `id` would show now, without showing it: progress on its way to
+    /// a final answer.
+    pub fn would_admit(&self, id: RequestId) -> bool {
+        id >= self.floor && id > self.shown
+    }
+
     /// The input changed: only requests from `next` on (the id the next request will get)
     /// are about it.
     pub fn input_changed(&mut self, next: RequestId) {
@@ -46,6 +52,7 @@ mod tests {
         assert!(!f.admit(2), "shown already");
         f.input_changed(5);
         assert!(!f.admit(4), "asked before the input changed");
+        assert!(f.would_admit(5) && f.would_admit(5), "peeking admits nothing");
         assert!(f.admit(5) && f.shown() == 5);
         assert!(f.admit(7), "a later request may answer first");
         assert!(!f.admit(6));

@@ -2,6 +2,7 @@
 //! One file a page, plus the app-wide state and the one freshness rule they share.
 
 pub mod app;
+pub mod clean;
 pub mod fresh;
 pub mod game;
 pub mod photo;

@@ -2,7 +2,8 @@
 //! input to an answer. It knows nothing of fetch or postMessage, so the command-line tool and
 //! the tests drive the exact code the browser runs.
 
-use crate::input::{ModelInput, Prepared};
+use crate::denoise::{self, PhotoCleaning};
+use crate::input::{CleanOptions, ModelInput, Prepared};
 use crate::model::Model;
 use crate::postprocess::{softmax, top_k, widen, Answer, Guess, TOP_K};
 use crate::registry::{self, ModelKey, Task};
@@ -69,6 +70,17 @@ impl Engine {
     /// `count` characters that continue `text`, from a character model ([`crate::textgen`]).
     pub fn write(&self, id: &str, text: &str, count: usize, temperature: f32, seed: u64) -> Result<String> {
         crate::textgen::write(self.get(id)?, text, count, temperature, seed)
+    }
+
+    /// Sets up cleaning a photo with the denoiser `id` ([`crate::denoise::start`]); the caller
+    /// runs its tiles with [`Engine::clean_step`], one at a time.
+    pub fn start_cleaning(&self, id: &str, photo: &[u8], options: CleanOptions) -> Result<PhotoCleaning> {
+        denoise::start(self.get(id)?, photo, options)
+    }
+
+    /// The next tile of a cleaning that [`Engine::start_cleaning`] set up.
+    pub fn clean_step(&self, id: &str, cleaning: &mut PhotoCleaning) -> Result<()> {
+        cleaning.cleaning.step(self.get(id)?)
     }
 
     /// Strokes → top-k through [`Engine::prepare`] and [`Engine::answer`], the worker's path.

@@ -34,6 +34,21 @@ pub struct TileSpec {
     pub margin: usize,
 }
 
+/// Largest noise level the denoiser was trained for (pixels in [0, 1]; models/denoise/MODEL.md).
+pub const MAX_SIGMA: f32 = 0.2;
+
+/// What the page asks of the denoiser: grain to add first (a demo on a clean photo), and how
+/// strongly to clean (`None`: the noise level `denoise::estimate_sigma` reads in the photo).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CleanOptions {
+    /// Standard deviation of the Gaussian noise added before cleaning, 0 to [`MAX_SIGMA`].
+    pub grain: f32,
+    /// The noise draws: the same seed gives the same grain, so changing the strength alone
+    /// cleans the same noisy photo.
+    pub seed: u64,
+    pub strength: Option<f32>,
+}
+
 /// A character-level model's input: `ids` int64 [1, window], one id per character of the text
 /// written from the start of the window (the rest padded); its output is the next character's
 /// logits at every position, [1, window, vocabulary].

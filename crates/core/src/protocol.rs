@@ -4,7 +4,7 @@
 //! Every request carries an id the page's service gives it; every reply carries that id back,
 //! so the service hands each reply to whoever asked, and only to them.
 
-use crate::input::{InputSpec, ModelInput, View};
+use crate::input::{CleanOptions, InputSpec, ModelInput, View};
 use crate::inspect::ModelCard;
 use crate::postprocess::Answer;
 use crate::registry::ModelKey;
@@ -36,6 +36,12 @@ pub enum Ask {
     /// Continue `text` by `count` characters of a character model at `temperature`, drawn
     /// from `seed` (`Written` or `Failed`). A page streams a long text as several of these.
     Write { model: String, text: String, count: u32, temperature: f32, seed: u64 },
+    /// Clean a photo (a denoiser, [`crate::denoise::start`]): answered by `Progress` after each
+    /// tile (`loaded` tiles of `total`), then `Cleaned` or `Failed`. The worker reads its messages
+    /// between two tiles, so a `Cancel` ends it there (`Cancelled`).
+    Clean { model: String, photo: Vec<u8>, options: CleanOptions },
+    /// Stop working on `request` (a `Clean`); never answered itself.
+    Cancel { request: RequestId },
     /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
     /// (decoding and preprocessing included), for the benchmark command.
     Benchmark { model: ModelKey, input: ModelInput, runs: u32 },
@@ -87,6 +93,11 @@ pub enum Reply {
         text: String,
         millis: f64,
     },
+    /// A cleaned photo: `before` (the photo as the model read it: shrunk, grain added) and
+    /// `after`, RGBA bytes of `width` × `height`, with the noise level removed.
+    Cleaned(Cleaned),
+    /// The request was cancelled before it finished.
+    Cancelled,
     Benchmark {
         infer_ms: Vec<f64>,
         classify_ms: Vec<f64>,
@@ -102,6 +113,20 @@ impl Reply {
     pub fn is_final(&self) -> bool {
         !matches!(self, Reply::Progress { .. })
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cleaned {
+    pub width: u32,
+    pub height: u32,
+    pub before: Vec<u8>,
+    pub after: Vec<u8>,
+    pub sigma: f32,
+    /// The photo's size before it was shrunk to `denoise::MAX_CLEAN_PIXELS`, if it was.
+    pub shrunk_from: Option<(u32, u32)>,
+    /// Model runs (tiles of each plane), and the whole time in the worker.
+    pub tiles: u32,
+    pub millis: f64,
 }
 
 /// Every model's answer to one input, with what it saw and how long it took.

@@ -4,7 +4,9 @@
 
 mod common;
 
-use playground_core::denoise::{clean_photo, clean_plane, psnr, Plane};
+use playground_core::denoise::{
+    clean_photo, clean_plane, estimate_sigma, psnr, CleanOptions, Plane, MAX_CLEAN_PIXELS,
+};
 use playground_core::engine::Engine;
 use playground_core::photo;
 use playground_core::random::Draws;
@@ -86,4 +88,70 @@ fn bad_requests_are_refused_in_words() {
     assert!(clean_plane(model, &empty, 0.1, |_, _| {}).unwrap_err().to_string().contains("empty"));
     // A tiny image is one tile, reflected.
     assert_eq!(clean_plane(model, &plane, 0.1, |_, _| {}).unwrap().values.len(), 6);
+}
+
+#[test]
+fn the_noise_level_is_read_from_the_photo() {
+    let clean = planes("coffee.png");
+    let read = |sigma: f32| {
+        let mut draws = Draws::new(5);
+        let noisy: Vec<Plane> = clean.iter().map(|p| p.with_noise(sigma, &mut draws)).collect();
+        noisy.iter().map(estimate_sigma).sum::<f32>() / 3.0
+    };
+    let untouched = read(0.0);
+    assert!(untouched < 0.02, "a clean photo reads as σ {untouched}");
+    for sigma in [0.05, 0.1, 0.2] {
+        let got = read(sigma);
+        assert!((got - sigma).abs() < 0.15 * sigma, "σ {sigma} reads as {got}");
+    }
+}
+
+/// The worker's path: bytes in, grain added, strength read from the photo, tiles one by one.
+#[test]
+fn the_worker_path_cleans_a_photo_file_with_the_strength_it_reads() {
+    let engine = engine();
+    let bytes = std::fs::read(common::repo().join("crates/core/tests/photos/cat.png")).unwrap();
+    let clean = photo::decode(&bytes).unwrap();
+    let options = CleanOptions { grain: 0.1, seed: 9, strength: None };
+    let mut job = engine.start_cleaning(DENOISE, &bytes, options).unwrap();
+    assert_eq!(job.shrunk_from, None);
+    let sigma = job.cleaning.sigma();
+    assert!((sigma - 0.1).abs() < 0.015, "read σ {sigma}");
+    let mut steps = 0;
+    while !job.cleaning.finished() {
+        engine.clean_step(DENOISE, &mut job).unwrap();
+        steps += 1;
+    }
+    assert_eq!(steps, job.cleaning.progress().1);
+    let (before, after) = job.finish().unwrap();
+    let bytes_psnr = |a: &image::RgbImage, b: &image::RgbImage| {
+        let f = |i: &image::RgbImage| i.as_raw().iter().map(|&v| f32::from(v) / 255.0).collect::<Vec<_>>();
+        psnr(&f(a), &f(b))
+    };
+    let gain = bytes_psnr(&clean, &after) - bytes_psnr(&clean, &before);
+    assert!(gain >= 8.0, "{gain:.2} dB");
+    // The same seed, the same grain: a new strength cleans the same noisy photo.
+    let again =
+        engine.start_cleaning(DENOISE, &bytes, CleanOptions { strength: Some(0.05), ..options }).unwrap();
+    assert_eq!(again.before, before);
+}
+
+#[test]
+fn a_photo_over_the_limit_is_shrunk_and_says_so() {
+    let engine = engine();
+    let (w, h) = (2400, 1800);
+    let image = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut png = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let options = CleanOptions { grain: 0.0, seed: 0, strength: Some(0.05) };
+    let job = engine.start_cleaning(DENOISE, &png, options).unwrap();
+    assert_eq!(job.shrunk_from, Some((w, h)));
+    let (bw, bh) = job.before.dimensions();
+    assert!(bw * bh <= MAX_CLEAN_PIXELS && bw * bh > MAX_CLEAN_PIXELS * 99 / 100, "{bw}×{bh}");
+    assert!((f64::from(bw) / f64::from(bh) - 4.0 / 3.0).abs() < 0.01);
+    let refused =
+        |bytes: &[u8], options| engine.start_cleaning(DENOISE, bytes, options).err().unwrap().to_string();
+    assert!(refused(b"not a photo", options).contains("not a JPEG, PNG"));
+    assert!(refused(&png, CleanOptions { grain: 0.9, ..options }).contains("grain"));
+    assert!(refused(&png, CleanOptions { strength: Some(-1.0), ..options }).contains("noise level"));
 }

@@ -2,6 +2,7 @@
 //! requests. It runs in a dedicated web worker so the UI thread never runs a model.
 
 use js_sys::{Array, Reflect, Uint8Array};
+use playground_core::denoise::{self, PhotoCleaning};
 use playground_core::engine::Engine;
 use playground_core::input::ModelInput;
 #[cfg(feature = "onnx")]
@@ -9,7 +10,7 @@ use playground_core::inspect;
 #[cfg(feature = "onnx")]
 use playground_core::model::Model;
 use playground_core::postprocess::TOP_K;
-use playground_core::protocol::{self, Ask, Event, Prediction, Reply, Request, RequestId, Sabotage};
+use playground_core::protocol::{self, Ask, Cleaned, Event, Prediction, Reply, Request, RequestId, Sabotage};
 use playground_core::registry::{self, ModelKey};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -59,6 +60,8 @@ struct State {
     /// Registry models being fetched, with the requests waiting for each, so a repeated
     /// `Load` does not fetch twice and every asker hears the outcome.
     loading: Vec<(String, Vec<RequestId>)>,
+    /// `Clean` requests under way; a `Cancel` takes one out, and its job stops at the next tile.
+    cleaning: Vec<RequestId>,
 }
 
 pub fn start() {
@@ -135,6 +138,18 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
                 },
             )
         }
+        Ask::Clean { model, photo, options } => {
+            let started = now_ms();
+            let job = state.borrow().engine.start_cleaning(&model, &photo, options);
+            match job {
+                Ok(job) => {
+                    state.borrow_mut().cleaning.push(id);
+                    spawn_local(clean(state.clone(), id, model, job, started));
+                }
+                Err(e) => reply(id, Reply::Failed(e.to_string())),
+            }
+        }
+        Ask::Cancel { request } => state.borrow_mut().cleaning.retain(|&r| r != request),
         Ask::Benchmark { model, input, runs } => reply(
             id,
             match state.borrow().engine.benchmark(model, &input, runs, now_ms) {
@@ -205,6 +220,62 @@ fn run(engine: &Engine, model: ModelKey, input: &ModelInput) -> Reply {
         }),
         Err(e) => Reply::Failed(e.to_string()),
     }
+}
+
+/// Runs a cleaning's tiles one by one, reporting each, and lets the worker read its messages
+/// between two (a `Cancel`, or another page's request).
+async fn clean(
+    state: Rc<RefCell<State>>,
+    id: RequestId,
+    model: String,
+    mut job: PhotoCleaning,
+    started: f64,
+) {
+    loop {
+        if !state.borrow().cleaning.contains(&id) {
+            return reply(id, Reply::Cancelled);
+        }
+        if let Err(e) = working_on(id, || state.borrow().engine.clean_step(&model, &mut job)) {
+            state.borrow_mut().cleaning.retain(|&r| r != id);
+            return reply(id, Reply::Failed(e.to_string()));
+        }
+        let (done, total) = job.cleaning.progress();
+        if done == total {
+            break;
+        }
+        reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
+        yield_to_messages().await;
+    }
+    state.borrow_mut().cleaning.retain(|&r| r != id);
+    let (sigma, shrunk_from, tiles) = (job.cleaning.sigma(), job.shrunk_from, job.cleaning.progress().1);
+    let (before, after) = job.finish().expect("every tile ran");
+    reply(
+        id,
+        Reply::Cleaned(Cleaned {
+            width: before.width(),
+            height: before.height(),
+            before: denoise::rgba(&before),
+            after: denoise::rgba(&after),
+            sigma,
+            shrunk_from,
+            tiles: tiles as u32,
+            millis: now_ms() - started,
+        }),
+    );
+}
+
+/// Resolves once the messages already queued for this worker have been handled: a message to
+/// ourselves through a fresh channel, queued behind them (a timer would be clamped to 4 ms).
+async fn yield_to_messages() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let Ok(channel) = web_sys::MessageChannel::new() else {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        };
+        channel.port1().set_onmessage(Some(&resolve));
+        let _ = channel.port2().post_message(&JsValue::NULL);
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 #[cfg(not(feature = "onnx"))]

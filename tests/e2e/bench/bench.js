@@ -6,6 +6,7 @@
 // - stroke end → label on screen, measured in the page
 // - page weight and time to first guess on a Fast-3G-shaped connection, cold and warm cache
 // - the text model: characters a second on the write page, as a person waits for them
+// - the denoiser: a 1-megapixel colour photo cleaned on the clean page (pick → before/after shown)
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -14,6 +15,8 @@ import { startServer } from "../support/server.js";
 import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { WritePage } from "../support/write_page.js";
+import { CleanPage } from "../support/clean_page.js";
+import { png } from "../support/hostile_images.js";
 import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
 
 const LOAD_RUNS = Number(process.env.LOAD_RUNS ?? 5);
@@ -23,6 +26,7 @@ const PHOTO_RUNS = Number(process.env.PHOTO_RUNS ?? 30);
 const PHOTO_12MP_RUNS = Number(process.env.PHOTO_12MP_RUNS ?? 5);
 const WRITE_RUNS = Number(process.env.WRITE_RUNS ?? 3);
 const WRITE_CHARS = 500;
+const CLEAN_RUNS = Number(process.env.CLEAN_RUNS ?? 2);
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
@@ -182,6 +186,22 @@ async function main() {
       await write.waitDone(300_000);
       results.write.push(await write.speed());
     }
+
+    // The denoiser as a person uses it: a 1000×1000 colour photo picked → before/after on
+    // screen (3 planes × 5 × 5 tiles of 256 px), grain σ 0.10 added, strength read from it.
+    const clean = new CleanPage(b.page);
+    await clean.open(server.url);
+    const photo = path.join(os.tmpdir(), "bench-1mp.png");
+    fs.writeFileSync(photo, png(1000, 1000));
+    results.clean = [];
+    for (let i = 0; i < CLEAN_RUNS; i++) {
+      const started = Date.now();
+      await clean.pick(photo);
+      const result = await clean.waitForResult(600_000);
+      results.clean.push({ ...result, wall_ms: Date.now() - started });
+      await clean.pick(path.join(REPO, "crates/core/tests/photos/cat.png")); // the next pick is a new photo
+      await clean.waitForResult(120_000);
+    }
     await b.close();
   } finally {
     server.stop();
@@ -208,6 +228,9 @@ async function main() {
   row("text model fetch + parse + optimize in the worker", results.write_load_ms.worker, 0);
   const cps = results.write.map((r) => (r.chars * 1000) / r.ms);
   console.log(`| text model: characters a second on the write page (${WRITE_CHARS} characters, Write → last one on screen) | ${median(cps).toFixed(1)} /s | min ${Math.min(...cps).toFixed(1)} /s | ${cps.length} |`);
+  const cl = results.clean;
+  row(`denoiser: 1 MP colour photo picked → before/after on screen (${cl[0].pixels} px, 75 tiles)`, cl.map((r) => r.wall_ms), 0);
+  row("denoiser: the same, in the worker (decode → last tile)", cl.map((r) => r.ms), 0);
   console.log(`\n12 MP JPEG decode + preprocess ≈ ${(median(big.classify_ms) - median(big.infer_ms)).toFixed(0)} ms (median whole path − median inference)`);
   if (results.fast3g) {
     const { cold, warm } = results.fast3g, mb = (x) => `${(x / 1048576).toFixed(2)} MiB`;

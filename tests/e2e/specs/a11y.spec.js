@@ -13,6 +13,7 @@ import { GamePage } from "../support/game_page.js";
 import { PhotoPage, PHOTOS } from "../support/photo_page.js";
 import { PlaygroundPage } from "../support/playground_page.js";
 import { WritePage } from "../support/write_page.js";
+import { CleanPage } from "../support/clean_page.js";
 import { drawing, REPO } from "../support/env.js";
 
 const CLOCK = () => drawing("clock", "4643438182006784").drawing;
@@ -53,6 +54,13 @@ const PAGES = [
     await photo.pick(path.join(PHOTOS, "cat.png"));
     await photo.guessesAfter(since);
   }],
+  ["clean, empty", "#/clean", null],
+  ["clean, cleaned", "#/clean", async (page) => {
+    const clean = new CleanPage(page);
+    await clean.waitForModelShown(60_000);
+    await clean.trySample();
+    await clean.waitForResult();
+  }],
   ["write, empty", "#/write", null],
   ["write, with a text", "#/write", async (page) => {
     const write = new WritePage(page);
@@ -73,6 +81,7 @@ const PAGES = [
   ["embed, photo", "embed.html?demo=photo", null],
   ["embed, game", "embed.html?demo=game", null],
   ["embed, write", "embed.html?demo=write", null],
+  ["embed, clean", "embed.html?demo=clean", null],
 ];
 
 for (const scheme of ["light", "dark"]) {

@@ -8,6 +8,7 @@ import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
 import { WritePage } from "../support/write_page.js";
+import { CleanPage } from "../support/clean_page.js";
 import { drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
@@ -77,6 +78,36 @@ test("the write page's model is fetched only once the page is opened, then kept:
   }
 });
 
+test("the clean page's model and sample are fetched only once asked for, then kept: it cleans offline", async () => {
+  const browser = await launch();
+  const MODEL = "models/denoise/model.nnef.tar";
+  const SAMPLE = "models/denoise/sample.jpg";
+  try {
+    const sketch = new SketchPage(browser.page);
+    await sketch.open(server.url);
+    await sketch.waitForServiceWorker();
+    assert.equal(await kept(browser.page, MODEL), false, "not precached for every visitor");
+    const clean = new CleanPage(browser.page);
+    await clean.open(server.url);
+    await clean.trySample();
+    await clean.waitForResult();
+    for (let i = 0; i < 50 && !(await kept(browser.page, SAMPLE) && await kept(browser.page, MODEL)); i++) {
+      await browser.page.waitForTimeout(200);
+    }
+    assert.equal(await kept(browser.page, MODEL), true, "the model is kept once used");
+    assert.equal(await kept(browser.page, SAMPLE), true, "the sample too");
+    await browser.context.setOffline(true);
+    await clean.reload();
+    await clean.waitForModel();
+    await clean.trySample();
+    const result = await clean.waitForResult();
+    assert.equal(result.pixels, 600 * 400);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("no request leaves the page's origin during a whole session", async () => {
   const browser = await launch();
   const requests = [];
@@ -95,6 +126,11 @@ test("no request leaves the page's origin during a whole session", async () => {
     await write.setLength(200);
     await write.start();
     await write.waitDone();
+    const clean = new CleanPage(browser.page);
+    await clean.open(server.url);
+    await clean.trySample();
+    await clean.waitForResult();
+    await clean.download();
     await browser.page.waitForTimeout(500);
     const origin = new URL(server.url).origin;
     const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));

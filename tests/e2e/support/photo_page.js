@@ -9,9 +9,13 @@ export const PHOTOS = path.join(REPO, "crates/core/tests/photos");
 export const EXPECTED = JSON.parse(fs.readFileSync(path.join(PHOTOS, "expected.json"), "utf8")).photos;
 
 export class PhotoPage extends AppPage {
-  /** Goes to the photo page of the site at `url` and waits for nothing more. */
+  /** The page's route and the test id of its error line (the clean page takes photos the same ways). */
+  route = "#/photo";
+  errorId = "photo-error";
+
+  /** Goes to the page of the site at `url` and waits for nothing more. */
   async visit(url) {
-    await this.goto(`${url}#/photo`);
+    await this.goto(`${url}${this.route}`);
   }
 
   /** Goes to the photo page and waits until its model is ready. */
@@ -128,14 +132,14 @@ export class PhotoPage extends AppPage {
   /** Does `action`, then waits for the photo error and returns what it says. */
   async errorAfter(action) {
     await action();
-    const el = this.page.getByTestId("photo-error");
+    const el = this.page.getByTestId(this.errorId);
     await el.waitFor({ timeout: 30_000 });
     return el.textContent();
   }
 
   /** Whether an error is shown now. */
   async hasError() {
-    return (await this.page.getByTestId("photo-error").count()) > 0;
+    return (await this.page.getByTestId(this.errorId).count()) > 0;
   }
 
   /** What the page says about the time the network took. */

@@ -1,0 +1,232 @@
+use crate::components::before_after::BeforeAfter;
+use crate::components::photo_source::PhotoSource;
+use crate::components::status_bar::ModelStatusBar;
+use crate::hooks::use_model;
+use crate::state::clean::{CleanAction, CleanState};
+use js_sys::Uint8Array;
+use playground_core::input::MAX_SIGMA;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{HtmlAnchorElement, HtmlCanvasElement, HtmlInputElement};
+use yew::prelude::*;
+
+pub const MODEL: &str = playground_core::registry::DENOISE;
+/// A public-domain photo to try it on (models/denoise/MODEL.md), fetched when asked for.
+const SAMPLE: &str = "models/denoise/sample.jpg";
+
+fn new_seed() -> u64 {
+    (js_sys::Math::random() * 1e15) as u64
+}
+
+/// A slider's value on `change` (released): each new value cleans the whole photo again.
+fn slider_value(e: &Event) -> Option<f32> {
+    e.target_dyn_into::<HtmlInputElement>().and_then(|i| i.value().parse().ok())
+}
+
+/// Give a photo (or try the sample), add grain if it is clean, and a convolutional network
+/// cleans it tile by tile in the worker; compare before and after, and download the result.
+#[component]
+pub fn CleanPage() -> Html {
+    let state = use_reducer(CleanState::default);
+    let line = use_model(MODEL, {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(id, reply)| dispatcher.dispatch(CleanAction::Answer(id, reply)))
+    });
+    let after = use_node_ref();
+
+    // A cleaning whenever the photo or a setting changes (or the model is in, or back after a
+    // worker restart); the one under way, if any, is cancelled first.
+    {
+        let (line, state) = (line.clone(), state.clone());
+        use_effect_with((state.wanted(), line.ready), move |(wanted, ready)| {
+            if let (Some(photo), true) = (&state.photo, *ready && wanted.is_some()) {
+                if let Some(working) = state.working {
+                    line.cancel(working);
+                }
+                let id = line.clean(photo.to_vec(), state.options());
+                state.dispatch(CleanAction::Asked(id));
+            }
+        });
+    }
+    let on_photo = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(source, bytes): (String, Vec<u8>)| {
+            dispatcher.dispatch(CleanAction::Photo { source, bytes, seed: new_seed() })
+        })
+    };
+    let on_refused = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |message| dispatcher.dispatch(CleanAction::Refused(message)))
+    };
+    let try_sample = {
+        let (on_photo, on_refused) = (on_photo.clone(), on_refused.clone());
+        Callback::from(move |_| {
+            let (on_photo, on_refused) = (on_photo.clone(), on_refused.clone());
+            spawn_local(async move {
+                let bytes = match crate::fetch::blob(SAMPLE).await {
+                    Some(blob) => JsFuture::from(blob.array_buffer()).await.ok(),
+                    None => None,
+                };
+                match bytes {
+                    Some(buffer) => on_photo.emit(("sample.jpg".into(), Uint8Array::new(&buffer).to_vec())),
+                    None => {
+                        on_refused.emit("The sample photo could not be downloaded (are you offline?).".into())
+                    }
+                }
+            });
+        })
+    };
+    let cancel = {
+        let (dispatcher, line, working) = (state.dispatcher(), line.clone(), state.working);
+        Callback::from(move |_| {
+            if let Some(id) = working {
+                line.cancel(id);
+            }
+            dispatcher.dispatch(CleanAction::Cancel { next: line.next_id() });
+        })
+    };
+    let on_grain = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(v) = slider_value(&e) {
+                dispatcher.dispatch(CleanAction::Grain(v));
+            }
+        })
+    };
+    let on_strength = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(v) = slider_value(&e) {
+                dispatcher.dispatch(CleanAction::Strength(Some(v)));
+            }
+        })
+    };
+    let on_auto = {
+        let (dispatcher, shown) = (state.dispatcher(), state.result.as_ref().map(|r| r.sigma));
+        Callback::from(move |e: Event| {
+            let auto = e.target_dyn_into::<HtmlInputElement>().is_some_and(|i| i.checked());
+            dispatcher.dispatch(CleanAction::Strength(if auto { None } else { Some(shown.unwrap_or(0.1)) }));
+        })
+    };
+    let download = {
+        let (after, source) = (after.clone(), state.source.clone());
+        Callback::from(move |_| {
+            if let Some(canvas) = after.cast::<HtmlCanvasElement>() {
+                save_png(&canvas, &download_name(source.as_deref()));
+            }
+        })
+    };
+
+    let (done, total) = state.progress;
+    let working = state.working.is_some();
+    let strength_shown = state.strength.or(state.result.as_ref().map(|r| r.sigma)).unwrap_or(0.1);
+    let more =
+        html! { <button onclick={try_sample} data-testid="clean-sample">{ "Try a sample photo" }</button> };
+    let view = match (&state.result, working) {
+        (Some(result), _) => Some(html! { <BeforeAfter photo={result.clone()} after={after.clone()} /> }),
+        (None, true) => Some(html! { <p class="placeholder">{ "Cleaning…" }</p> }),
+        (None, false) => None,
+    };
+    html! {
+        <>
+        <ModelStatusBar model={MODEL} />
+        <div class="photo-page clean-page">
+            <div class="clean-view">
+                <PhotoSource {on_photo} {on_refused} {view} {more} />
+            </div>
+            <aside class="side">
+                <h2>{ "Fix a grainy photo" }</h2>
+                <label class="setting">
+                    <span>{ format!("Add grain: {}", sigma_words(state.grain)) }</span>
+                    <input type="range" min="0" max={MAX_SIGMA.to_string()} step="0.01" value={state.grain.to_string()}
+                        onchange={on_grain} data-testid="clean-grain" />
+                </label>
+                <p class="hint">{ "To try it on a clean photo. Set it to 0 for a photo that is grainy already." }</p>
+                <label class="setting check">
+                    <input type="checkbox" checked={state.strength.is_none()} onchange={on_auto} data-testid="clean-auto" />
+                    { "Read the noise level from the photo" }
+                </label>
+                <label class="setting">
+                    <span>{ format!("Strength: {}", sigma_words(strength_shown)) }</span>
+                    <input type="range" min="0" max={MAX_SIGMA.to_string()} step="0.01" value={strength_shown.to_string()}
+                        disabled={state.strength.is_none()} onchange={on_strength} data-testid="clean-strength" />
+                </label>
+                if working {
+                    <div class="clean-progress" data-testid="clean-progress">
+                        <progress max={total.max(1).to_string()} value={done.to_string()}
+                            aria-label="cleaning progress"></progress>
+                        <span>{ if total > 0 { format!("tile {done} of {total}") } else { "reading the photo…".to_string() } }</span>
+                        <button onclick={cancel} data-testid="clean-cancel">{ "Cancel" }</button>
+                    </div>
+                }
+                if let Some(error) = &state.error {
+                    <p class="error" role="alert" data-testid="clean-error">{ error }</p>
+                }
+                if let Some(r) = &state.result {
+                    <p class="timing" data-testid="clean-timing" data-ms={format!("{:.0}", r.millis)}
+                        data-pixels={(r.width * r.height).to_string()} data-seq={state.fresh.shown().to_string()}>
+                        { format!("{}×{} pixels cleaned in {:.1} s on this device ({} tiles of 256 px).",
+                            r.width, r.height, r.millis / 1000.0, r.tiles) }
+                        if let Some((w, h)) = r.shrunk_from {
+                            { format!(" Shrunk from {w}×{h} to keep it quick.") }
+                        }
+                    </p>
+                    <p><button class="primary" onclick={download} data-testid="clean-download">{ "Download the cleaned photo" }</button></p>
+                }
+                <p class="hint">{ "DnCNN, a 6-layer convolutional network: it predicts the noise in each pixel from the 13 × 13 pixels around it and subtracts it. It removes grain; it invents nothing (it is not a GAN). Trained by the scico project; it runs in this browser." }</p>
+            </aside>
+        </div>
+        </>
+    }
+}
+
+/// A noise level in the words of the slider: σ and grey levels out of 255.
+fn sigma_words(sigma: f32) -> String {
+    if sigma <= 0.0 {
+        "none".into()
+    } else {
+        format!("σ {sigma:.2} (±{:.0} grey levels)", sigma * 255.0)
+    }
+}
+
+/// `coffee.jpg` → `coffee-cleaned.png`.
+fn download_name(source: Option<&str>) -> String {
+    let stem = source.and_then(|s| s.rsplit_once('.').map(|(stem, _)| stem).or(Some(s))).unwrap_or("photo");
+    let stem: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    format!("{stem}-cleaned.png")
+}
+
+/// Saves the canvas as a PNG file (encoded by the browser, off the UI thread).
+fn save_png(canvas: &HtmlCanvasElement, name: &str) {
+    let name = name.to_string();
+    let callback = Closure::once_into_js(move |blob: JsValue| {
+        let Some(blob) = blob.dyn_ref::<web_sys::Blob>() else { return };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else { return };
+        let link: Option<HtmlAnchorElement> =
+            gloo::utils::document().create_element("a").ok().and_then(|a| a.dyn_into().ok());
+        if let Some(link) = link {
+            link.set_href(&url);
+            link.set_download(&name);
+            link.click();
+        }
+        // Revoked once the download has started.
+        gloo::timers::callback::Timeout::new(10_000, move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        })
+        .forget();
+    });
+    let _ = canvas.to_blob_with_type(callback.unchecked_ref(), "image/png");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_keep_the_photos_name() {
+        assert_eq!(download_name(Some("coffee.jpg")), "coffee-cleaned.png");
+        assert_eq!(download_name(Some("camera snapshot")), "camera-snapshot-cleaned.png");
+        assert_eq!(download_name(None), "photo-cleaned.png");
+        assert_eq!(sigma_words(0.1), "σ 0.10 (±26 grey levels)");
+    }
+}

@@ -1,0 +1,128 @@
+// The clean page in headless Chromium against the release build: a photo (the sample, a file)
+// with grain added is cleaned tile by tile with progress; before and after compare under a
+// slider; the result downloads as a PNG; Cancel stops a big photo at once; bad files are
+// refused in words; a worker that dies mid-photo is replaced and the photo still comes.
+import { test, before, after, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startServer } from "../support/server.js";
+import { launch, PHONE } from "../support/browser.js";
+import { CleanPage } from "../support/clean_page.js";
+import { PHOTOS } from "../support/photo_page.js";
+import { png } from "../support/hostile_images.js";
+
+let server, browser, clean, tmp;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  clean = new CleanPage(browser.page);
+  await clean.open(server.url);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "clean-spec-"));
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+afterEach(() => assert.deepEqual(browser.errors, [], "no console errors"));
+
+test("the sample photo, with grain added, is cleaned with progress; before/after compare; Download saves it", async () => {
+  await clean.trySample();
+  const progress = await clean.waitForProgress();
+  assert.equal(progress.total, 3 * 3 * 2, "600×400: 3 × 2 tiles a colour plane");
+  const result = await clean.waitForResult();
+  assert.equal(result.pixels, 600 * 400);
+  assert.match(result.text, /600×400 pixels cleaned in [\d.]+ s on this device \(18 tiles of 256 px\)/);
+  const { before, after, clip } = await clean.canvases();
+  assert.deepEqual([after.width, after.height], [600, 400]);
+  // σ 0.10 grain makes neighbours differ by ~20 grey levels; the cleaned photo is far smoother.
+  assert.ok(before.grain > 15 && after.grain < 0.5 * before.grain, `grain ${before.grain} → ${after.grain}`);
+  assert.equal(clip, "inset(0px 0px 0px 50%)");
+  await clean.splitAt(30);
+  assert.equal((await clean.canvases()).clip, "inset(0px 0px 0px 30%)");
+  // "Read the noise level from the photo": it reads about the grain it was given.
+  const sigma = Number((await clean.strengthLabel()).match(/σ ([\d.]+)/)[1]);
+  assert.ok(Math.abs(sigma - 0.1) <= 0.02, `read σ ${sigma}`);
+  await clean.screenshot("clean-desktop");
+  const file = await clean.download();
+  assert.equal(file.suggestedFilename(), "sample-cleaned.png");
+  const saved = fs.readFileSync(await file.path());
+  assert.equal(saved.subarray(1, 4).toString(), "PNG");
+  assert.deepEqual([saved.readUInt32BE(16), saved.readUInt32BE(20)], [600, 400], "the PNG is the photo's size");
+});
+
+test("a photo of its own: no grain and a set strength clean it as it is; new settings keep the photo", async () => {
+  await clean.pick(path.join(PHOTOS, "cat.png"));
+  await clean.waitForResult();
+  const grainy = (await clean.canvases()).before.grain;
+  await clean.setSlider("grain", 0);
+  await clean.waitForResult();
+  const plain = await clean.canvases();
+  assert.ok(plain.before.grain < 0.6 * grainy, `no grain added: ${plain.before.grain} vs ${grainy}`);
+  assert.deepEqual([plain.before.width, plain.before.height], [451, 300]);
+  await clean.setAuto(false);
+  await clean.setSlider("strength", 0.2);
+  await clean.waitForResult();
+  assert.match(await clean.strengthLabel(), /σ 0\.20/);
+  assert.ok((await clean.canvases()).after.grain < plain.after.grain, "a stronger cleaning smooths more");
+  await clean.setAuto(true);
+  await clean.setSlider("grain", 0.1);
+  await clean.waitForResult();
+});
+
+test("Cancel stops a big photo's cleaning at once, and the next photo is cleaned", async () => {
+  // 2400×2200 (5.3 MP) is shrunk to 4 MP first: 3 planes × 9 × 8 tiles.
+  const big = path.join(tmp, "big.png");
+  fs.writeFileSync(big, png(2400, 2200));
+  await clean.pick(big);
+  const { total } = await clean.waitForProgress();
+  assert.ok(total <= 3 * 9 * 9 && total >= 3 * 8 * 8, `${total} tiles`);
+  await clean.cancel();
+  assert.equal(await clean.working(), false);
+  const resultShown = async () => (await clean.page.getByTestId("clean-timing").count()) > 0;
+  await clean.page.waitForTimeout(1000);
+  assert.equal(await resultShown(), false, "nothing comes after Cancel");
+  assert.equal(await clean.hasError(), false);
+  await clean.pick(path.join(PHOTOS, "cat.png"));
+  const result = await clean.waitForResult(20_000);
+  assert.equal(result.pixels, 451 * 300);
+});
+
+test("files that are not photos are refused in words, and the page goes on", async () => {
+  const text = path.join(tmp, "notes.png");
+  fs.writeFileSync(text, "these are not pixels");
+  assert.match(await clean.errorAfter(() => clean.pick(text)), /not a JPEG, PNG, WebP or GIF image/);
+  const empty = path.join(tmp, "empty.jpg");
+  fs.writeFileSync(empty, "");
+  assert.match(await clean.errorAfter(() => clean.pick(empty)), /empty/);
+  await clean.pick(path.join(PHOTOS, "coffee.png"));
+  await clean.waitForResult();
+  assert.equal(await clean.hasError(), false);
+});
+
+test("a worker that dies mid-photo is replaced and the photo is still cleaned", async () => {
+  await clean.pick(path.join(PHOTOS, "rocket.jpg"));
+  await clean.waitForProgress();
+  await clean.breakWorker("panic");
+  await clean.workerNotice();
+  const result = await clean.waitForResult(120_000);
+  assert.ok(result.pixels > 0);
+});
+
+test("on a phone, dark: the page fits and cleans the sample", async () => {
+  const phone = await launch({ ...PHONE, colorScheme: "dark" });
+  try {
+    const page = new CleanPage(phone.page);
+    await page.open(server.url);
+    await page.trySample();
+    await page.waitForResult();
+    const b = await page.measure();
+    assert.ok(b.scrollWidth <= b.vw, `${b.scrollWidth} px wide on a ${b.vw} px screen`);
+    await page.screenshot("clean-phone-dark");
+    assert.deepEqual(phone.errors, []);
+  } finally {
+    await phone.close();
+  }
+});
