@@ -24,6 +24,7 @@ pub mod share;
 pub mod sketch;
 #[cfg(feature = "engine")]
 pub mod textgen;
+pub mod wordpiece;
 pub mod words;
 
 pub use error::{Error, Result};
