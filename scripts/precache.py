@@ -18,7 +18,7 @@ files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "sw.js" a
 # Fetched only when a page asks for them, then kept for offline use: the playground's sample model and
 # the models of the pages beyond the first demos (the write page's): not worth every visitor's bytes
 # on a crowded network.
-ON_DEMAND = ("./models/sketch/model.onnx", "./models/shakespeare/", "./models/denoise/")
+ON_DEMAND = ("./models/sketch/model.onnx", "./models/shakespeare/", "./models/denoise/", "./models/sentiment/")
 sha = {"./" + str(f.relative_to(dist)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 on_demand = {url: digest for url, digest in sha.items() if url.startswith(ON_DEMAND)}
 sha = {url: digest for url, digest in sha.items() if url not in on_demand}

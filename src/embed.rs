@@ -179,7 +179,10 @@ mod tests {
     #[test]
     fn mistakes_are_explained() {
         let err = |q: &str| parse("/embed.html", q, "").unwrap().unwrap_err();
-        assert_eq!(err("?demo=video"), "unknown demo \"video\": use sketch, game, photo, clean or write");
+        assert_eq!(
+            err("?demo=video"),
+            "unknown demo \"video\": use sketch, game, photo, clean, feel or write"
+        );
         assert!(err("?theme=pink").contains("unknown theme"));
         assert!(err("?origin=*").contains("not a web origin"));
         assert!(err("?origin=javascript:alert(1)").contains("not a web origin"));

@@ -36,6 +36,16 @@ impl ModelLine {
         self.run(ModelInput::Strokes(strokes))
     }
 
+    /// A sentiment model: how `text` feels.
+    pub fn feel(&self, text: String) -> RequestId {
+        self.inference.0.feel(self.model, text, self.on_reply.clone())
+    }
+
+    /// A sentiment model: P(positive) with each of `words` left out of `text`.
+    pub fn leave_out(&self, text: String, words: Vec<u32>) -> RequestId {
+        self.inference.0.leave_out(self.model, text, words, self.on_reply.clone())
+    }
+
     /// A denoiser: `photo` cleaned (progress per tile).
     pub fn clean(&self, photo: Vec<u8>, options: CleanOptions) -> RequestId {
         self.inference.0.clean(self.model, photo, options, self.on_reply.clone())
@@ -102,6 +112,20 @@ pub fn use_settled(value: String, ms: u32) -> String {
         });
     }
     (*settled).clone()
+}
+
+/// Sets the CSS `property` of the element at `node` to `value` through the CSSOM, whenever the
+/// value changes: the page's Content-Security-Policy (style-src 'self') refuses style
+/// attributes, not script that sets a style. Every computed style (a bar's width, a word's
+/// tint, a split) goes through here.
+#[hook]
+pub fn use_css(node: &NodeRef, property: &'static str, value: String) {
+    let node = node.clone();
+    use_effect_with(value, move |value| {
+        if let Some(el) = node.cast::<web_sys::HtmlElement>() {
+            let _ = el.style().set_property(property, value);
+        }
+    });
 }
 
 /// Ctrl+Z (⌘Z on a Mac) calls `undo`, except while typing in a field.

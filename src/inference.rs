@@ -159,6 +159,8 @@ impl InferenceService {
                 | Reply::Inspected(_)
                 | Reply::Written { .. }
                 | Reply::Cleaned(_)
+                | Reply::Felt(_)
+                | Reply::LeftOut { .. }
         );
         if succeeded {
             self.ledger.borrow_mut().healthy(model.as_ref());
@@ -313,6 +315,18 @@ impl InferenceService {
     ) -> RequestId {
         let id = self.ask(Asker::Page(to), Some(ModelKey::from(model)), HANG_TIMEOUT_MS);
         self.send(id, Ask::Write { model: model.to_string(), text, count, temperature, seed }, None)
+    }
+
+    /// How `text` feels to the sentiment model `model`.
+    pub fn feel(&self, model: &str, text: String, to: OnReply) -> RequestId {
+        let id = self.ask(Asker::Page(to), Some(ModelKey::from(model)), HANG_TIMEOUT_MS);
+        self.send(id, Ask::Feel { model: model.to_string(), text }, None)
+    }
+
+    /// P(positive) of `text` with each of `words` left out.
+    pub fn leave_out(&self, model: &str, text: String, words: Vec<u32>, to: OnReply) -> RequestId {
+        let id = self.ask(Asker::Page(to), Some(ModelKey::from(model)), HANG_TIMEOUT_MS);
+        self.send(id, Ask::LeaveOut { model: model.to_string(), text, words }, None)
     }
 
     /// Cleans a photo with the denoiser `model`: progress per tile, then the photo.

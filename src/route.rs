@@ -13,6 +13,8 @@ pub enum Route {
     Photo,
     #[at("/clean")]
     Clean,
+    #[at("/feel")]
+    Feel,
     #[at("/write")]
     Write,
     #[at("/playground")]

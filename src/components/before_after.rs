@@ -2,10 +2,11 @@
 //! arrow keys) to compare. The pixels come from the worker as RGBA; a canvas shows them as they
 //! are, and the "after" one is what Download saves.
 
+use crate::hooks::use_css;
 use playground_core::protocol::Cleaned;
 use std::rc::Rc;
 use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement, HtmlInputElement, ImageData};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlInputElement, ImageData};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -39,16 +40,7 @@ pub fn BeforeAfter(props: &BeforeAfterProps) -> Html {
             paint(&after, photo.width, photo.height, &photo.after);
         });
     }
-    // The split as a CSS variable, set through the CSSOM: the page's Content-Security-Policy
-    // (style-src 'self') refuses style attributes.
-    {
-        let frame = frame.clone();
-        use_effect_with(*split, move |split| {
-            if let Some(el) = frame.cast::<HtmlElement>() {
-                let _ = el.style().set_property("--split", &format!("{split}%"));
-            }
-        });
-    }
+    use_css(&frame, "--split", format!("{}%", *split));
     let on_input = {
         let split = split.clone();
         Callback::from(move |e: InputEvent| {

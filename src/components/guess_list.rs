@@ -1,4 +1,4 @@
-use crate::hooks::use_settled;
+use crate::hooks::{use_css, use_settled};
 use playground_core::postprocess::Guess;
 use playground_core::words;
 use yew::prelude::*;
@@ -58,18 +58,10 @@ struct FillProps {
     percent: f32,
 }
 
-/// A bar's filled part, its width set through the CSSOM: the page's Content-Security-Policy
-/// (style-src 'self') refuses style attributes, not script that sets a style.
+/// A bar's filled part, its width set through the CSSOM ([`use_css`]).
 #[component]
 fn Fill(props: &FillProps) -> Html {
     let node = use_node_ref();
-    {
-        let node = node.clone();
-        use_effect_with(props.percent, move |percent| {
-            if let Some(fill) = node.cast::<web_sys::HtmlElement>() {
-                let _ = fill.style().set_property("width", &format!("{percent:.1}%"));
-            }
-        });
-    }
+    use_css(&node, "width", format!("{:.1}%", props.percent));
     html! { <span ref={node}></span> }
 }

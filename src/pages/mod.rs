@@ -3,6 +3,7 @@
 //! (ARCHITECTURE.md, "Adding a page").
 
 pub mod clean;
+pub mod feel;
 pub mod game;
 pub mod photo;
 pub mod playground;
@@ -73,6 +74,18 @@ pub const PAGES: &[Page] = &[
         render: || html! { <clean::CleanPage /> },
     },
     Page {
+        route: Route::Feel,
+        tab: "Feel",
+        testid: "nav-feel",
+        title: "How does this sentence feel? · Sketch it",
+        model: Some(feel::MODEL),
+        embed: Some(Embed {
+            name: "feel",
+            title: "Sketch it: a neural network reads the mood of a sentence",
+        }),
+        render: || html! { <feel::FeelPage /> },
+    },
+    Page {
         route: Route::Write,
         tab: "Write",
         testid: "nav-write",
@@ -130,6 +143,7 @@ mod tests {
             Route::Game,
             Route::Photo,
             Route::Clean,
+            Route::Feel,
             Route::Write,
             Route::Playground,
             Route::Share,
@@ -137,7 +151,7 @@ mod tests {
             assert_eq!(PAGES.iter().filter(|p| p.route == route).count(), 1, "{route:?}");
         }
         let names: Vec<&str> = PAGES.iter().filter_map(|p| p.embed.as_ref().map(|e| e.name)).collect();
-        assert_eq!(names, ["sketch", "game", "photo", "clean", "write"]);
+        assert_eq!(names, ["sketch", "game", "photo", "clean", "feel", "write"]);
         assert!(
             PAGES.iter().filter(|p| p.embed.is_some()).all(|p| p.model.is_some()),
             "an embed runs a model"

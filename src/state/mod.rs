@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod clean;
+pub mod feel;
 pub mod fresh;
 pub mod game;
 pub mod photo;

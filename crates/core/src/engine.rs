@@ -6,6 +6,7 @@ use crate::denoise::{self, PhotoCleaning};
 use crate::input::{CleanOptions, ModelInput, Prepared};
 use crate::model::Model;
 use crate::postprocess::{softmax, top_k, widen, Answer, Guess, TOP_K};
+use crate::protocol::Feeling;
 use crate::registry::{self, ModelKey, Task};
 use crate::{Error, Result};
 
@@ -70,6 +71,16 @@ impl Engine {
     /// `count` characters that continue `text`, from a character model ([`crate::textgen`]).
     pub fn write(&self, id: &str, text: &str, count: usize, temperature: f32, seed: u64) -> Result<String> {
         crate::textgen::write(self.get(id)?, text, count, temperature, seed)
+    }
+
+    /// How `text` feels to the sentiment model `id` ([`crate::sentiment::feel`]).
+    pub fn feel(&self, id: &str, text: &str) -> Result<Feeling> {
+        crate::sentiment::feel(self.get(id)?, text)
+    }
+
+    /// P(positive) with each of `words` left out of `text` ([`crate::sentiment::leave_out`]).
+    pub fn leave_out(&self, id: &str, text: &str, words: &[u32]) -> Result<Vec<f32>> {
+        crate::sentiment::leave_out(self.get(id)?, text, words)
     }
 
     /// Sets up cleaning a photo with the denoiser `id` ([`crate::denoise::start`]); the caller

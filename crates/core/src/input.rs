@@ -23,6 +23,15 @@ pub enum InputKind {
     Chars(CharSpec),
     /// Tiles of one image plane with the noise level beside them (a denoiser, `crate::denoise`).
     Tiles(TileSpec),
+    /// WordPiece token ids and their attention mask (a BERT-style encoder, `crate::sentiment`).
+    Tokens(TokenSpec),
+}
+
+/// A BERT-style encoder's input: `input_ids` and `attention_mask`, int64 [1, seq] each:
+/// `[CLS]`, the text's word pieces (`crate::wordpiece`), `[SEP]`, padding (mask 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenSpec {
+    pub seq: usize,
 }
 
 /// A denoiser's input: a `tile` × `tile` tile of one plane (values in [0, 1]) and a plane of the
@@ -87,6 +96,7 @@ impl InputKind {
             InputKind::Tiles(spec) => {
                 vec![InputFact { shape: vec![1, 2, spec.tile, spec.tile], elem: Elem::F32 }]
             }
+            InputKind::Tokens(spec) => vec![InputFact { shape: vec![1, spec.seq], elem: Elem::I64 }; 2],
         }
     }
 
@@ -94,7 +104,7 @@ impl InputKind {
     pub fn pixels(&self) -> Option<&InputSpec> {
         match self {
             InputKind::Pixels(spec) => Some(spec),
-            InputKind::Chars(_) | InputKind::Tiles(_) => None,
+            InputKind::Chars(_) | InputKind::Tiles(_) | InputKind::Tokens(_) => None,
         }
     }
 }

@@ -19,6 +19,8 @@ pub mod protocol;
 pub mod random;
 pub mod registry;
 #[cfg(feature = "engine")]
+pub mod sentiment;
+#[cfg(feature = "engine")]
 pub mod session;
 pub mod share;
 pub mod sketch;

@@ -5,6 +5,7 @@ use crate::input::{Feed, InputKind, InputSpec, ModelInput, Prepared};
 use crate::postprocess::{entropy, top_k, Answer, Scoring, MAX_VALUES};
 use crate::registry::{ModelSpec, Task};
 use crate::session::Session;
+use crate::wordpiece::Vocab;
 use crate::{Error, Result};
 
 pub struct Model {
@@ -19,6 +20,8 @@ pub struct Model {
     pub scoring: Scoring,
     /// Above this entropy (nats) of its probabilities the answer is "not sure" (registry).
     pub not_sure_above: Option<f32>,
+    /// An encoder's WordPiece vocabulary (`InputKind::Tokens`), read once at load.
+    pub vocab: Option<Vocab>,
     session: Session,
 }
 
@@ -31,9 +34,13 @@ impl Model {
         // A character model answers at every position of its window; a denoiser's output is an
         // image, with no names.
         let per_answer = match entry.input {
-            InputKind::Pixels(_) => Some(1),
+            InputKind::Pixels(_) | InputKind::Tokens(_) => Some(1),
             InputKind::Chars(spec) => Some(spec.window),
             InputKind::Tiles(_) => None,
+        };
+        let vocab = match entry.input {
+            InputKind::Tokens(_) => Some(Vocab::from_text(labels_txt)?),
+            _ => None,
         };
         if let Some(per_answer) = per_answer.filter(|&n| labels.len() * n != session.output_len()) {
             return Err(Error::LabelMismatch {
@@ -48,6 +55,7 @@ impl Model {
             task: Some(entry.task),
             scoring: Scoring::Softmax,
             not_sure_above: entry.not_sure_above,
+            vocab,
             session,
         })
     }
@@ -91,6 +99,14 @@ impl Model {
         return crate::inspect::catch_tract_panic(|| self.session.run(feeds), Error::Inference);
         #[cfg(not(feature = "onnx"))]
         self.session.run(feeds)
+    }
+
+    /// Every output of the model on `feeds`, flattened, in its output order.
+    pub fn run_all(&self, feeds: &[Feed]) -> Result<Vec<Vec<f32>>> {
+        #[cfg(feature = "onnx")]
+        return crate::inspect::catch_tract_panic(|| self.session.run_all(feeds), Error::Inference);
+        #[cfg(not(feature = "onnx"))]
+        self.session.run_all(feeds)
     }
 
     /// Scores a raw output and names its best `k` (not widened: see `Engine::answer`); with
@@ -189,6 +205,7 @@ mod own {
                 task: None,
                 scoring: Scoring::Detect,
                 not_sure_above: None,
+                vocab: None,
                 session,
             })
         }

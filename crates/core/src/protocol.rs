@@ -40,6 +40,13 @@ pub enum Ask {
     /// tile (`loaded` tiles of `total`), then `Cleaned` or `Failed`. The worker reads its messages
     /// between two tiles, so a `Cancel` ends it there (`Cancelled`).
     Clean { model: String, photo: Vec<u8>, options: CleanOptions },
+    /// How `text` feels to a sentiment model, with what it read and where it looked (`Felt` or
+    /// `Failed`).
+    Feel { model: String, text: String },
+    /// `text` again with each of its words numbered in `words` left out, one at a time (word
+    /// numbers as in `Feeling::words`): the probability of "positive" without each (`LeftOut`).
+    /// A page asks for a few words at a time, so typing is never kept waiting.
+    LeaveOut { model: String, text: String, words: Vec<u32> },
     /// Stop working on `request` (a `Clean`); never answered itself.
     Cancel { request: RequestId },
     /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
@@ -98,6 +105,12 @@ pub enum Reply {
     Cleaned(Cleaned),
     /// The request was cancelled before it finished.
     Cancelled,
+    Felt(Feeling),
+    /// The probability of "positive" with each word asked for left out, in the order asked.
+    LeftOut {
+        positive: Vec<f32>,
+        millis: f64,
+    },
     Benchmark {
         infer_ms: Vec<f64>,
         classify_ms: Vec<f64>,
@@ -127,6 +140,30 @@ pub struct Cleaned {
     /// Model runs (tiles of each plane), and the whole time in the worker.
     pub tiles: u32,
     pub millis: f64,
+}
+
+/// How a sentence feels to the sentiment model (`crate::sentiment::feel`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feeling {
+    /// Probability that the sentence is positive (the model's two classes' softmax).
+    pub positive: f32,
+    /// The words it read (a punctuation mark is a word), as byte ranges of the text.
+    pub words: Vec<(u32, u32)>,
+    /// The tokens it read: `[CLS]`, word pieces, `[SEP]`; each with the index of its word.
+    pub tokens: Vec<Token>,
+    /// Its first layer's attention: `heads` × tokens × tokens (query, then key), rows summing to 1.
+    pub attention: Vec<f32>,
+    pub heads: u32,
+    /// Whether the end of the text was left out (the model reads a fixed number of tokens).
+    pub truncated: bool,
+    /// Tokenizing and the model, in the worker.
+    pub millis: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    pub text: String,
+    pub word: Option<u32>,
 }
 
 /// Every model's answer to one input, with what it saw and how long it took.

@@ -2,7 +2,7 @@
 //! labels.txt, MODEL.md) and one entry in [`MODELS`]. Pure data: the app links this module,
 //! and it must not pull in tract (see `engine` for loaded models).
 
-use crate::input::{ChannelOrder, CharSpec, InputKind, InputSpec, Layout, Scale, TileSpec};
+use crate::input::{ChannelOrder, CharSpec, InputKind, InputSpec, Layout, Scale, TileSpec, TokenSpec};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,7 @@ pub const DOODLENET: &str = "doodlenet";
 pub const PHOTO: &str = "photo";
 pub const SHAKESPEARE: &str = "shakespeare";
 pub const DENOISE: &str = "denoise";
+pub const SENTIMENT: &str = "sentiment";
 
 /// Which model a request is for: one of the registry's, or the person's own file (the
 /// playground's; one at a time).
@@ -38,6 +39,8 @@ pub enum Task {
     Write,
     /// Photos cleaned of noise, tile by tile ([`crate::denoise`]).
     Clean,
+    /// Sentences read as positive or negative ([`crate::sentiment`]).
+    Feel,
 }
 
 /// Quick, Draw!'s bitmaps: Google's raster at 28 × 28, ink 1 on 0, the scaling
@@ -146,6 +149,16 @@ pub const MODELS: &[ModelSpec] = &[
         widened_by: None,
         not_sure_above: None,
     },
+    ModelSpec {
+        id: SENTIMENT,
+        // all-MiniLM-L6-v2 int8 (Apache-2.0) with a head trained here: models/sentiment/MODEL.md.
+        // 64 tokens: 0.1% of the training sentences are longer.
+        title: "Sentence mood (MiniLM + a trained head)",
+        task: Task::Feel,
+        input: InputKind::Tokens(TokenSpec { seq: 64 }),
+        widened_by: None,
+        not_sure_above: None,
+    },
 ];
 
 impl ModelSpec {
@@ -160,25 +173,32 @@ impl ModelSpec {
         format!("models/{}/model.nnef.tar", self.id)
     }
 
-    /// Its output's names: labels.txt, a character model's vocabulary (see [`parse_vocab`]), or
-    /// none (a denoiser's output is an image).
+    /// The file the model needs beside it: its output's names (labels.txt), a character
+    /// model's vocabulary (see [`parse_vocab`]), an encoder's WordPiece vocabulary (vocab.txt),
+    /// or none (a denoiser's output is an image).
     pub fn labels_path(&self) -> Option<String> {
         match self.input {
             InputKind::Pixels(_) => Some(format!("models/{}/labels.txt", self.id)),
             InputKind::Chars(_) => Some(format!("models/{}/vocab.json", self.id)),
             InputKind::Tiles(_) => None,
+            InputKind::Tokens(_) => Some(format!("models/{}/vocab.txt", self.id)),
         }
     }
 
-    /// Its output's names from the file at [`ModelSpec::labels_path`] (none: empty).
+    /// Its output's names, from the file at [`ModelSpec::labels_path`] (none: empty); an
+    /// encoder's are its classes ([`crate::sentiment`]'s), its file being its input's vocabulary.
     pub fn parse_labels(&self, text: &str) -> Result<Vec<String>> {
         match self.input {
             InputKind::Pixels(_) => Ok(parse_labels(text)),
             InputKind::Chars(_) => parse_vocab(text),
             InputKind::Tiles(_) => Ok(Vec::new()),
+            InputKind::Tokens(_) => Ok(FEELINGS.iter().map(|s| s.to_string()).collect()),
         }
     }
 }
+
+/// The sentiment model's classes, in its output order (models/sentiment/MODEL.md).
+pub const FEELINGS: [&str; 2] = ["negative", "positive"];
 
 pub fn find(id: &str) -> Result<&'static ModelSpec> {
     MODELS.iter().find(|m| m.id == id).ok_or_else(|| Error::UnknownModel(id.to_string()))

@@ -96,6 +96,11 @@ impl Session {
     /// Runs the model on `feeds` (one per input, row-major, in its fact's shape and type) and
     /// returns the first output flattened.
     pub fn run(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
+        Ok(self.run_all(feeds)?.swap_remove(0))
+    }
+
+    /// [`Session::run`], every output flattened, in the model's output order.
+    pub fn run_all(&self, feeds: &[Feed]) -> Result<Vec<Vec<f32>>> {
         if feeds.len() != self.inputs.len() {
             return Err(Error::BadInput(format!(
                 "expected {} inputs, got {}",
@@ -122,8 +127,14 @@ impl Session {
             values.push(tensor.map_err(|e| Error::Inference(root_cause(&e)))?.into_tvalue());
         }
         let outputs = self.plan.run(values).map_err(|e| Error::Inference(root_cause(&e)))?;
-        let view = outputs[0].to_plain_array_view::<f32>().map_err(|e| Error::Inference(root_cause(&e)))?;
-        Ok(view.iter().copied().collect())
+        outputs
+            .iter()
+            .map(|output| {
+                let view =
+                    output.to_plain_array_view::<f32>().map_err(|e| Error::Inference(root_cause(&e)))?;
+                Ok(view.iter().copied().collect())
+            })
+            .collect()
     }
 }
 

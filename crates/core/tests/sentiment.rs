@@ -7,7 +7,9 @@
 
 mod common;
 
+use playground_core::engine::Engine;
 use playground_core::input::{Elem, Feed, InputFact};
+use playground_core::registry::{self, SENTIMENT};
 use playground_core::session::{onnx_to_nnef, Session};
 use playground_core::wordpiece::Vocab;
 use serde_json::Value;
@@ -70,9 +72,21 @@ fn tract_gives_the_logits_onnxruntime_gives() {
 /// a worse retrain fails here even though it rewrites train_report.json.
 const FLOOR: f64 = 0.789;
 
+/// The registry model as the worker loads it.
+fn engine() -> Engine {
+    let spec = registry::find(SENTIMENT).unwrap();
+    let vocab = std::fs::read_to_string(common::repo().join(spec.labels_path().unwrap())).unwrap();
+    let mut engine = Engine::new();
+    engine
+        .install(SENTIMENT, &std::fs::read(common::repo().join(spec.model_path())).unwrap(), &vocab)
+        .unwrap();
+    engine
+}
+
+/// Through the worker's path (`Engine::feel`: tokenizer, model, softmax).
 #[test]
 fn accuracy_on_the_evaluation_split_holds() {
-    let (session, vocab, seq) = shipped();
+    let engine = engine();
     let dir = common::text_data().join("sentence_polarity");
     let mut right = 0;
     let mut total = 0;
@@ -83,8 +97,8 @@ fn accuracy_on_the_evaluation_split_holds() {
         // The binding evaluation split: the last 1,000 lines of each file (../shared/data/text/README.md).
         // All 2,000: about 47 s natively in the test profile (tract's crates at opt-level 3).
         for line in &lines[lines.len() - 1000..] {
-            let l = logits(&session, &vocab, line, seq);
-            right += usize::from((l[1] > l[0]) == (label == 1));
+            let positive = engine.feel(SENTIMENT, line).unwrap().positive;
+            right += usize::from((positive > 0.5) == (label == 1));
             total += 1;
         }
     }
@@ -98,6 +112,47 @@ fn accuracy_on_the_evaluation_split_holds() {
     assert!(accuracy >= FLOOR, "accuracy {accuracy:.4} under the floor {FLOOR}");
     // The same file and ids as onnxruntime: only a near-tie may flip.
     assert!((accuracy - measured).abs() <= 0.002, "tract {accuracy:.4}, onnxruntime {measured:.4}");
+}
+
+#[test]
+fn a_sentence_is_read_word_by_word_with_its_attention_and_each_words_part() {
+    let engine = engine();
+    let text = "A warm, funny and wonderful film.";
+    let felt = engine.feel(SENTIMENT, text).unwrap();
+    assert!(felt.positive > 0.8, "{}", felt.positive);
+    let words: Vec<&str> = felt.words.iter().map(|&(a, b)| &text[a as usize..b as usize]).collect();
+    assert_eq!(words, ["A", "warm", ",", "funny", "and", "wonderful", "film", "."]);
+    let tokens: Vec<&str> = felt.tokens.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(tokens.first(), Some(&"[CLS]"));
+    assert_eq!(tokens.last(), Some(&"[SEP]"));
+    assert_eq!(felt.tokens[2].word, Some(1), "the token of \"warm\"");
+    // Each head's rows over the tokens read sum to 1: padding took no attention.
+    let n = felt.tokens.len();
+    assert_eq!(felt.attention.len(), felt.heads as usize * n * n);
+    for row in felt.attention.chunks(n) {
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-3, "{row:?}");
+    }
+    // Left out, "wonderful" makes it less positive; "film" matters little.
+    let without = engine.leave_out(SENTIMENT, text, &[5, 6]).unwrap();
+    assert!(felt.positive - without[0] > 0.0, "{} → {}", felt.positive, without[0]);
+    assert!(felt.positive - without[0] > (felt.positive - without[1]).abs());
+    let sad = engine.feel(SENTIMENT, "a dull, tedious and joyless mess").unwrap();
+    assert!(sad.positive < 0.2, "{}", sad.positive);
+}
+
+#[test]
+fn empty_and_endless_sentences_get_words_not_crashes() {
+    let engine = engine();
+    for empty in ["", "   \n\t "] {
+        assert!(engine.feel(SENTIMENT, empty).unwrap_err().to_string().contains("no sentence"));
+    }
+    let long = "good ".repeat(10_000);
+    let felt = engine.feel(SENTIMENT, &long).unwrap();
+    assert!(felt.truncated && felt.tokens.len() == 64 && felt.words.len() == 62);
+    assert!(engine.leave_out(SENTIMENT, &long, &[70]).unwrap_err().to_string().contains("62 words"));
+    let odd = engine.feel(SENTIMENT, "😀 Café naïve 東京 \u{0}!!").unwrap();
+    assert!((0.0..=1.0).contains(&odd.positive));
+    assert!(engine.feel("photo", "hello").is_err(), "a photo model reads no sentences");
 }
 
 /// Native latency and the NNEF archive's size, for MODEL.md (not run by default):

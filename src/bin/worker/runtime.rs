@@ -10,7 +10,9 @@ use playground_core::inspect;
 #[cfg(feature = "onnx")]
 use playground_core::model::Model;
 use playground_core::postprocess::TOP_K;
-use playground_core::protocol::{self, Ask, Cleaned, Event, Prediction, Reply, Request, RequestId, Sabotage};
+use playground_core::protocol::{
+    self, Ask, Cleaned, Event, Feeling, Prediction, Reply, Request, RequestId, Sabotage,
+};
 use playground_core::registry::{self, ModelKey};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -148,6 +150,28 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
                 }
                 Err(e) => reply(id, Reply::Failed(e.to_string())),
             }
+        }
+        Ask::Feel { model, text } => {
+            let started = now_ms();
+            let felt = state.borrow().engine.feel(&model, &text);
+            reply(
+                id,
+                match felt {
+                    Ok(feeling) => Reply::Felt(Feeling { millis: now_ms() - started, ..feeling }),
+                    Err(e) => Reply::Failed(e.to_string()),
+                },
+            )
+        }
+        Ask::LeaveOut { model, text, words } => {
+            let started = now_ms();
+            let left_out = state.borrow().engine.leave_out(&model, &text, &words);
+            reply(
+                id,
+                match left_out {
+                    Ok(positive) => Reply::LeftOut { positive, millis: now_ms() - started },
+                    Err(e) => Reply::Failed(e.to_string()),
+                },
+            )
         }
         Ask::Cancel { request } => state.borrow_mut().cleaning.retain(|&r| r != request),
         Ask::Benchmark { model, input, runs } => reply(

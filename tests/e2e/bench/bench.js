@@ -7,6 +7,7 @@
 // - page weight and time to first guess on a Fast-3G-shaped connection, cold and warm cache
 // - the text model: characters a second on the write page, as a person waits for them
 // - the denoiser: a 1-megapixel colour photo cleaned on the clean page (pick → before/after shown)
+// - the sentiment model: a 20-word sentence read on the feel page (worker time), model load
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -16,6 +17,7 @@ import { launch } from "../support/browser.js";
 import { SketchPage } from "../support/sketch_page.js";
 import { WritePage } from "../support/write_page.js";
 import { CleanPage } from "../support/clean_page.js";
+import { FeelPage } from "../support/feel_page.js";
 import { png } from "../support/hostile_images.js";
 import { REPO, DIST, ARTIFACTS, drawing } from "../support/env.js";
 
@@ -27,6 +29,14 @@ const PHOTO_12MP_RUNS = Number(process.env.PHOTO_12MP_RUNS ?? 5);
 const WRITE_RUNS = Number(process.env.WRITE_RUNS ?? 3);
 const WRITE_CHARS = 500;
 const CLEAN_RUNS = Number(process.env.CLEAN_RUNS ?? 2);
+const FEEL_RUNS = Number(process.env.FEEL_RUNS ?? 20);
+// 20 words each (the issue's sentence length), varied so no answer is a repeat.
+const TWENTY_WORDS = [
+  "the film is a charming funny and moving story about growing up and the cast is simply terrific here",
+  "i wanted to like this movie but the script is lazy the pacing is slow and nothing ever happens",
+  "a quiet little drama that earns its tears honestly with two performances you will remember for a long time",
+  "the special effects are loud and expensive yet the story underneath them is thin tired and utterly forgettable",
+];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
@@ -187,6 +197,19 @@ async function main() {
       results.write.push(await write.speed());
     }
 
+    // The sentiment model: a 20-word sentence typed → its answer; the worker's own figure
+    // (tokenizing + the model at its fixed 64 tokens).
+    results.feel_load_ms = await loadTimes(`${server.url}#/feel`, 3);
+    const feel = new FeelPage(b.page);
+    await feel.open(server.url);
+    results.feel = [];
+    for (let i = 0; i < FEEL_RUNS; i++) {
+      const sentence = `${TWENTY_WORDS[i % TWENTY_WORDS.length]}${".".repeat(1 + Math.floor(i / TWENTY_WORDS.length))}`;
+      await feel.type(sentence);
+      await feel.verdictFor(sentence.match(/\w+|\./g));
+      results.feel.push(await feel.timing());
+    }
+
     // The denoiser as a person uses it: a 1000×1000 colour photo picked → before/after on
     // screen (3 planes × 5 × 5 tiles of 256 px), grain σ 0.10 added, strength read from it.
     const clean = new CleanPage(b.page);
@@ -228,6 +251,9 @@ async function main() {
   row("text model fetch + parse + optimize in the worker", results.write_load_ms.worker, 0);
   const cps = results.write.map((r) => (r.chars * 1000) / r.ms);
   console.log(`| text model: characters a second on the write page (${WRITE_CHARS} characters, Write → last one on screen) | ${median(cps).toFixed(1)} /s | min ${Math.min(...cps).toFixed(1)} /s | ${cps.length} |`);
+  row("page load → sentiment model ready (cold cache, 23 MB)", results.feel_load_ms.page, 0);
+  row("sentiment model fetch + parse + optimize in the worker", results.feel_load_ms.worker, 0);
+  row(`sentiment: a 20-word sentence read in the worker (${results.feel[0].tokens}+ word pieces of 64)`, results.feel.map((r) => r.ms));
   const cl = results.clean;
   row(`denoiser: 1 MP colour photo picked → before/after on screen (${cl[0].pixels} px, 75 tiles)`, cl.map((r) => r.wall_ms), 0);
   row("denoiser: the same, in the worker (decode → last tile)", cl.map((r) => r.ms), 0);

@@ -14,6 +14,7 @@ import { PhotoPage, PHOTOS } from "../support/photo_page.js";
 import { PlaygroundPage } from "../support/playground_page.js";
 import { WritePage } from "../support/write_page.js";
 import { CleanPage } from "../support/clean_page.js";
+import { FeelPage } from "../support/feel_page.js";
 import { drawing, REPO } from "../support/env.js";
 
 const CLOCK = () => drawing("clock", "4643438182006784").drawing;
@@ -61,6 +62,13 @@ const PAGES = [
     await clean.trySample();
     await clean.waitForResult();
   }],
+  ["feel, read", "#/feel", async (page) => {
+    const feel = new FeelPage(page);
+    await feel.waitForModelShown(120_000);
+    await feel.verdictFor(["A", "warm", ",", "funny", "and", "wonderful", "film", "."]);
+    await feel.parts();
+    await feel.attention(1);
+  }],
   ["write, empty", "#/write", null],
   ["write, with a text", "#/write", async (page) => {
     const write = new WritePage(page);
@@ -82,6 +90,7 @@ const PAGES = [
   ["embed, game", "embed.html?demo=game", null],
   ["embed, write", "embed.html?demo=write", null],
   ["embed, clean", "embed.html?demo=clean", null],
+  ["embed, feel", "embed.html?demo=feel", null],
 ];
 
 for (const scheme of ["light", "dark"]) {

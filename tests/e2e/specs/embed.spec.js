@@ -146,7 +146,7 @@ test("a misconfigured embed says what is wrong", async () => {
   try {
     const embed = new EmbedPage(browser.page);
     await embed.visit(site.url, "video");
-    assert.match(await embed.error(), /unknown demo "video": use sketch, game, photo, clean or write/);
+    assert.match(await embed.error(), /unknown demo "video": use sketch, game, photo, clean, feel or write/);
   } finally {
     await browser.close();
   }

@@ -71,7 +71,7 @@ test("phone: every control is at least 44 px tall (a finger's size)", async () =
   const browser = await launch(PHONE);
   const app = new AppPage(browser.page);
   try {
-    for (const route of ["#/", "#/game", "#/photo", "#/clean", "#/write", "#/share"]) {
+    for (const route of ["#/", "#/game", "#/photo", "#/clean", "#/feel", "#/write", "#/share"]) {
       await app.goto(`${server.url}${route}`);
       await app.waitForAnyPage();
       const heights = await app.controlHeights();
@@ -121,7 +121,7 @@ test("screenshots of every page at both sizes, light and dark (tests/e2e/artifac
       const browser = await launch({ ...options, colorScheme: scheme });
       const app = new AppPage(browser.page);
       try {
-        for (const route of ["", "game", "photo", "clean", "write", "playground", "share"]) {
+        for (const route of ["", "game", "photo", "clean", "feel", "write", "playground", "share"]) {
           await app.goto(`${server.url}#/${route}`);
           await app.waitForAnyPage();
           await browser.page.waitForTimeout(300);

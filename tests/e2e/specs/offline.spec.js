@@ -9,6 +9,7 @@ import { SketchPage } from "../support/sketch_page.js";
 import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
 import { WritePage } from "../support/write_page.js";
 import { CleanPage } from "../support/clean_page.js";
+import { FeelPage } from "../support/feel_page.js";
 import { drawing } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
@@ -108,6 +109,32 @@ test("the clean page's model and sample are fetched only once asked for, then ke
   }
 });
 
+test("the feel page's 23 MB model is fetched only on that page, with progress, then kept: it reads offline", async () => {
+  const browser = await launch();
+  const MODEL = "models/sentiment/model.nnef.tar";
+  try {
+    const sketch = new SketchPage(browser.page);
+    await sketch.open(server.url);
+    await sketch.waitForServiceWorker();
+    assert.equal(await kept(browser.page, MODEL), false, "not precached for every visitor");
+    const feel = new FeelPage(browser.page);
+    await feel.goto(`${server.url}#/feel`);
+    // Its download shows as a progress bar in the status bar while it comes.
+    await browser.page.waitForSelector("[data-testid=model-status][data-state=loading] progress", { state: "attached", timeout: 30_000 });
+    await feel.waitForModelShown(120_000);
+    for (let i = 0; i < 100 && !(await kept(browser.page, MODEL)); i++) await browser.page.waitForTimeout(200);
+    assert.equal(await kept(browser.page, MODEL), true, "kept once used");
+    await browser.context.setOffline(true);
+    await feel.reload();
+    await feel.waitForModel(120_000);
+    const v = await feel.verdictFor(["A", "warm", ",", "funny", "and", "wonderful", "film", "."]);
+    assert.ok(v.positive > 0.5);
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
 test("no request leaves the page's origin during a whole session", async () => {
   const browser = await launch();
   const requests = [];
@@ -131,6 +158,10 @@ test("no request leaves the page's origin during a whole session", async () => {
     await clean.trySample();
     await clean.waitForResult();
     await clean.download();
+    const feel = new FeelPage(browser.page);
+    await feel.open(server.url);
+    await feel.verdictFor(["A", "warm", ",", "funny", "and", "wonderful", "film", "."]);
+    await feel.parts();
     await browser.page.waitForTimeout(500);
     const origin = new URL(server.url).origin;
     const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
