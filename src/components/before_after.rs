@@ -9,11 +9,19 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlInputElement, ImageData};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct BeforeAfterProps {
     pub photo: Rc<Cleaned>,
     /// Where the after canvas is, for the page's Download.
     pub after: NodeRef,
+}
+
+// By pointer: `Cleaned` holds megabytes of pixels, and the props are compared at each render
+// (each move of the slider).
+impl PartialEq for BeforeAfterProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.photo, &other.photo) && self.after == other.after
+    }
 }
 
 fn paint(canvas: &NodeRef, width: u32, height: u32, rgba: &[u8]) {
@@ -34,8 +42,8 @@ pub fn BeforeAfter(props: &BeforeAfterProps) -> Html {
     let frame = use_node_ref();
     let split = use_state(|| 50.0f64);
     {
-        let (before, after) = (before.clone(), props.after.clone());
-        use_effect_with(props.photo.clone(), move |photo| {
+        let (before, after, photo) = (before.clone(), props.after.clone(), props.photo.clone());
+        use_effect_with(Rc::as_ptr(&props.photo) as usize, move |_| {
             paint(&before, photo.width, photo.height, &photo.before);
             paint(&after, photo.width, photo.height, &photo.after);
         });

@@ -1,10 +1,12 @@
 use crate::components::before_after::BeforeAfter;
-use crate::components::photo_source::PhotoSource;
+use crate::components::photo_source::{canvas_png, PhotoSource};
 use crate::components::status_bar::ModelStatusBar;
 use crate::hooks::use_model;
+use crate::inference::Inference;
 use crate::state::clean::{CleanAction, CleanState};
 use js_sys::Uint8Array;
 use playground_core::input::MAX_SIGMA;
+use playground_core::protocol::RequestId;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{HtmlAnchorElement, HtmlCanvasElement, HtmlInputElement};
@@ -18,7 +20,8 @@ fn new_seed() -> u64 {
     (js_sys::Math::random() * 1e15) as u64
 }
 
-/// A slider's value on `change` (released): each new value cleans the whole photo again.
+/// A slider's value on `change` (released, or each arrow key): each new value cleans the whole
+/// photo again (the one under way is cancelled; the worker drops it before decoding it).
 fn slider_value(e: &Event) -> Option<f32> {
     e.target_dyn_into::<HtmlInputElement>().and_then(|i| i.value().parse().ok())
 }
@@ -33,6 +36,30 @@ pub fn CleanPage() -> Html {
         Callback::from(move |(id, reply)| dispatcher.dispatch(CleanAction::Answer(id, reply)))
     });
     let after = use_node_ref();
+    let inference = use_context::<Inference>().expect("App provides Inference");
+    // A worker restart mid-photo: the page asks again once (the effect below), not forever.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let subscription = inference
+                .0
+                .on_restart(Callback::from(move |_| dispatcher.dispatch(CleanAction::WorkerRestarted)));
+            move || drop(subscription)
+        });
+    }
+    // Leaving the page stops its cleaning: the worker's time and memory go to the next page.
+    let working_now = use_mut_ref(|| None::<RequestId>);
+    *working_now.borrow_mut() = state.working;
+    {
+        let (line, working_now) = (line.clone(), working_now.clone());
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(id) = working_now.borrow_mut().take() {
+                    line.cancel(id);
+                }
+            }
+        });
+    }
 
     // A cleaning whenever the photo or a setting changes (or the model is in, or back after a
     // worker restart); the one under way, if any, is cancelled first.
@@ -112,7 +139,7 @@ pub fn CleanPage() -> Html {
         let (after, source) = (after.clone(), state.source.clone());
         Callback::from(move |_| {
             if let Some(canvas) = after.cast::<HtmlCanvasElement>() {
-                save_png(&canvas, &download_name(source.as_deref()));
+                spawn_local(save_png(canvas, download_name(source.as_deref())));
             }
         })
     };
@@ -122,6 +149,10 @@ pub fn CleanPage() -> Html {
     let strength_shown = state.strength.or(state.result.as_ref().map(|r| r.sigma)).unwrap_or(0.1);
     let more =
         html! { <button onclick={try_sample} data-testid="clean-sample">{ "Try a sample photo" }</button> };
+    let again = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(CleanAction::Again))
+    };
     let view = match (&state.result, working) {
         (Some(result), _) => Some(html! { <BeforeAfter photo={result.clone()} after={after.clone()} /> }),
         (None, true) => Some(html! { <p class="placeholder">{ "Cleaning…" }</p> }),
@@ -156,14 +187,17 @@ pub fn CleanPage() -> Html {
                         <progress max={total.max(1).to_string()} value={done.to_string()}
                             aria-label="cleaning progress"></progress>
                         <span>{ if total > 0 { format!("tile {done} of {total}") } else { "reading the photo…".to_string() } }</span>
-                        <button onclick={cancel} data-testid="clean-cancel">{ "Cancel" }</button>
+                        <button onclick={cancel} data-testid="clean-cancel">{ "Cancel cleaning" }</button>
                     </div>
                 }
                 if let Some(error) = &state.error {
                     <p class="error" role="alert" data-testid="clean-error">{ error }</p>
                 }
+                if state.photo.is_some() && !working && state.result.is_none() {
+                    <p><button class="primary" onclick={again} data-testid="clean-again">{ "Clean this photo" }</button></p>
+                }
                 if let Some(r) = &state.result {
-                    <p class="timing" data-testid="clean-timing" data-ms={format!("{:.0}", r.millis)}
+                    <p class="timing" role="status" data-testid="clean-timing" data-ms={format!("{:.0}", r.millis)}
                         data-pixels={(r.width * r.height).to_string()} data-seq={state.fresh.shown().to_string()}>
                         { format!("{}×{} pixels cleaned in {:.1} s on this device ({} tiles of 256 px).",
                             r.width, r.height, r.millis / 1000.0, r.tiles) }
@@ -196,26 +230,22 @@ fn download_name(source: Option<&str>) -> String {
     format!("{stem}-cleaned.png")
 }
 
-/// Saves the canvas as a PNG file (encoded by the browser, off the UI thread).
-fn save_png(canvas: &HtmlCanvasElement, name: &str) {
-    let name = name.to_string();
-    let callback = Closure::once_into_js(move |blob: JsValue| {
-        let Some(blob) = blob.dyn_ref::<web_sys::Blob>() else { return };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else { return };
-        let link: Option<HtmlAnchorElement> =
-            gloo::utils::document().create_element("a").ok().and_then(|a| a.dyn_into().ok());
-        if let Some(link) = link {
-            link.set_href(&url);
-            link.set_download(&name);
-            link.click();
-        }
-        // Revoked once the download has started.
-        gloo::timers::callback::Timeout::new(10_000, move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        })
-        .forget();
-    });
-    let _ = canvas.to_blob_with_type(callback.unchecked_ref(), "image/png");
+/// Saves the canvas as a PNG file named `name`.
+async fn save_png(canvas: HtmlCanvasElement, name: String) {
+    let Some(blob) = canvas_png(&canvas).await else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let link: Option<HtmlAnchorElement> =
+        gloo::utils::document().create_element("a").ok().and_then(|a| a.dyn_into().ok());
+    if let Some(link) = link {
+        link.set_href(&url);
+        link.set_download(&name);
+        link.click();
+    }
+    // Revoked once the download has started.
+    gloo::timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
 }
 
 #[cfg(test)]

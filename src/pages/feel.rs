@@ -41,10 +41,11 @@ pub fn FeelPage() -> Html {
             }
         });
     }
-    // Each word's part, a few words at a time, once the answer is in.
+    // Each word's part, a few words at a time, once the answer is in (after a worker restart
+    // the sentence is asked again, and its answer starts them again).
     {
         let (line, next, text) = (line.clone(), state.next_words(), state.text.clone());
-        use_effect_with((state.fresh.shown(), line.ready), move |_| {
+        use_effect_with(state.fresh.shown(), move |_| {
             if let Some(words) = next.filter(|_| line.ready) {
                 line.leave_out(text, words);
             }
@@ -93,7 +94,7 @@ pub fn FeelPage() -> Html {
                     </p>
                     if feeling.truncated {
                         <p class="hint" data-testid="feel-truncated">
-                            { format!("It reads the first {} words only (64 word pieces); the rest was left out.", feeling.words.len()) }
+                            { format!("It reads the first {} word pieces only; the rest was left out.", feeling.tokens.len().saturating_sub(2)) }
                         </p>
                     }
                     <Attention feeling={feeling.clone()} />
@@ -165,19 +166,23 @@ fn Part(props: &PartProps) -> Html {
         Some(part) => format!("the odds of “positive” are {:.1}× smaller with it", (-part).exp()),
         None => "working it out…".into(),
     };
+    // The colour says it to the eye; the hidden text says it to a screen reader.
     html! {
-        <span ref={node} class="part" title={title.clone()} aria-label={format!("{}: {title}", props.word)}
-            data-part={props.part.map(|p| format!("{p:.4}")).unwrap_or_default()}>{ props.word.clone() }</span>
+        <span ref={node} class="part" title={title.clone()} data-word={props.word.clone()}
+            data-part={props.part.map(|p| format!("{p:.4}")).unwrap_or_default()}>
+            { props.word.clone() }
+            if props.part.is_some() { <span class="visually-hidden">{ format!(" ({title})") }</span> }
+        </span>
     }
 }
 
-/// A translucent colour, so the word reads on light and dark backgrounds alike; full at a
-/// part of 3.4 in log-odds (the odds × 30).
+/// A translucent colour, so the word reads on light and dark backgrounds alike; strongest (at
+/// most 0.5, for the text's contrast) from a part of 2 in log-odds (the odds × 7.4).
 fn tint(part: Option<f32>) -> String {
     match part {
         None => "transparent".into(),
         Some(p) => {
-            let alpha = (p.abs() / 4.0).min(0.85);
+            let alpha = (p.abs() / 4.0).min(0.5);
             let rgb = if p >= 0.0 { "34, 160, 90" } else { "215, 50, 50" };
             format!("rgba({rgb}, {alpha:.2})")
         }
@@ -258,6 +263,7 @@ fn TokenChip(props: &TokenChipProps) -> Html {
     html! {
         <button ref={node} class={classes!("token", props.selected.then_some("selected"))}
             aria-pressed={props.selected.to_string()} onclick={props.onclick.clone()} data-testid="feel-token"
+            aria-label={format!("{}, {:.0}%", props.text, props.weight * 100.0)}
             data-weight={format!("{:.3}", props.weight)}>{ props.text.clone() }</button>
     }
 }
@@ -270,7 +276,7 @@ mod tests {
     fn tints_say_the_direction_and_grow_with_the_part() {
         assert_eq!(tint(None), "transparent");
         assert_eq!(tint(Some(1.0)), "rgba(34, 160, 90, 0.25)");
-        assert_eq!(tint(Some(-9.0)), "rgba(215, 50, 50, 0.85)");
+        assert_eq!(tint(Some(-9.0)), "rgba(215, 50, 50, 0.50)");
         assert_eq!(sure_words(0.9996), "Positive · over 99% sure");
         assert_eq!(sure_words(0.25), "Negative · 75% sure");
     }

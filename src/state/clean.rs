@@ -29,6 +29,11 @@ pub struct CleanState {
     pub progress: (u64, u64),
     pub result: Option<Rc<Cleaned>>,
     pub error: Option<String>,
+    /// Worker restarts during this photo's cleanings: after a second, it is not asked again
+    /// on its own (the photo may be what stops the worker).
+    pub crashes: u32,
+    /// "Clean this photo" presses: each asks again with the same settings.
+    pub attempt: u32,
 }
 
 impl Default for CleanState {
@@ -44,6 +49,8 @@ impl Default for CleanState {
             progress: (0, 0),
             result: None,
             error: None,
+            crashes: 0,
+            attempt: 0,
         }
     }
 }
@@ -56,9 +63,9 @@ impl CleanState {
 
     /// The settings a cleaning is asked for: a new photo, grain or strength (the page asks
     /// again when they change).
-    pub fn wanted(&self) -> Option<(*const Vec<u8>, u32, Option<u32>)> {
-        let photo = self.photo.as_ref()?;
-        Some((Rc::as_ptr(photo), self.grain.to_bits(), self.strength.map(f32::to_bits)))
+    pub fn wanted(&self) -> Option<(*const Vec<u8>, u32, Option<u32>, u32)> {
+        let photo = self.photo.as_ref().filter(|_| self.crashes < MAX_CRASHES)?;
+        Some((Rc::as_ptr(photo), self.grain.to_bits(), self.strength.map(f32::to_bits), self.attempt))
     }
 }
 
@@ -79,8 +86,15 @@ pub enum CleanAction {
     },
     /// A problem found before the worker saw anything (file too big, camera denied…).
     Refused(String),
+    /// The worker was replaced: what it was doing is lost.
+    WorkerRestarted,
+    /// "Clean this photo": again, after a cancel, a failure or crashes.
+    Again,
     Answer(RequestId, Reply),
 }
+
+/// Worker restarts during one photo's cleanings before the page stops asking by itself.
+pub const MAX_CRASHES: u32 = 2;
 
 impl Reducible for CleanState {
     type Action = CleanAction;
@@ -89,6 +103,7 @@ impl Reducible for CleanState {
         let mut next = (*self).clone();
         match action {
             CleanAction::Photo { source, bytes, seed } => {
+                next.crashes = 0;
                 next.photo = Some(Rc::new(bytes));
                 next.source = Some(source);
                 next.seed = seed;
@@ -108,6 +123,23 @@ impl Reducible for CleanState {
                 next.working = None;
             }
             CleanAction::Refused(message) => next.error = Some(message),
+            CleanAction::WorkerRestarted => {
+                if next.working.take().is_some() {
+                    next.crashes += 1;
+                    next.progress = (0, 0);
+                    if next.crashes >= MAX_CRASHES {
+                        next.error = Some(
+                            "Cleaning this photo stopped the page's worker twice: try a smaller photo."
+                                .into(),
+                        );
+                    }
+                }
+            }
+            CleanAction::Again => {
+                next.crashes = 0;
+                next.attempt += 1;
+                next.error = None;
+            }
             CleanAction::Answer(id, Reply::Progress { loaded, total }) if next.fresh.would_admit(id) => {
                 next.progress = (loaded, total.unwrap_or(loaded));
             }
@@ -180,6 +212,20 @@ mod tests {
         assert_eq!(s.working, None);
         let s = s.reduce(CleanAction::Answer(4, Reply::Cancelled));
         assert!(s.result.is_some());
+    }
+
+    #[test]
+    fn a_restart_mid_photo_asks_again_once_then_says_so() {
+        let s = with_photo().reduce(CleanAction::Asked(1));
+        let s = s.reduce(CleanAction::WorkerRestarted);
+        assert!(s.working.is_none() && s.wanted().is_some(), "asked again when the worker is back");
+        let s = s.reduce(CleanAction::Asked(2)).reduce(CleanAction::WorkerRestarted);
+        assert!(s.wanted().is_none(), "not a third time on its own");
+        assert!(s.error.as_deref().unwrap().contains("smaller photo"));
+        let s = s.reduce(CleanAction::Again);
+        assert!(s.wanted().is_some() && s.error.is_none());
+        let idle = Rc::new(CleanState::default()).reduce(CleanAction::WorkerRestarted);
+        assert_eq!(idle.crashes, 0, "a restart while idle is nobody's fault here");
     }
 
     #[test]

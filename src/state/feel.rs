@@ -57,11 +57,12 @@ pub fn log_odds(p: f32) -> f32 {
 }
 
 pub enum FeelAction {
-    /// The sentence was sent as request `next` (or cleared: nothing to ask).
+    /// The sentence was sent as request `next`.
     Asked {
         next: RequestId,
         text: String,
     },
+    /// The sentence is empty: nothing to ask; `next` is the id the next request gets.
     Cleared {
         next: RequestId,
     },
@@ -92,7 +93,11 @@ impl Reducible for FeelState {
                 next.without.clear();
                 next.error = None;
             }
-            FeelAction::Answer(id, Reply::LeftOut { positive, .. }) if next.fresh.admit(id) => {
+            // Only the words next in line: a reply asked before the answer it follows (a worker
+            // restart re-asks the sentence) would put other words' values on these.
+            FeelAction::Answer(id, Reply::LeftOut { words, positive, .. })
+                if words.first() == Some(&(next.without.len() as u32)) && next.fresh.admit(id) =>
+            {
                 next.without.extend(positive);
             }
             FeelAction::Answer(id, Reply::Failed(message)) if next.fresh.admit(id) => {
@@ -128,8 +133,9 @@ mod tests {
         })
     }
 
-    fn left_out(positive: &[f32]) -> Reply {
-        Reply::LeftOut { positive: positive.to_vec(), millis: 1.0 }
+    fn left_out(from: u32, positive: &[f32]) -> Reply {
+        let words = (from..from + positive.len() as u32).collect();
+        Reply::LeftOut { words, positive: positive.to_vec(), millis: 1.0 }
     }
 
     #[test]
@@ -139,9 +145,12 @@ mod tests {
         assert_eq!(s.next_words(), None, "nothing before the answer");
         let s = s.reduce(FeelAction::Answer(1, felt("not bad at all , really", 0.8)));
         assert_eq!(s.next_words(), Some(vec![0, 1, 2, 3]));
-        let s = s.reduce(FeelAction::Answer(2, left_out(&[0.3, 0.9, 0.8, 0.75])));
+        let s = s.reduce(FeelAction::Answer(2, left_out(0, &[0.3, 0.9, 0.8, 0.75])));
         assert_eq!(s.next_words(), Some(vec![4, 5]));
-        let s = s.reduce(FeelAction::Answer(3, left_out(&[0.8, 0.8])));
+        // Asked before a restart re-asked the sentence: words 0 and 1 again, from a later id.
+        let s = s.reduce(FeelAction::Answer(3, left_out(0, &[0.1, 0.1])));
+        assert_eq!(s.without.len(), 4, "not the words next in line");
+        let s = s.reduce(FeelAction::Answer(4, left_out(4, &[0.8, 0.8])));
         assert_eq!(s.next_words(), None);
         let parts = s.parts();
         assert_eq!(parts[0].0, "not");
@@ -155,7 +164,7 @@ mod tests {
         let s = Rc::new(FeelState::default()).reduce(FeelAction::Asked { next: 1, text: "good".into() });
         let s = s.reduce(FeelAction::Answer(1, felt("good", 0.9)));
         let s = s.reduce(FeelAction::Asked { next: 3, text: "bad".into() });
-        let s = s.reduce(FeelAction::Answer(2, left_out(&[0.1])));
+        let s = s.reduce(FeelAction::Answer(2, left_out(0, &[0.1])));
         assert!(s.without.is_empty(), "the old sentence's parts are dropped");
         assert_eq!(s.text, "good", "its answer stays until the new one comes");
         let s = s.reduce(FeelAction::Answer(3, felt("bad", 0.1)));

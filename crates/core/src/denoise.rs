@@ -270,6 +270,10 @@ pub fn start(model: &Model, bytes: &[u8], options: CleanOptions) -> Result<Photo
     if !(0.0..=MAX_SIGMA).contains(&options.grain) {
         return Err(Error::BadInput(format!("grain of {}: it must be 0 to {MAX_SIGMA}", options.grain)));
     }
+    // Before the photo is decoded: a bad request costs nothing.
+    if let Some(s) = options.strength.filter(|s| !(0.0..=MAX_SIGMA).contains(s)) {
+        return Err(Error::BadInput(format!("a noise level of {s}: it must be 0 to {MAX_SIGMA}")));
+    }
     let photo = crate::photo::decode(bytes)?;
     let (w, h) = photo.dimensions();
     let pixels = u64::from(w) * u64::from(h);

@@ -84,7 +84,7 @@ pub enum Event {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Reply {
-    /// Not final: bytes of a model downloaded so far.
+    /// Not final: bytes of a model downloaded so far, or tiles of a photo cleaned.
     Progress {
         loaded: u64,
         total: Option<u64>,
@@ -106,8 +106,9 @@ pub enum Reply {
     /// The request was cancelled before it finished.
     Cancelled,
     Felt(Feeling),
-    /// The probability of "positive" with each word asked for left out, in the order asked.
+    /// The probability of "positive" with each word asked for (`words`) left out.
     LeftOut {
+        words: Vec<u32>,
         positive: Vec<f32>,
         millis: f64,
     },

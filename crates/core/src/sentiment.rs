@@ -75,18 +75,21 @@ pub fn feel(model: &Model, text: &str) -> Result<Feeling> {
 }
 
 /// The probability of "positive" for `text` with each of `words` (indices into
-/// [`Feeling::words`]) left out, one at a time.
+/// [`Feeling::words`]) left out, one at a time: the word becomes a space (so "isn't" less "'"
+/// is "isn t", not a new word), and the text is cut after the last word read (so no word from
+/// past the model's length slides in).
 pub fn leave_out(model: &Model, text: &str, words: &[u32]) -> Result<Vec<f32>> {
     nothing_to_read(text)?;
     let (spec, vocab) = encoder_of(model)?;
     let ranges = vocab.encode(text, spec.seq).words;
+    let read = &text[..ranges.last().map_or(0, |r| r.end)];
     words
         .iter()
         .map(|&w| {
             let range = ranges.get(w as usize).ok_or_else(|| {
                 Error::BadInput(format!("word {w} of a sentence of {} words read", ranges.len()))
             })?;
-            let without = format!("{}{}", &text[..range.start], &text[range.end..]);
+            let without = format!("{} {}", &read[..range.start], &read[range.end..]);
             Ok(run(model, &without)?.1)
         })
         .collect()

@@ -96,11 +96,17 @@ impl Session {
     /// Runs the model on `feeds` (one per input, row-major, in its fact's shape and type) and
     /// returns the first output flattened.
     pub fn run(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
-        Ok(self.run_all(feeds)?.swap_remove(0))
+        let outputs = self.outputs(feeds)?;
+        flat(&outputs[0])
     }
 
-    /// [`Session::run`], every output flattened, in the model's output order.
+    /// [`Session::run`], every output flattened, in the model's output order (all must be f32:
+    /// a person's model with an int64 second output runs through `run`, which reads only the first).
     pub fn run_all(&self, feeds: &[Feed]) -> Result<Vec<Vec<f32>>> {
+        self.outputs(feeds)?.iter().map(flat).collect()
+    }
+
+    fn outputs(&self, feeds: &[Feed]) -> Result<TVec<TValue>> {
         if feeds.len() != self.inputs.len() {
             return Err(Error::BadInput(format!(
                 "expected {} inputs, got {}",
@@ -126,16 +132,13 @@ impl Session {
             }
             values.push(tensor.map_err(|e| Error::Inference(root_cause(&e)))?.into_tvalue());
         }
-        let outputs = self.plan.run(values).map_err(|e| Error::Inference(root_cause(&e)))?;
-        outputs
-            .iter()
-            .map(|output| {
-                let view =
-                    output.to_plain_array_view::<f32>().map_err(|e| Error::Inference(root_cause(&e)))?;
-                Ok(view.iter().copied().collect())
-            })
-            .collect()
+        self.plan.run(values).map_err(|e| Error::Inference(root_cause(&e)))
     }
+}
+
+fn flat(output: &TValue) -> Result<Vec<f32>> {
+    let view = output.to_plain_array_view::<f32>().map_err(|e| Error::Inference(root_cause(&e)))?;
+    Ok(view.iter().copied().collect())
 }
 
 #[cfg(feature = "onnx")]

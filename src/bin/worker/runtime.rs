@@ -2,9 +2,9 @@
 //! requests. It runs in a dedicated web worker so the UI thread never runs a model.
 
 use js_sys::{Array, Reflect, Uint8Array};
-use playground_core::denoise::{self, PhotoCleaning};
+use playground_core::denoise;
 use playground_core::engine::Engine;
-use playground_core::input::ModelInput;
+use playground_core::input::{CleanOptions, ModelInput};
 #[cfg(feature = "onnx")]
 use playground_core::inspect;
 #[cfg(feature = "onnx")]
@@ -141,15 +141,8 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
             )
         }
         Ask::Clean { model, photo, options } => {
-            let started = now_ms();
-            let job = state.borrow().engine.start_cleaning(&model, &photo, options);
-            match job {
-                Ok(job) => {
-                    state.borrow_mut().cleaning.push(id);
-                    spawn_local(clean(state.clone(), id, model, job, started));
-                }
-                Err(e) => reply(id, Reply::Failed(e.to_string())),
-            }
+            state.borrow_mut().cleaning.push(id);
+            spawn_local(clean(state.clone(), id, model, photo, options));
         }
         Ask::Feel { model, text } => {
             let started = now_ms();
@@ -168,7 +161,7 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
             reply(
                 id,
                 match left_out {
-                    Ok(positive) => Reply::LeftOut { positive, millis: now_ms() - started },
+                    Ok(positive) => Reply::LeftOut { words, positive, millis: now_ms() - started },
                     Err(e) => Reply::Failed(e.to_string()),
                 },
             )
@@ -246,29 +239,45 @@ fn run(engine: &Engine, model: ModelKey, input: &ModelInput) -> Reply {
     }
 }
 
-/// Runs a cleaning's tiles one by one, reporting each, and lets the worker read its messages
-/// between two (a `Cancel`, or another page's request).
+/// Decodes the photo and runs its tiles one by one, reporting each; the worker reads its
+/// messages before the decoding and between two tiles (a `Cancel`, a newer `Clean`, another
+/// page's request), so a cancelled or superseded cleaning costs at most one tile.
 async fn clean(
     state: Rc<RefCell<State>>,
     id: RequestId,
     model: String,
-    mut job: PhotoCleaning,
-    started: f64,
+    photo: Vec<u8>,
+    options: CleanOptions,
 ) {
+    let started = now_ms();
+    let cancelled = || !state.borrow().cleaning.contains(&id);
+    let failed = |message: String| {
+        state.borrow_mut().cleaning.retain(|&r| r != id);
+        reply(id, Reply::Failed(message))
+    };
+    yield_to_messages().await;
+    if cancelled() {
+        return reply(id, Reply::Cancelled);
+    }
+    let job = working_on(id, || state.borrow().engine.start_cleaning(&model, &photo, options));
+    drop(photo);
+    let mut job = match job {
+        Ok(job) => job,
+        Err(e) => return failed(e.to_string()),
+    };
     loop {
-        if !state.borrow().cleaning.contains(&id) {
+        yield_to_messages().await;
+        if cancelled() {
             return reply(id, Reply::Cancelled);
         }
         if let Err(e) = working_on(id, || state.borrow().engine.clean_step(&model, &mut job)) {
-            state.borrow_mut().cleaning.retain(|&r| r != id);
-            return reply(id, Reply::Failed(e.to_string()));
+            return failed(e.to_string());
         }
         let (done, total) = job.cleaning.progress();
         if done == total {
             break;
         }
         reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
-        yield_to_messages().await;
     }
     state.borrow_mut().cleaning.retain(|&r| r != id);
     let (sigma, shrunk_from, tiles) = (job.cleaning.sigma(), job.shrunk_from, job.cleaning.progress().1);
@@ -288,16 +297,41 @@ async fn clean(
     );
 }
 
-/// Resolves once the messages already queued for this worker have been handled: a message to
-/// ourselves through a fresh channel, queued behind them (a timer would be clamped to 4 ms).
+thread_local! {
+    /// One channel for [`yield_to_messages`]: a message through it is queued behind those
+    /// already sent to the worker; each wakes the oldest waiter.
+    static YIELD: Option<(web_sys::MessagePort, Rc<RefCell<std::collections::VecDeque<js_sys::Function>>>)> = {
+        let channel = web_sys::MessageChannel::new().ok();
+        channel.map(|channel| {
+            let waiting = Rc::new(RefCell::new(std::collections::VecDeque::<js_sys::Function>::new()));
+            let wake = {
+                let waiting = waiting.clone();
+                Closure::<dyn Fn()>::new(move || {
+                    if let Some(resolve) = waiting.borrow_mut().pop_front() {
+                        let _ = resolve.call0(&JsValue::NULL);
+                    }
+                })
+            };
+            channel.port1().set_onmessage(Some(wake.as_ref().unchecked_ref()));
+            wake.forget(); // lives as long as the worker
+            (channel.port2(), waiting)
+        })
+    };
+}
+
+/// Resolves once the messages already queued for this worker have been handled (a timer would
+/// do too, but is clamped to 4 ms once nested).
 async fn yield_to_messages() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let Ok(channel) = web_sys::MessageChannel::new() else {
-            let _ = resolve.call0(&JsValue::NULL);
-            return;
-        };
-        channel.port1().set_onmessage(Some(&resolve));
-        let _ = channel.port2().post_message(&JsValue::NULL);
+        YIELD.with(|y| match y {
+            Some((port, waiting)) => {
+                waiting.borrow_mut().push_back(resolve);
+                let _ = port.post_message(&JsValue::NULL);
+            }
+            None => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        })
     });
     let _ = JsFuture::from(promise).await;
 }

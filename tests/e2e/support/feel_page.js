@@ -23,7 +23,7 @@ export class FeelPage extends AppPage {
   /** Waits until the verdict is about `text`'s words (the parts shown are its words); the verdict. */
   async verdictFor(words, timeout = 30_000) {
     await this.page.waitForFunction((words) => {
-      const parts = [...document.querySelectorAll("[data-testid=feel-words] .part")].map((e) => e.textContent);
+      const parts = [...document.querySelectorAll("[data-testid=feel-words] .part")].map((e) => e.dataset.word);
       return JSON.stringify(parts) === JSON.stringify(words) && document.querySelector("[data-testid=feel-verdict]");
     }, words, { timeout });
     return this.verdict();
@@ -40,7 +40,7 @@ export class FeelPage extends AppPage {
       const parts = [...document.querySelectorAll("[data-testid=feel-words] .part")];
       return parts.length && parts.every((p) => p.dataset.part !== "");
     }, null, { timeout });
-    return this.page.$$eval("[data-testid=feel-words] .part", (els) => els.map((e) => [e.textContent, Number(e.dataset.part)]));
+    return this.page.$$eval("[data-testid=feel-words] .part", (els) => els.map((e) => [e.dataset.word, Number(e.dataset.part)]));
   }
 
   /** The timing line: milliseconds in the worker and word pieces read. */
