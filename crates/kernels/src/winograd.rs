@@ -41,9 +41,6 @@ impl Conv3x3 {
     fn tiles_wide(&self) -> usize {
         self.ow.div_ceil(2).next_multiple_of(4)
     }
-    fn tiles(&self) -> usize {
-        self.tiles_high() * self.tiles_wide()
-    }
     /// The zero-padded copy of one input plane that the input transform reads: every tile's
     /// 4×4 block, the padded tiles' too, lies inside it.
     fn padded_plane(&self) -> (usize, usize) {
@@ -91,10 +88,17 @@ fn weight_index(co: usize, ci: usize, cin: usize, cout: usize) -> usize {
 }
 
 thread_local! {
-    /// Scratch reused across calls (padded input, transformed input, products): allocating and
-    /// zeroing ~0.7 MB per convolution cost more than some of the stages.
+    /// Scratch reused across calls (padded input, one block's transformed input and products):
+    /// allocating and zeroing it per convolution cost more than some of the stages.
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
+
+/// Tiles per block: the stages run block by block (input transform, the 16 products, output
+/// transform), so that a block's transformed input and products (`16 × channels × BLOCK` floats
+/// each, 128 KiB at 64 channels) stay in cache between stages. Whole-plane stages went through
+/// 64 MiB of transformed input and 64 MiB of products per 64 → 64 convolution of a 256 × 256
+/// tile, and the products read it at a 64 KiB stride.
+const BLOCK: usize = 32;
 
 /// `output = conv3x3(input, kernel) + bias` (then ReLU if `shape.relu`), with the kernel as [`winograd_weights`] returns it.
 pub fn conv3x3(input: &[f32], output: &mut [f32], weights: &[f32], bias: &[f32], shape: &Conv3x3) {
@@ -107,20 +111,33 @@ pub fn conv3x3(input: &[f32], output: &mut [f32], weights: &[f32], bias: &[f32],
         return;
     }
     let (ph, pw) = shape.padded_plane();
-    let tiles = shape.tiles();
+    let (th, tw) = (shape.tiles_high(), shape.tiles_wide());
     SCRATCH.with_borrow_mut(|scratch| {
-        let needed = cin * ph * pw + 16 * cin * tiles + 16 * cout * tiles;
+        let needed = cin * ph * pw + 16 * cin * BLOCK + 16 * cout * BLOCK;
         if scratch.len() < needed {
             scratch.resize(needed, 0.0);
         }
         let (padded, rest) = scratch.split_at_mut(cin * ph * pw);
-        let (transformed, rest) = rest.split_at_mut(16 * cin * tiles);
-        let products = &mut rest[..16 * cout * tiles];
+        let (transformed, rest) = rest.split_at_mut(16 * cin * BLOCK);
+        let products = &mut rest[..16 * cout * BLOCK];
         pad_input(input, padded, shape);
-        transform_input(padded, transformed, shape);
-        multiply(weights, transformed, products, cin, cout, tiles);
-        transform_output(products, output, bias, shape);
+        for ty in 0..th {
+            for tx in (0..tw).step_by(BLOCK) {
+                let block = Block { ty, tx, tiles: BLOCK.min(tw - tx) };
+                transform_input(padded, transformed, shape, block);
+                multiply(weights, transformed, products, cin, cout, block.tiles);
+                transform_output(products, output, bias, shape, block);
+            }
+        }
     });
+}
+
+/// Tiles `tx .. tx + tiles` of tile row `ty` (`tiles` a multiple of 4).
+#[derive(Clone, Copy)]
+struct Block {
+    ty: usize,
+    tx: usize,
+    tiles: usize,
 }
 
 fn pad_input(input: &[f32], padded: &mut [f32], s: &Conv3x3) {
@@ -136,37 +153,35 @@ fn pad_input(input: &[f32], padded: &mut [f32], s: &Conv3x3) {
     }
 }
 
-/// `Bᵀ d B` of every tile's 4×4 block `d`, into `[16][cin][tiles]`.
-fn transform_input(padded: &[f32], transformed: &mut [f32], s: &Conv3x3) {
+/// `Bᵀ d B` of each of a block's tiles' 4×4 blocks `d`, into `[16][cin][block.tiles]`.
+fn transform_input(padded: &[f32], transformed: &mut [f32], s: &Conv3x3, block: Block) {
     let (ph, pw) = s.padded_plane();
-    let (th, tw, tiles) = (s.tiles_high(), s.tiles_wide(), s.tiles());
+    let Block { ty, tx: tx0, tiles } = block;
     assert!(padded.len() >= s.cin * ph * pw && transformed.len() >= 16 * s.cin * tiles);
     for ci in 0..s.cin {
         let plane = &padded[ci * ph * pw..][..ph * pw];
-        for ty in 0..th {
-            for tx in (0..tw).step_by(4) {
-                // d[r][c]: lane j holds the block of tile tx + j, whose columns start at 2(tx + j).
-                let mut d = [[F4::ZERO; 4]; 4];
-                for (r, d_row) in d.iter_mut().enumerate() {
-                    let row = &plane[(2 * ty + r) * pw + 2 * tx..][..10];
-                    let (a, b) = (F4::load(&row[0..]), F4::load(&row[4..]));
-                    let (a2, b2) = (F4::load(&row[2..]), F4::load(&row[6..]));
-                    *d_row = [a.even(b), a.odd(b), a2.even(b2), a2.odd(b2)];
-                }
-                // Bᵀ d, then (Bᵀ d) B; Bᵀ = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]].
-                let mut t = [[F4::ZERO; 4]; 4];
-                for c in 0..4 {
-                    t[0][c] = d[0][c].sub(d[2][c]);
-                    t[1][c] = d[1][c].add(d[2][c]);
-                    t[2][c] = d[2][c].sub(d[1][c]);
-                    t[3][c] = d[1][c].sub(d[3][c]);
-                }
-                let tile = ty * tw + tx;
-                for (r, t) in t.iter().enumerate() {
-                    let v = [t[0].sub(t[2]), t[1].add(t[2]), t[2].sub(t[1]), t[1].sub(t[3])];
-                    for (c, v) in v.into_iter().enumerate() {
-                        v.store(&mut transformed[((r * 4 + c) * s.cin + ci) * tiles + tile..]);
-                    }
+        for j in (0..tiles).step_by(4) {
+            let tx = tx0 + j;
+            // d[r][c]: lane k holds the block of tile tx + k, whose columns start at 2(tx + k).
+            let mut d = [[F4::ZERO; 4]; 4];
+            for (r, d_row) in d.iter_mut().enumerate() {
+                let row = &plane[(2 * ty + r) * pw + 2 * tx..][..10];
+                let (a, b) = (F4::load(&row[0..]), F4::load(&row[4..]));
+                let (a2, b2) = (F4::load(&row[2..]), F4::load(&row[6..]));
+                *d_row = [a.even(b), a.odd(b), a2.even(b2), a2.odd(b2)];
+            }
+            // Bᵀ d, then (Bᵀ d) B; Bᵀ = [[1,0,-1,0], [0,1,1,0], [0,-1,1,0], [0,1,0,-1]].
+            let mut t = [[F4::ZERO; 4]; 4];
+            for c in 0..4 {
+                t[0][c] = d[0][c].sub(d[2][c]);
+                t[1][c] = d[1][c].add(d[2][c]);
+                t[2][c] = d[2][c].sub(d[1][c]);
+                t[3][c] = d[1][c].sub(d[3][c]);
+            }
+            for (r, t) in t.iter().enumerate() {
+                let v = [t[0].sub(t[2]), t[1].add(t[2]), t[2].sub(t[1]), t[1].sub(t[3])];
+                for (c, v) in v.into_iter().enumerate() {
+                    v.store(&mut transformed[((r * 4 + c) * s.cin + ci) * tiles + j..]);
                 }
             }
         }
@@ -263,53 +278,51 @@ fn row1(u: &[f32], v: &[f32], m: &mut [f32], tiles: usize) {
     }
 }
 
-/// `Aᵀ m A + bias` of every tile, written into the output planes (padded tiles and rows past the
-/// output dropped). Aᵀ = [[1,1,1,0], [0,1,-1,-1]].
-fn transform_output(products: &[f32], output: &mut [f32], bias: &[f32], s: &Conv3x3) {
-    let (th, tw, tiles) = (s.tiles_high(), s.tiles_wide(), s.tiles());
+/// `Aᵀ m A + bias` of a block's tiles, written into the output planes (padded tiles and rows
+/// past the output dropped). Aᵀ = [[1,1,1,0], [0,1,-1,-1]].
+fn transform_output(products: &[f32], output: &mut [f32], bias: &[f32], s: &Conv3x3, block: Block) {
+    let Block { ty, tx: tx0, tiles } = block;
     let (oh, ow) = (s.oh, s.ow);
     assert!(products.len() >= 16 * s.cout * tiles);
     for (co, plane) in output.chunks_exact_mut(oh * ow).enumerate() {
         let b = F4::splat(bias[co]);
-        for ty in 0..th {
-            for tx in (0..tw).step_by(4) {
-                let tile = ty * tw + tx;
-                let m = |xi: usize| F4::load(&products[(xi * s.cout + co) * tiles + tile..]);
-                let mut q = [[F4::ZERO; 2]; 4];
-                for (r, q) in q.iter_mut().enumerate() {
-                    let (m0, m1, m2, m3) = (m(r * 4), m(r * 4 + 1), m(r * 4 + 2), m(r * 4 + 3));
-                    *q = [m0.add(m1).add(m2), m1.sub(m2).sub(m3)];
+        for j in (0..tiles).step_by(4) {
+            let tx = tx0 + j;
+            let m = |xi: usize| F4::load(&products[(xi * s.cout + co) * tiles + j..]);
+            let mut q = [[F4::ZERO; 2]; 4];
+            for (r, q) in q.iter_mut().enumerate() {
+                let (m0, m1, m2, m3) = (m(r * 4), m(r * 4 + 1), m(r * 4 + 2), m(r * 4 + 3));
+                *q = [m0.add(m1).add(m2), m1.sub(m2).sub(m3)];
+            }
+            for dy in 0..2 {
+                let y = 2 * ty + dy;
+                if y >= oh {
+                    break;
                 }
-                for dy in 0..2 {
-                    let y = 2 * ty + dy;
-                    if y >= oh {
-                        break;
-                    }
-                    let row = |c: usize| {
-                        let value = match dy {
-                            0 => q[0][c].add(q[1][c]).add(q[2][c]).add(b),
-                            _ => q[1][c].sub(q[2][c]).sub(q[3][c]).add(b),
-                        };
-                        if s.relu {
-                            value.max(F4::ZERO)
-                        } else {
-                            value
-                        }
+                let row = |c: usize| {
+                    let value = match dy {
+                        0 => q[0][c].add(q[1][c]).add(q[2][c]).add(b),
+                        _ => q[1][c].sub(q[2][c]).sub(q[3][c]).add(b),
                     };
-                    // Lane j of column c is output column 2(tx + j) + c: interleave the two.
-                    let (left, right) = (row(0), row(1));
-                    let x = 2 * tx;
-                    let out = &mut plane[y * ow..][..ow];
-                    let kept = ow.saturating_sub(x).min(8);
-                    if kept == 8 {
-                        left.interleave_low(right).store(&mut out[x..]);
-                        left.interleave_high(right).store(&mut out[x + 4..]);
-                    } else if kept > 0 {
-                        let mut values = [0.0; 8];
-                        left.interleave_low(right).store(&mut values[..4]);
-                        left.interleave_high(right).store(&mut values[4..]);
-                        out[x..x + kept].copy_from_slice(&values[..kept]);
+                    if s.relu {
+                        value.max(F4::ZERO)
+                    } else {
+                        value
                     }
+                };
+                // Lane k of column c is output column 2(tx + k) + c: interleave the two.
+                let (left, right) = (row(0), row(1));
+                let x = 2 * tx;
+                let out = &mut plane[y * ow..][..ow];
+                let kept = ow.saturating_sub(x).min(8);
+                if kept == 8 {
+                    left.interleave_low(right).store(&mut out[x..]);
+                    left.interleave_high(right).store(&mut out[x + 4..]);
+                } else if kept > 0 {
+                    let mut values = [0.0; 8];
+                    left.interleave_low(right).store(&mut values[..4]);
+                    left.interleave_high(right).store(&mut values[4..]);
+                    out[x..x + kept].copy_from_slice(&values[..kept]);
                 }
             }
         }

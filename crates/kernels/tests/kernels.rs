@@ -109,7 +109,8 @@ fn conv3x3_reference(input: &[f32], kernel: &[f32], bias: &[f32], s: &Conv3x3) -
 #[test]
 fn winograd_convolution_matches_the_direct_one() {
     // (cin, cout, h, w, pad top, bottom, left, right, relu): the sketch model's five, odd sizes,
-    // output channels not a multiple of 4, padding on one side only or none, 1-pixel outputs.
+    // output channels not a multiple of 4, padding on one side only or none, 1-pixel outputs,
+    // rows of several blocks of tiles.
     let cases = [
         (1, 24, 28, 28, 1, 1, 1, 1, true),
         (24, 24, 28, 28, 1, 1, 1, 1, true),
@@ -122,6 +123,8 @@ fn winograd_convolution_matches_the_direct_one() {
         (1, 1, 3, 3, 0, 0, 0, 0, false),
         (5, 9, 1, 1, 1, 1, 1, 1, false),
         (8, 4, 20, 31, 0, 1, 1, 0, true),
+        // Wider than one block of tiles: 76 tiles a row, blocks of 32, 32 and 12.
+        (3, 6, 7, 150, 1, 1, 1, 1, true),
     ];
     for (i, (cin, cout, h, w, top, bottom, left, right, relu)) in cases.into_iter().enumerate() {
         let (oh, ow) = (h + top + bottom - 2, w + left + right - 2);
