@@ -113,13 +113,13 @@ pub fn conv3x3(input: &[f32], output: &mut [f32], weights: &[f32], bias: &[f32],
     let (ph, pw) = shape.padded_plane();
     let (th, tw) = (shape.tiles_high(), shape.tiles_wide());
     SCRATCH.with_borrow_mut(|scratch| {
-        let needed = cin * ph * pw + 16 * cin * BLOCK + 16 * cout * BLOCK;
+        let needed = cin * ph * pw + 16 * stride(cin, BLOCK) + 16 * stride(cout, BLOCK);
         if scratch.len() < needed {
             scratch.resize(needed, 0.0);
         }
         let (padded, rest) = scratch.split_at_mut(cin * ph * pw);
-        let (transformed, rest) = rest.split_at_mut(16 * cin * BLOCK);
-        let products = &mut rest[..16 * cout * BLOCK];
+        let (transformed, rest) = rest.split_at_mut(16 * stride(cin, BLOCK));
+        let products = &mut rest[..16 * stride(cout, BLOCK)];
         pad_input(input, padded, shape);
         for ty in 0..th {
             for tx in (0..tw).step_by(BLOCK) {
@@ -130,6 +130,14 @@ pub fn conv3x3(input: &[f32], output: &mut [f32], weights: &[f32], bias: &[f32],
             }
         }
     });
+}
+
+/// Where each of the 16 matrices `[rows][tiles]` of a block's transformed input or products
+/// starts, in floats: one cache line past the previous one's end. At `rows × tiles` exactly (8 KiB
+/// at 64 × 32) the 16 values of one tile, one per matrix, fell in the same set of a
+/// 12-way L1 cache, and the transforms, which read or write those 16 together, missed it.
+fn stride(rows: usize, tiles: usize) -> usize {
+    rows * tiles + 16
 }
 
 /// Tiles `tx .. tx + tiles` of tile row `ty` (`tiles` a multiple of 4).
@@ -157,7 +165,7 @@ fn pad_input(input: &[f32], padded: &mut [f32], s: &Conv3x3) {
 fn transform_input(padded: &[f32], transformed: &mut [f32], s: &Conv3x3, block: Block) {
     let (ph, pw) = s.padded_plane();
     let Block { ty, tx: tx0, tiles } = block;
-    assert!(padded.len() >= s.cin * ph * pw && transformed.len() >= 16 * s.cin * tiles);
+    assert!(padded.len() >= s.cin * ph * pw && transformed.len() >= 16 * stride(s.cin, tiles));
     for ci in 0..s.cin {
         let plane = &padded[ci * ph * pw..][..ph * pw];
         for j in (0..tiles).step_by(4) {
@@ -181,7 +189,7 @@ fn transform_input(padded: &[f32], transformed: &mut [f32], s: &Conv3x3, block: 
             for (r, t) in t.iter().enumerate() {
                 let v = [t[0].sub(t[2]), t[1].add(t[2]), t[2].sub(t[1]), t[1].sub(t[3])];
                 for (c, v) in v.into_iter().enumerate() {
-                    v.store(&mut transformed[((r * 4 + c) * s.cin + ci) * tiles + j..]);
+                    v.store(&mut transformed[(r * 4 + c) * stride(s.cin, tiles) + ci * tiles + j..]);
                 }
             }
         }
@@ -198,12 +206,12 @@ fn multiply(
     cout: usize,
     tiles: usize,
 ) {
-    assert!(weights.len() >= 16 * cout * cin && transformed.len() >= 16 * cin * tiles);
-    assert!(products.len() >= 16 * cout * tiles && tiles.is_multiple_of(4));
+    assert!(weights.len() >= 16 * cout * cin && transformed.len() >= 16 * stride(cin, tiles));
+    assert!(products.len() >= 16 * stride(cout, tiles) && tiles.is_multiple_of(4));
     for xi in 0..16 {
         let u = &weights[xi * cout * cin..][..cout * cin];
-        let v = &transformed[xi * cin * tiles..][..cin * tiles];
-        let m = &mut products[xi * cout * tiles..][..cout * tiles];
+        let v = &transformed[xi * stride(cin, tiles)..][..cin * tiles];
+        let m = &mut products[xi * stride(cout, tiles)..][..cout * tiles];
         let mut co = 0;
         while co + 4 <= cout {
             // SAFETY: rows co..co + 4 of u (4 × cin, interleaved by `winograd_weights`) and of m
@@ -283,12 +291,12 @@ fn row1(u: &[f32], v: &[f32], m: &mut [f32], tiles: usize) {
 fn transform_output(products: &[f32], output: &mut [f32], bias: &[f32], s: &Conv3x3, block: Block) {
     let Block { ty, tx: tx0, tiles } = block;
     let (oh, ow) = (s.oh, s.ow);
-    assert!(products.len() >= 16 * s.cout * tiles);
+    assert!(products.len() >= 16 * stride(s.cout, tiles));
     for (co, plane) in output.chunks_exact_mut(oh * ow).enumerate() {
         let b = F4::splat(bias[co]);
         for j in (0..tiles).step_by(4) {
             let tx = tx0 + j;
-            let m = |xi: usize| F4::load(&products[(xi * s.cout + co) * tiles + j..]);
+            let m = |xi: usize| F4::load(&products[xi * stride(s.cout, tiles) + co * tiles + j..]);
             let mut q = [[F4::ZERO; 2]; 4];
             for (r, q) in q.iter_mut().enumerate() {
                 let (m0, m1, m2, m3) = (m(r * 4), m(r * 4 + 1), m(r * 4 + 2), m(r * 4 + 3));
