@@ -4,7 +4,7 @@
 //! stride-1 convolutions, and give tract's output within f32 rounding.
 #![cfg(feature = "onnx")]
 
-use playground_core::registry::MODELS;
+use playground_core::registry::{self, MODELS};
 use playground_core::session::onnx_to_nnef;
 use playground_fast_ops::{replace_convolutions, speed_up, SpeedUps};
 use std::path::PathBuf;
@@ -222,5 +222,43 @@ fn registry_models_answer_the_same_with_winograd_convolutions() {
             _ => {}
         }
         assert!(worst < 1e-5, "{}: relative difference {worst}", spec.id);
+    }
+}
+
+/// The denoiser (six 3×3 convolutions, 2 → 64 → … → 1) on a noisy tile of a photo, by tract
+/// and by each Winograd transform: the largest difference in output pixel values (in [0, 1]),
+/// against the 1e-4 within which two tilings of a photo must agree (`tests/denoise.rs`) and
+/// 1⁄255, an 8-bit step.
+#[test]
+fn the_denoiser_answers_the_same_with_winograd_convolutions() {
+    use playground_core::denoise::Plane;
+    use playground_core::random::Draws;
+    use playground_fast_ops::{replace_convolutions_with, WinogradTiles};
+    let spec = registry::find(registry::DENOISE).unwrap();
+    let [n, c, h, w] = spec.input.facts()[0].shape[..] else { panic!("NCHW") };
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let photo = image::open(repo.join("crates/core/tests/photos/cat.png")).unwrap().to_rgb8();
+    let green = Plane::rgb(&photo)[1].with_noise(0.1, &mut Draws::new(3));
+    let mut x = vec![0.1f32; n * c * h * w];
+    for y in 0..h {
+        for i in 0..w {
+            x[y * w + i] = green.values[(y % green.height) * green.width + i % green.width];
+        }
+    }
+    let x = Tensor::from_shape(&[n, c, h, w], &x).unwrap();
+    let decluttered = registry_model(spec.model_path()).into_decluttered().unwrap();
+    let run = |m: TypedModel| {
+        let out =
+            m.into_optimized().unwrap().into_runnable().unwrap().run(tvec!(x.clone().into_tvalue())).unwrap();
+        out[0].to_plain_array_view::<f32>().unwrap().iter().copied().collect::<Vec<_>>()
+    };
+    let theirs = run(decluttered.clone());
+    for tiles in [WinogradTiles::Two, WinogradTiles::Four] {
+        let mut ours = decluttered.clone();
+        assert_eq!(replace_convolutions_with(&mut ours, |_| tiles).unwrap(), 6);
+        let ours = run(ours);
+        let worst = ours.iter().zip(&theirs).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+        eprintln!("{tiles:?}: largest difference {worst:e}");
+        assert!(worst < 2e-5, "{tiles:?}: the outputs differ by up to {worst}");
     }
 }

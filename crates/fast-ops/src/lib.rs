@@ -29,6 +29,6 @@
 
 mod plan;
 pub use plan::{
-    replace_convolutions, speed_up, speed_up_decluttered, Conv3x3Winograd, MaxPool2x2, SpatialPad, SpeedUps,
-    WINOGRAD_CONVOLUTIONS,
+    replace_convolutions, replace_convolutions_with, speed_up, speed_up_decluttered, Conv3x3Winograd,
+    MaxPool2x2, SpatialPad, SpeedUps, WinogradTiles, WINOGRAD_CONVOLUTIONS,
 };

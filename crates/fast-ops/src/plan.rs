@@ -1,6 +1,6 @@
 //! The plan rewrite and the two operators; see the crate documentation.
 
-use playground_kernels::{self as kernels, winograd};
+use playground_kernels::{self as kernels, winograd, winograd4};
 use tract_nnef::tract_core::internal::*;
 use tract_nnef::tract_core::ops::array::{Pad, PadMode};
 use tract_nnef::tract_core::ops::cnn::{Conv, KernelFormat, OptMaxPool};
@@ -233,17 +233,52 @@ pub fn speed_up_decluttered(model: &mut TypedModel) -> TractResult<usize> {
     Ok(replaced)
 }
 
+/// Which Winograd transform a convolution gets: F(2×2, 3×3) ([`winograd`]) or F(4×4, 3×3)
+/// ([`winograd4`]: 1.78× fewer multiply-adds, larger rounding errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WinogradTiles {
+    Two,
+    Four,
+}
+
+impl WinogradTiles {
+    /// The rule [`replace_convolutions`] applies: the one with fewer multiply-adds in its
+    /// products, counting the tiles each pads a row to (whole vectors of 4 tiles). On small
+    /// outputs F(4×4) computes much that is thrown away: the sketch model's 64 → 128 convolution
+    /// at 7×7 took 149 µs by F(2×2) and 203 µs by F(4×4) in wasm under Node, while its 28×28 and
+    /// 14×14 ones and the denoiser's 256×256 ones were faster by F(4×4) (`experiments/op-profile`).
+    pub fn for_shape(shape: &winograd::Conv3x3) -> Self {
+        let tiles = |side: usize| (shape.oh.div_ceil(side), shape.ow.div_ceil(side).next_multiple_of(4));
+        let ((h2, w2), (h4, w4)) = (tiles(2), tiles(4));
+        if h4 * w4 * winograd4::POSITIONS < h2 * w2 * 16 {
+            WinogradTiles::Four
+        } else {
+            WinogradTiles::Two
+        }
+    }
+}
+
 /// Replaces, in a decluttered plan (before `into_optimized`), each 3×3 stride-1 convolution of
 /// an f32 NCHW tensor with constant weights by [`Conv3x3Winograd`], taking in the ReLU that
 /// follows it when nothing else reads the convolution. Returns how many were replaced.
 ///
 /// [`speed_up_decluttered`] calls it where it is faster ([`WINOGRAD_CONVOLUTIONS`]).
 pub fn replace_convolutions(model: &mut TypedModel) -> TractResult<usize> {
+    replace_convolutions_with(model, WinogradTiles::for_shape)
+}
+
+/// [`replace_convolutions`] with the transform `tiles` picks for each convolution.
+pub fn replace_convolutions_with(
+    model: &mut TypedModel,
+    tiles: impl Fn(&winograd::Conv3x3) -> WinogradTiles,
+) -> TractResult<usize> {
     let mut replaced = 0;
     for id in model.eval_order()? {
         let node = model.node(id);
         let Some(conv) = node.op_as::<Conv>() else { continue };
-        let Some(mut op) = Conv3x3Winograd::replacing(conv, &model.node_input_facts(id)?)? else { continue };
+        let Some(mut op) = Conv3x3Winograd::replacing(conv, &model.node_input_facts(id)?, &tiles)? else {
+            continue;
+        };
         // The ReLU (max with a constant 0) that alone reads the convolution goes in too.
         let mut last = id;
         if let [only] = model.outlet_successors(OutletId::new(id, 0)) {
@@ -283,14 +318,19 @@ fn is_relu_of(model: &TypedModel, id: usize, conv: OutletId) -> TractResult<bool
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Conv3x3Winograd {
     shape: winograd::Conv3x3,
-    /// The kernel in the transform domain, `[16, cout, cin]`.
+    tiles: WinogradTiles,
+    /// The kernel in the transform domain, `[16 or 36, cout, cin]`.
     weights: Arc<Tensor>,
     /// One per output channel.
     bias: Arc<Tensor>,
 }
 
 impl Conv3x3Winograd {
-    fn replacing(conv: &Conv, inputs: &[&TypedFact]) -> TractResult<Option<Self>> {
+    fn replacing(
+        conv: &Conv,
+        inputs: &[&TypedFact],
+        tiles: &impl Fn(&winograd::Conv3x3) -> WinogradTiles,
+    ) -> TractResult<Option<Self>> {
         let spec = &conv.pool_spec;
         let Some([_, cin, h, w]) = nchw_f32(inputs[0]) else { return Ok(None) };
         let (Some(kernel), Some(bias)) = (&inputs[1].konst, &inputs[2].konst) else { return Ok(None) };
@@ -320,14 +360,21 @@ impl Conv3x3Winograd {
             oh: dims[0].convoluted,
             ow: dims[1].convoluted,
         };
-        let weights = winograd::winograd_weights(kernel.try_as_plain_ram()?.as_slice::<f32>()?, cin, cout);
+        let tiles = tiles(&shape);
+        let kernel = kernel.try_as_plain_ram()?;
+        let kernel = kernel.as_slice::<f32>()?;
+        let (weights, positions) = match tiles {
+            WinogradTiles::Two => (winograd::winograd_weights(kernel, cin, cout), 16),
+            WinogradTiles::Four => (winograd4::winograd_weights(kernel, cin, cout), winograd4::POSITIONS),
+        };
         let bias = bias.cast_to::<f32>()?;
         let bias = bias.try_as_plain_ram()?;
         let bias = bias.as_slice::<f32>()?;
         let bias: Vec<f32> = (0..cout).map(|co| bias[co % bias.len()]).collect();
         Ok(Some(Conv3x3Winograd {
             shape,
-            weights: tensor1(&weights).into_shape(&[16, cout, cin])?.into_arc_tensor(),
+            tiles,
+            weights: tensor1(&weights).into_shape(&[positions, cout, cin])?.into_arc_tensor(),
             bias: tensor1(&bias).into_arc_tensor(),
         }))
     }
@@ -338,7 +385,7 @@ impl Op for Conv3x3Winograd {
         "Conv3x3Winograd".into()
     }
     fn info(&self) -> TractResult<Vec<String>> {
-        Ok(vec![format!("{:?}", self.shape)])
+        Ok(vec![format!("{:?} {:?}", self.tiles, self.shape)])
     }
     op_as_typed_op!();
 }
@@ -360,7 +407,10 @@ impl EvalOp for Conv3x3Winograd {
             |_, source, target| {
                 let images = source.chunks_exact(s.cin * s.h * s.w);
                 for (image, out) in images.zip(target.chunks_exact_mut(s.cout * s.oh * s.ow)) {
-                    winograd::conv3x3(image, out, weights, bias, s);
+                    match self.tiles {
+                        WinogradTiles::Two => winograd::conv3x3(image, out, weights, bias, s),
+                        WinogradTiles::Four => winograd4::conv3x3(image, out, weights, bias, s),
+                    }
                 }
             },
         )

@@ -5,6 +5,7 @@
 
 mod simd;
 pub mod winograd;
+pub mod winograd4;
 
 use simd::F4;
 

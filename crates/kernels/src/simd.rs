@@ -77,6 +77,16 @@ mod imp {
         pub fn interleave_high(self, other: F4) -> F4 {
             F4(i32x4_shuffle::<2, 6, 3, 7>(self.0, other.0))
         }
+        /// `self[0], self[1], other[0], other[1]`.
+        #[inline(always)]
+        pub fn low_halves(self, other: F4) -> F4 {
+            F4(i32x4_shuffle::<0, 1, 4, 5>(self.0, other.0))
+        }
+        /// `self[2], self[3], other[2], other[3]`.
+        #[inline(always)]
+        pub fn high_halves(self, other: F4) -> F4 {
+            F4(i32x4_shuffle::<2, 3, 6, 7>(self.0, other.0))
+        }
     }
 }
 
@@ -147,6 +157,12 @@ mod imp {
         }
         pub fn interleave_high(self, other: F4) -> F4 {
             self.pick(other, [2, 6, 3, 7])
+        }
+        pub fn low_halves(self, other: F4) -> F4 {
+            self.pick(other, [0, 1, 4, 5])
+        }
+        pub fn high_halves(self, other: F4) -> F4 {
+            self.pick(other, [2, 3, 6, 7])
         }
     }
 }

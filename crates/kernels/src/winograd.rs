@@ -79,7 +79,7 @@ pub fn winograd_weights(kernel: &[f32], cin: usize, cout: usize) -> Vec<f32> {
 }
 
 /// Where weight `(co, ci)` goes in one of [`winograd_weights`]'s matrices.
-fn weight_index(co: usize, ci: usize, cin: usize, cout: usize) -> usize {
+pub(crate) fn weight_index(co: usize, ci: usize, cin: usize, cout: usize) -> usize {
     if co < cout / 4 * 4 {
         (co / 4 * cin + ci) * 4 + co % 4
     } else {
@@ -120,14 +120,13 @@ pub fn conv3x3(input: &[f32], output: &mut [f32], weights: &[f32], bias: &[f32],
         let (padded, rest) = scratch.split_at_mut(cin * ph * pw);
         let (transformed, rest) = rest.split_at_mut(16 * stride(cin, BLOCK));
         let products = &mut rest[..16 * stride(cout, BLOCK)];
-        pad_input(input, padded, shape);
-        for ty in 0..th {
-            for tx in (0..tw).step_by(BLOCK) {
-                let block = Block { ty, tx, tiles: BLOCK.min(tw - tx) };
-                transform_input(padded, transformed, shape, block);
-                multiply(weights, transformed, products, cin, cout, block.tiles);
-                transform_output(products, output, bias, shape, block);
-            }
+        pad_input(input, padded, shape, (ph, pw));
+        let all = th * tw;
+        for first in (0..all).step_by(BLOCK) {
+            let block = Block { first, tiles: BLOCK.min(all - first), tiles_wide: tw };
+            transform_input(padded, transformed, shape, block);
+            multiply(16, weights, transformed, products, cin, cout, block.tiles);
+            transform_output(products, output, bias, shape, block);
         }
     });
 }
@@ -136,20 +135,29 @@ pub fn conv3x3(input: &[f32], output: &mut [f32], weights: &[f32], bias: &[f32],
 /// starts, in floats: one cache line past the previous one's end. At `rows × tiles` exactly (8 KiB
 /// at 64 × 32) the 16 values of one tile, one per matrix, fell in the same set of a
 /// 12-way L1 cache, and the transforms, which read or write those 16 together, missed it.
-fn stride(rows: usize, tiles: usize) -> usize {
+pub(crate) fn stride(rows: usize, tiles: usize) -> usize {
     rows * tiles + 16
 }
 
-/// Tiles `tx .. tx + tiles` of tile row `ty` (`tiles` a multiple of 4).
+/// Tiles `first .. first + tiles`, numbered row by row (`tiles` and rows of `tiles_wide` tiles
+/// multiples of 4: a vector of 4 tiles lies in one row, a block may span rows).
 #[derive(Clone, Copy)]
-struct Block {
-    ty: usize,
-    tx: usize,
-    tiles: usize,
+pub(crate) struct Block {
+    pub first: usize,
+    pub tiles: usize,
+    pub tiles_wide: usize,
 }
 
-fn pad_input(input: &[f32], padded: &mut [f32], s: &Conv3x3) {
-    let (ph, pw) = s.padded_plane();
+impl Block {
+    /// Tile row and column of the block's tile `j`.
+    pub fn at(&self, j: usize) -> (usize, usize) {
+        let tile = self.first + j;
+        (tile / self.tiles_wide, tile % self.tiles_wide)
+    }
+}
+
+/// `input` into `padded`, planes of `(ph, pw)` zeros with the input at `(pad_top, pad_left)`.
+pub(crate) fn pad_input(input: &[f32], padded: &mut [f32], s: &Conv3x3, (ph, pw): (usize, usize)) {
     padded.fill(0.0);
     // Input rows/columns past the padded plane are never read by a kept output.
     let rows = s.h.min(ph.saturating_sub(s.pad_top));
@@ -164,12 +172,12 @@ fn pad_input(input: &[f32], padded: &mut [f32], s: &Conv3x3) {
 /// `Bᵀ d B` of each of a block's tiles' 4×4 blocks `d`, into `[16][cin][block.tiles]`.
 fn transform_input(padded: &[f32], transformed: &mut [f32], s: &Conv3x3, block: Block) {
     let (ph, pw) = s.padded_plane();
-    let Block { ty, tx: tx0, tiles } = block;
+    let tiles = block.tiles;
     assert!(padded.len() >= s.cin * ph * pw && transformed.len() >= 16 * stride(s.cin, tiles));
     for ci in 0..s.cin {
         let plane = &padded[ci * ph * pw..][..ph * pw];
         for j in (0..tiles).step_by(4) {
-            let tx = tx0 + j;
+            let (ty, tx) = block.at(j);
             // d[r][c]: lane k holds the block of tile tx + k, whose columns start at 2(tx + k).
             let mut d = [[F4::ZERO; 4]; 4];
             for (r, d_row) in d.iter_mut().enumerate() {
@@ -196,9 +204,11 @@ fn transform_input(padded: &[f32], transformed: &mut [f32], s: &Conv3x3, block: 
     }
 }
 
-/// `products[ξ] = weights[ξ] · transformed[ξ]` for the 16 positions ξ of the transform domain:
-/// `[cout × cin]` by `[cin × tiles]`, 4 output channels by 8 tiles per step (8 accumulators).
-fn multiply(
+/// `products[ξ] = weights[ξ] · transformed[ξ]` for the `positions` positions ξ of the transform
+/// domain (16 here, 36 in [`crate::winograd4`]): `[cout × cin]` by `[cin × tiles]`, 4 output
+/// channels by 8 tiles per step (8 accumulators).
+pub(crate) fn multiply(
+    positions: usize,
     weights: &[f32],
     transformed: &[f32],
     products: &mut [f32],
@@ -206,9 +216,10 @@ fn multiply(
     cout: usize,
     tiles: usize,
 ) {
-    assert!(weights.len() >= 16 * cout * cin && transformed.len() >= 16 * stride(cin, tiles));
-    assert!(products.len() >= 16 * stride(cout, tiles) && tiles.is_multiple_of(4));
-    for xi in 0..16 {
+    let n = positions;
+    assert!(weights.len() >= n * cout * cin && transformed.len() >= n * stride(cin, tiles));
+    assert!(products.len() >= n * stride(cout, tiles) && tiles.is_multiple_of(4));
+    for xi in 0..n {
         let u = &weights[xi * cout * cin..][..cout * cin];
         let v = &transformed[xi * stride(cin, tiles)..][..cin * tiles];
         let m = &mut products[xi * stride(cout, tiles)..][..cout * tiles];
@@ -289,13 +300,13 @@ fn row1(u: &[f32], v: &[f32], m: &mut [f32], tiles: usize) {
 /// `Aᵀ m A + bias` of a block's tiles, written into the output planes (padded tiles and rows
 /// past the output dropped). Aᵀ = [[1,1,1,0], [0,1,-1,-1]].
 fn transform_output(products: &[f32], output: &mut [f32], bias: &[f32], s: &Conv3x3, block: Block) {
-    let Block { ty, tx: tx0, tiles } = block;
+    let tiles = block.tiles;
     let (oh, ow) = (s.oh, s.ow);
     assert!(products.len() >= 16 * stride(s.cout, tiles));
     for (co, plane) in output.chunks_exact_mut(oh * ow).enumerate() {
         let b = F4::splat(bias[co]);
         for j in (0..tiles).step_by(4) {
-            let tx = tx0 + j;
+            let (ty, tx) = block.at(j);
             let m = |xi: usize| F4::load(&products[xi * stride(s.cout, tiles) + co * tiles + j..]);
             let mut q = [[F4::ZERO; 2]; 4];
             for (r, q) in q.iter_mut().enumerate() {

@@ -4,6 +4,7 @@
 //! with +simd128, where the vector paths run.
 
 use playground_kernels::winograd::{conv3x3, winograd_weights, Conv3x3};
+use playground_kernels::winograd4;
 use playground_kernels::{max_pool_2x2, pad_2d};
 
 #[cfg(target_arch = "wasm32")]
@@ -139,6 +140,12 @@ fn winograd_convolution_matches_the_direct_one() {
         let scale = (cin * 9) as f32;
         for (j, (g, w)) in got.iter().zip(&want).enumerate() {
             assert!((g - w).abs() <= 1e-5 * scale, "case {i}, value {j}: {g} vs {w}");
+        }
+        // F(4×4, 3×3): measured up to 9e-5 here (48 → 48), within the same bound.
+        let mut got4 = vec![f32::NAN; cout * oh * ow];
+        winograd4::conv3x3(&input, &mut got4, &winograd4::winograd_weights(&kernel, cin, cout), &bias, &s);
+        for (j, (g, w)) in got4.iter().zip(&want).enumerate() {
+            assert!((g - w).abs() <= 1e-5 * scale, "F(4×4, 3×3): case {i}, value {j}: {g} vs {w}");
         }
     }
 }
