@@ -41,8 +41,8 @@ impl Conv3x3 {
     fn tiles_wide(&self) -> usize {
         self.ow.div_ceil(2).next_multiple_of(4)
     }
-    /// The zero-padded copy of one input plane that the input transform reads: every tile's
-    /// 4×4 block, the padded tiles' too, lies inside it.
+    /// The zero-padded input plane that the input transform reads (by bands of rows, [`Band`]):
+    /// every tile's 4×4 block, the padded tiles' too, lies inside it.
     fn padded_plane(&self) -> (usize, usize) {
         (2 * self.tiles_high() + 2, 2 * self.tiles_wide() + 2)
     }
@@ -88,7 +88,8 @@ pub(crate) fn weight_index(co: usize, ci: usize, cin: usize, cout: usize) -> usi
 }
 
 thread_local! {
-    /// Scratch reused across calls (padded input, one block's transformed input and products):
+    /// Scratch reused across calls (a band of padded input rows, one block's transformed input
+    /// and products):
     /// allocating and zeroing it per convolution cost more than some of the stages.
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
@@ -110,25 +111,71 @@ pub fn conv3x3(input: &[f32], output: &mut [f32], weights: &[f32], bias: &[f32],
     if output.is_empty() {
         return;
     }
-    let (ph, pw) = shape.padded_plane();
+    let (_, pw) = shape.padded_plane();
     let (th, tw) = (shape.tiles_high(), shape.tiles_wide());
+    let band_tile_rows = (BLOCK / tw).max(1);
     SCRATCH.with_borrow_mut(|scratch| {
-        let needed = cin * ph * pw + 16 * stride(cin, BLOCK) + 16 * stride(cout, BLOCK);
+        let band_len = cin * (2 * band_tile_rows + 2) * pw;
+        let needed = band_len + 16 * stride(cin, BLOCK) + 16 * stride(cout, BLOCK);
         if scratch.len() < needed {
             scratch.resize(needed, 0.0);
         }
-        let (padded, rest) = scratch.split_at_mut(cin * ph * pw);
+        let (band, rest) = scratch.split_at_mut(band_len);
         let (transformed, rest) = rest.split_at_mut(16 * stride(cin, BLOCK));
         let products = &mut rest[..16 * stride(cout, BLOCK)];
-        pad_input(input, padded, shape, (ph, pw));
-        let all = th * tw;
-        for first in (0..all).step_by(BLOCK) {
-            let block = Block { first, tiles: BLOCK.min(all - first), tiles_wide: tw };
-            transform_input(padded, transformed, shape, block);
-            multiply(16, weights, transformed, products, cin, cout, block.tiles);
-            transform_output(products, output, bias, shape, block);
+        for ty in (0..th).step_by(band_tile_rows) {
+            let end = (ty + band_tile_rows).min(th);
+            let band = Band::fill(input, band, shape, pw, 2 * ty, 2 * (end - ty) + 2);
+            for first in (ty * tw..end * tw).step_by(BLOCK) {
+                let block = Block { first, tiles: BLOCK.min(end * tw - first), tiles_wide: tw };
+                transform_input(&band, transformed, shape, block);
+                multiply(16, weights, transformed, products, cin, cout, block.tiles);
+                transform_output(products, output, bias, shape, block);
+            }
         }
     });
+}
+
+/// Rows `first_row .. first_row + rows` of the zero-padded input planes (`pw` wide, the input
+/// at `(pad_top, pad_left)`), `[cin][rows][pw]`: what the input transform of one or a few tile
+/// rows reads. Copying the whole padded input instead (17 MiB at 64 × 256²) left each block's
+/// transform reading 6 rows of each of 64 planes a plane apart, from memory.
+pub(crate) struct Band<'a> {
+    values: &'a [f32],
+    first_row: usize,
+    rows: usize,
+    pw: usize,
+}
+
+impl<'a> Band<'a> {
+    pub fn fill(
+        input: &[f32],
+        values: &'a mut [f32],
+        s: &Conv3x3,
+        pw: usize,
+        first_row: usize,
+        rows: usize,
+    ) -> Band<'a> {
+        let values = &mut values[..s.cin * rows * pw];
+        let cols = s.w.min(pw.saturating_sub(s.pad_left));
+        for (plane, out) in input.chunks_exact(s.h * s.w).zip(values.chunks_exact_mut(rows * pw)) {
+            for (r, out) in out.chunks_exact_mut(pw).enumerate() {
+                out.fill(0.0);
+                let y = (first_row + r).wrapping_sub(s.pad_top);
+                if y < s.h {
+                    out[s.pad_left..][..cols].copy_from_slice(&plane[y * s.w..][..cols]);
+                }
+            }
+        }
+        Band { values, first_row, rows, pw }
+    }
+
+    /// Padded row `row` of plane `ci`, from column `x` to the end.
+    #[inline(always)]
+    pub fn row(&self, ci: usize, row: usize, x: usize) -> &[f32] {
+        &self.values[(ci * self.rows + row - self.first_row) * self.pw + x
+            ..(ci * self.rows + row - self.first_row + 1) * self.pw]
+    }
 }
 
 /// Where each of the 16 matrices `[rows][tiles]` of a block's transformed input or products
@@ -156,32 +203,17 @@ impl Block {
     }
 }
 
-/// `input` into `padded`, planes of `(ph, pw)` zeros with the input at `(pad_top, pad_left)`.
-pub(crate) fn pad_input(input: &[f32], padded: &mut [f32], s: &Conv3x3, (ph, pw): (usize, usize)) {
-    padded.fill(0.0);
-    // Input rows/columns past the padded plane are never read by a kept output.
-    let rows = s.h.min(ph.saturating_sub(s.pad_top));
-    let cols = s.w.min(pw.saturating_sub(s.pad_left));
-    for (plane, out) in input.chunks_exact(s.h * s.w).zip(padded.chunks_exact_mut(ph * pw)) {
-        for y in 0..rows {
-            out[(s.pad_top + y) * pw + s.pad_left..][..cols].copy_from_slice(&plane[y * s.w..][..cols]);
-        }
-    }
-}
-
 /// `Bᵀ d B` of each of a block's tiles' 4×4 blocks `d`, into `[16][cin][block.tiles]`.
-fn transform_input(padded: &[f32], transformed: &mut [f32], s: &Conv3x3, block: Block) {
-    let (ph, pw) = s.padded_plane();
+fn transform_input(band: &Band, transformed: &mut [f32], s: &Conv3x3, block: Block) {
     let tiles = block.tiles;
-    assert!(padded.len() >= s.cin * ph * pw && transformed.len() >= 16 * stride(s.cin, tiles));
+    assert!(transformed.len() >= 16 * stride(s.cin, tiles));
     for ci in 0..s.cin {
-        let plane = &padded[ci * ph * pw..][..ph * pw];
         for j in (0..tiles).step_by(4) {
             let (ty, tx) = block.at(j);
             // d[r][c]: lane k holds the block of tile tx + k, whose columns start at 2(tx + k).
             let mut d = [[F4::ZERO; 4]; 4];
             for (r, d_row) in d.iter_mut().enumerate() {
-                let row = &plane[(2 * ty + r) * pw + 2 * tx..][..10];
+                let row = &band.row(ci, 2 * ty + r, 2 * tx)[..10];
                 let (a, b) = (F4::load(&row[0..]), F4::load(&row[4..]));
                 let (a2, b2) = (F4::load(&row[2..]), F4::load(&row[6..]));
                 *d_row = [a.even(b), a.odd(b), a2.even(b2), a2.odd(b2)];

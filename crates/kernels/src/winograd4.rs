@@ -9,7 +9,7 @@
 //! between the plane's order and the tiles'.
 
 use crate::simd::F4;
-use crate::winograd::{multiply, pad_input, stride, weight_index, Block, Conv3x3};
+use crate::winograd::{multiply, stride, weight_index, Band, Block, Conv3x3};
 use std::cell::RefCell;
 
 /// Positions of the transform domain.
@@ -22,10 +22,11 @@ fn tiles_high(s: &Conv3x3) -> usize {
 fn tiles_wide(s: &Conv3x3) -> usize {
     s.ow.div_ceil(4).next_multiple_of(4)
 }
-/// The zero-padded input plane the input transform reads: each tile's 6×6 block, padded tiles'
-/// too, and the 2 columns past the last block that its row loads (5 vectors from 4 × tile).
-fn padded_plane(s: &Conv3x3) -> (usize, usize) {
-    (4 * tiles_high(s) + 2, 4 * tiles_wide(s) + 4)
+/// The width of the zero-padded input rows the input transform reads: each tile's 6×6 block,
+/// padded tiles' too, and the 2 columns past the last block that its row loads (5 vectors from
+/// 4 × tile).
+fn padded_width(s: &Conv3x3) -> usize {
+    4 * tiles_wide(s) + 4
 }
 
 /// The kernel `[cout, cin, 3, 3]` in the transform domain, `G g Gᵀ`: 36 matrices `[cout][cin]`,
@@ -63,7 +64,8 @@ pub fn winograd_weights(kernel: &[f32], cin: usize, cout: usize) -> Vec<f32> {
 }
 
 thread_local! {
-    /// Scratch reused across calls (padded input, one block's transformed input and products).
+    /// Scratch reused across calls (a band of padded input rows, one block's transformed input
+    /// and products).
     static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -82,23 +84,27 @@ pub fn conv3x3(input: &[f32], output: &mut [f32], weights: &[f32], bias: &[f32],
     if output.is_empty() {
         return;
     }
-    let (ph, pw) = padded_plane(shape);
+    let pw = padded_width(shape);
     let (th, tw) = (tiles_high(shape), tiles_wide(shape));
+    let band_tile_rows = (BLOCK / tw).max(1);
     SCRATCH.with_borrow_mut(|scratch| {
-        let needed = cin * ph * pw + POSITIONS * (stride(cin, BLOCK) + stride(cout, BLOCK));
+        let band_len = cin * (4 * band_tile_rows + 2) * pw;
+        let needed = band_len + POSITIONS * (stride(cin, BLOCK) + stride(cout, BLOCK));
         if scratch.len() < needed {
             scratch.resize(needed, 0.0);
         }
-        let (padded, rest) = scratch.split_at_mut(cin * ph * pw);
+        let (band, rest) = scratch.split_at_mut(band_len);
         let (transformed, rest) = rest.split_at_mut(POSITIONS * stride(cin, BLOCK));
         let products = &mut rest[..POSITIONS * stride(cout, BLOCK)];
-        pad_input(input, padded, shape, (ph, pw));
-        let all = th * tw;
-        for first in (0..all).step_by(BLOCK) {
-            let block = Block { first, tiles: BLOCK.min(all - first), tiles_wide: tw };
-            transform_input(padded, transformed, shape, block);
-            multiply(POSITIONS, weights, transformed, products, cin, cout, block.tiles);
-            transform_output(products, output, bias, shape, block);
+        for ty in (0..th).step_by(band_tile_rows) {
+            let end = (ty + band_tile_rows).min(th);
+            let band = Band::fill(input, band, shape, pw, 4 * ty, 4 * (end - ty) + 2);
+            for first in (ty * tw..end * tw).step_by(BLOCK) {
+                let block = Block { first, tiles: BLOCK.min(end * tw - first), tiles_wide: tw };
+                transform_input(&band, transformed, shape, block);
+                multiply(POSITIONS, weights, transformed, products, cin, cout, block.tiles);
+                transform_output(products, output, bias, shape, block);
+            }
         }
     });
 }
@@ -142,20 +148,18 @@ fn b_transpose(d: [F4; 6]) -> [F4; 6] {
 }
 
 /// `Bᵀ d B` of the 6×6 input blocks of a block's tiles, into `[36][cin][tiles]`.
-fn transform_input(padded: &[f32], transformed: &mut [f32], s: &Conv3x3, block: Block) {
+fn transform_input(band: &Band, transformed: &mut [f32], s: &Conv3x3, block: Block) {
     let tiles = block.tiles;
-    let (ph, pw) = padded_plane(s);
     let ld = stride(s.cin, tiles);
-    assert!(padded.len() >= s.cin * ph * pw && transformed.len() >= POSITIONS * ld);
+    assert!(transformed.len() >= POSITIONS * ld);
     for ci in 0..s.cin {
-        let plane = &padded[ci * ph * pw..][..ph * pw];
         for j in (0..tiles).step_by(4) {
             let (ty, tx) = block.at(j);
             // Rows of the blocks, each as 6 columns of 4 tiles, already transformed along x
             // ((d B) row by row), then along y.
             let mut rows = [[F4::ZERO; 6]; 6];
             for (r, row_out) in rows.iter_mut().enumerate() {
-                let row = &plane[(4 * ty + r) * pw + 4 * tx..][..20];
+                let row = &band.row(ci, 4 * ty + r, 4 * tx)[..20];
                 let a = std::array::from_fn(|k| F4::load(&row[4 * k..]));
                 *row_out = b_transpose(columns(a));
             }
