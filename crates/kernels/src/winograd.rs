@@ -226,10 +226,13 @@ fn transform_input(band: &Band, transformed: &mut [f32], s: &Conv3x3, block: Blo
                 t[2][c] = d[2][c].sub(d[1][c]);
                 t[3][c] = d[1][c].sub(d[3][c]);
             }
+            let (at, ld) = (transformed[ci * tiles + j..].as_mut_ptr(), stride(s.cin, tiles));
             for (r, t) in t.iter().enumerate() {
                 let v = [t[0].sub(t[2]), t[1].add(t[2]), t[2].sub(t[1]), t[1].sub(t[3])];
                 for (c, v) in v.into_iter().enumerate() {
-                    v.store(&mut transformed[(r * 4 + c) * stride(s.cin, tiles) + ci * tiles + j..]);
+                    // SAFETY: r * 4 + c < 16 matrices of ld ≥ cin × tiles floats (the assert);
+                    // this writes row ci, tiles j .. j + 4.
+                    unsafe { v.write(at.add((r * 4 + c) * ld)) };
                 }
             }
         }
@@ -339,7 +342,10 @@ fn transform_output(products: &[f32], output: &mut [f32], bias: &[f32], s: &Conv
         let b = F4::splat(bias[co]);
         for j in (0..tiles).step_by(4) {
             let (ty, tx) = block.at(j);
-            let m = |xi: usize| F4::load(&products[xi * stride(s.cout, tiles) + co * tiles + j..]);
+            let (at, ld) = (products[co * tiles + j..].as_ptr(), stride(s.cout, tiles));
+            // SAFETY: xi < 16, and products holds 16 matrices of ld ≥ cout × tiles floats (the
+            // assert), of which this reads row co, tiles j .. j + 4.
+            let m = |xi: usize| unsafe { F4::read(at.add(xi * ld)) };
             let mut q = [[F4::ZERO; 2]; 4];
             for (r, q) in q.iter_mut().enumerate() {
                 let (m0, m1, m2, m3) = (m(r * 4), m(r * 4 + 1), m(r * 4 + 2), m(r * 4 + 3));

@@ -163,10 +163,14 @@ fn transform_input(band: &Band, transformed: &mut [f32], s: &Conv3x3, block: Blo
                 let a = std::array::from_fn(|k| F4::load(&row[4 * k..]));
                 *row_out = b_transpose(columns(a));
             }
+            let at = transformed[ci * tiles + j..].as_mut_ptr();
+            #[allow(clippy::needless_range_loop)] // c picks a column of every row
             for c in 0..6 {
                 let v = b_transpose(std::array::from_fn(|r| rows[r][c]));
                 for (r, v) in v.into_iter().enumerate() {
-                    v.store(&mut transformed[(r * 6 + c) * ld + ci * tiles + j..]);
+                    // SAFETY: r * 6 + c < 36 matrices of ld ≥ cin × tiles floats (the assert);
+                    // this writes row ci, tiles j .. j + 4.
+                    unsafe { v.write(at.add((r * 6 + c) * ld)) };
                 }
             }
         }
@@ -197,7 +201,10 @@ fn transform_output(products: &[f32], output: &mut [f32], bias: &[f32], s: &Conv
         let b = F4::splat(bias[co]);
         for j in (0..tiles).step_by(4) {
             let (ty, tx) = block.at(j);
-            let m = |xi: usize| F4::load(&products[xi * ld + co * tiles + j..]);
+            let at = products[co * tiles + j..].as_ptr();
+            // SAFETY: xi < 36, and products holds 36 matrices of ld ≥ cout × tiles floats (the
+            // assert), of which this reads row co, tiles j .. j + 4.
+            let m = |xi: usize| unsafe { F4::read(at.add(xi * ld)) };
             // Along x first: z[r] = (m A)[r], 4 columns.
             let z: [[F4; 4]; 6] = std::array::from_fn(|r| a_transpose(std::array::from_fn(|c| m(r * 6 + c))));
             let cols: [[F4; 4]; 4] = std::array::from_fn(|c| a_transpose(std::array::from_fn(|r| z[r][c])));
