@@ -1,11 +1,16 @@
 //! Load-time work on a tract plan, where its shapes and weights allow. Before `into_optimized`
 //! ([`speed_up_decluttered`]):
 //!
-//! - **3×3 convolutions by Winograd's F(2×2, 3×3)** ([`Conv3x3Winograd`], with the ReLU that
-//!   follows), in wasm with SIMD only ([`WINOGRAD_CONVOLUTIONS`]). There tract lowers a
-//!   convolution to a lazy im2col and its 8×8 GEMM kernel, which took 1.38 of the sketch
-//!   model's 1.54 ms in wasm; Winograd needs 2.25× fewer multiply-adds, and the sketch model ran
-//!   2–3× faster in wasm under Node (`experiments/op-profile`).
+//! - **3×3 convolutions by Winograd's F(2×2, 3×3) or F(4×4, 3×3)** ([`Conv3x3Winograd`], with
+//!   the ReLU that follows), in wasm with SIMD only ([`WINOGRAD_CONVOLUTIONS`]). There tract
+//!   lowers a convolution to a lazy im2col and its 8×8 GEMM kernel, which took 1.38 of the
+//!   sketch model's 1.54 ms in wasm; F(2×2) needs 2.25× fewer multiply-adds, and the sketch
+//!   model ran 2–3× faster in wasm under Node (`experiments/op-profile`). F(4×4) needs 4× fewer
+//!   but pads small planes to 4×4 tiles: [`WinogradTiles::for_shape`] takes the one with fewer
+//!   multiply-adds (F(4×4) for all of the denoiser's, whose 256² tile went from 597 to 168 ms
+//!   in wasm with the kernels' blocking; its output moved by at most 1.1e-6). Even the
+//!   denoiser's 64 → 1 convolution is faster so than tract's (6.5–7 ms against 42 ms: 7.5 of
+//!   padding and 35 of matrix product, wasm under Node).
 //!
 //! On the optimized plan ([`speed_up`]):
 //!

@@ -314,7 +314,8 @@ fn is_relu_of(model: &TypedModel, id: usize, conv: OutletId) -> TractResult<bool
     Ok(zero && model.outlet_fact(OutletId::new(id, 0))?.shape == model.outlet_fact(conv)?.shape)
 }
 
-/// A 3×3 stride-1 convolution (+ ReLU) by Winograd's F(2×2, 3×3); see [`crate::winograd`].
+/// A 3×3 stride-1 convolution (+ ReLU) by Winograd's F(2×2, 3×3) or F(4×4, 3×3) ([`WinogradTiles`]);
+/// see [`winograd`] and [`winograd4`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Conv3x3Winograd {
     shape: winograd::Conv3x3,

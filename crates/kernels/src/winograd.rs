@@ -13,7 +13,9 @@
 //! Layout: input `[cin, h, w]`, output `[cout, oh, ow]` (one image of an NCHW batch). Tiles are
 //! numbered row by row, each tile row padded to a multiple of 4 tiles, so that 4 neighbouring
 //! tiles fill one SIMD vector in every stage: the transforms read and write 4 tiles per
-//! instruction and the products run along tiles.
+//! instruction and the products run along tiles. The stages run on blocks of tiles (`BLOCK`),
+//! from bands of padded input rows (`Band`), so that what passes between them stays in cache.
+//! [`crate::winograd4`] is the F(4×4, 3×3) version, sharing the products and the bands.
 
 use crate::simd::F4;
 use std::cell::RefCell;
