@@ -180,10 +180,25 @@ enum Word {
 fn words(text: &str) -> Vec<(Range<usize>, Word)> {
     let mut out = Vec::new();
     let mut rest = 0;
+    // Where each special token next occurs at or after `rest` (None: nowhere), looked up again
+    // only once `rest` has passed it: a pasted text full of one special is read once, not once
+    // per occurrence of it.
+    let mut found: [Option<Option<usize>>; SPECIALS.len()] = [None; SPECIALS.len()];
     while rest < text.len() {
+        for (i, s) in SPECIALS.iter().enumerate() {
+            let stale = match found[i] {
+                None => true,
+                Some(Some(at)) => at < rest,
+                Some(None) => false,
+            };
+            if stale {
+                found[i] = Some(text[rest..].find(s).map(|at| rest + at));
+            }
+        }
         let next = SPECIALS
             .iter()
-            .filter_map(|s| text[rest..].find(s).map(|at| (rest + at, *s)))
+            .zip(&found)
+            .filter_map(|(s, at)| at.flatten().map(|at| (at, *s)))
             .min_by_key(|&(at, s)| (at, std::cmp::Reverse(s.len())));
         let end = next.map_or(text.len(), |(at, _)| at);
         split_plain(text, rest..end, &mut out);
