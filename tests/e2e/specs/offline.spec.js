@@ -10,7 +10,7 @@ import { PhotoPage, PHOTOS, EXPECTED } from "../support/photo_page.js";
 import { WritePage } from "../support/write_page.js";
 import { CleanPage } from "../support/clean_page.js";
 import { FeelPage } from "../support/feel_page.js";
-import { drawing } from "../support/env.js";
+import { drawing, ARTIFACTS } from "../support/env.js";
 
 const HOUSE = "6253539749789696";
 let server;
@@ -54,85 +54,70 @@ const kept = (page, file) => page.evaluate(async (file) => {
   return false;
 }, file);
 
-test("the write page's model is fetched only once the page is opened, then kept: it writes offline", async () => {
+/** The pages beyond the first demos: their `files` are not precached for every visitor, are kept
+ *  once `use` has run on the page, and after a reload with the network off `useOffline` works. */
+async function keptOnDemand(name, files, use, useOffline) {
   const browser = await launch();
-  const MODEL = "models/shakespeare/model.nnef.tar";
   try {
     const sketch = new SketchPage(browser.page);
     await sketch.open(server.url);
     await sketch.waitForServiceWorker();
-    assert.equal(await kept(browser.page, MODEL), false, "not precached for every visitor");
-    const write = new WritePage(browser.page);
-    await write.open(server.url);
-    for (let i = 0; i < 50 && !(await kept(browser.page, MODEL)); i++) await browser.page.waitForTimeout(200);
-    assert.equal(await kept(browser.page, MODEL), true, "kept once used");
+    for (const f of files) assert.equal(await kept(browser.page, f), false, `${f}: not precached for every visitor`);
+    await use(browser.page);
+    const allKept = async () => (await Promise.all(files.map((f) => kept(browser.page, f)))).every(Boolean);
+    for (let i = 0; i < 100 && !(await allKept()); i++) await browser.page.waitForTimeout(200);
+    for (const f of files) assert.equal(await kept(browser.page, f), true, `${f}: kept once used`);
     await browser.context.setOffline(true);
-    await write.reload();
-    await write.waitForModel();
+    await browser.page.reload();
+    await useOffline(browser.page);
+    // What a returning visitor with no network sees (tests/e2e/artifacts/offline-NAME.png).
+    await browser.page.screenshot({ path: path.join(ARTIFACTS, `offline-${name}.png`) });
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+  }
+}
+
+test("the write page's model is fetched only once the page is opened, then kept: it writes offline", async () => {
+  const writes = async (page) => {
+    const write = new WritePage(page);
     await write.setLength(200);
     await write.start();
     await write.waitDone();
     assert.equal([...(await write.written())].length, 200);
-    assert.deepEqual(browser.errors, []);
-  } finally {
-    await browser.close();
-  }
+  };
+  await keptOnDemand("write", ["models/shakespeare/model.nnef.tar"], (page) => new WritePage(page).open(server.url), async (page) => {
+    await new WritePage(page).waitForModel();
+    await writes(page);
+  });
 });
 
 test("the clean page's model and sample are fetched only once asked for, then kept: it cleans offline", async () => {
-  const browser = await launch();
-  const MODEL = "models/denoise/model.nnef.tar";
-  const SAMPLE = "models/denoise/sample.jpg";
-  try {
-    const sketch = new SketchPage(browser.page);
-    await sketch.open(server.url);
-    await sketch.waitForServiceWorker();
-    assert.equal(await kept(browser.page, MODEL), false, "not precached for every visitor");
-    const clean = new CleanPage(browser.page);
-    await clean.open(server.url);
-    await clean.trySample();
-    await clean.waitForResult();
-    for (let i = 0; i < 50 && !(await kept(browser.page, SAMPLE) && await kept(browser.page, MODEL)); i++) {
-      await browser.page.waitForTimeout(200);
-    }
-    assert.equal(await kept(browser.page, MODEL), true, "the model is kept once used");
-    assert.equal(await kept(browser.page, SAMPLE), true, "the sample too");
-    await browser.context.setOffline(true);
-    await clean.reload();
+  const cleansSample = async (page) => {
+    const clean = new CleanPage(page);
     await clean.waitForModel();
     await clean.trySample();
-    const result = await clean.waitForResult();
-    assert.equal(result.pixels, 600 * 400);
-    assert.deepEqual(browser.errors, []);
-  } finally {
-    await browser.close();
-  }
+    assert.equal((await clean.waitForResult()).pixels, 600 * 400);
+  };
+  await keptOnDemand("clean", ["models/denoise/model.nnef.tar", "models/denoise/sample.jpg"], async (page) => {
+    await new CleanPage(page).open(server.url);
+    await cleansSample(page);
+  }, cleansSample);
 });
 
 test("the feel page's 23 MB model is fetched only on that page, with progress, then kept: it reads offline", async () => {
-  const browser = await launch();
-  const MODEL = "models/sentiment/model.nnef.tar";
-  try {
-    const sketch = new SketchPage(browser.page);
-    await sketch.open(server.url);
-    await sketch.waitForServiceWorker();
-    assert.equal(await kept(browser.page, MODEL), false, "not precached for every visitor");
-    const feel = new FeelPage(browser.page);
-    await feel.goto(`${server.url}#/feel`);
-    // Its download shows as a progress bar in the status bar while it comes.
-    await browser.page.waitForSelector("[data-testid=model-status][data-state=loading] progress", { state: "attached", timeout: 30_000 });
-    await feel.waitForModelShown(120_000);
-    for (let i = 0; i < 100 && !(await kept(browser.page, MODEL)); i++) await browser.page.waitForTimeout(200);
-    assert.equal(await kept(browser.page, MODEL), true, "kept once used");
-    await browser.context.setOffline(true);
-    await feel.reload();
+  const reads = async (page) => {
+    const feel = new FeelPage(page);
     await feel.waitForModel(120_000);
     const v = await feel.verdictFor(["A", "warm", ",", "funny", "and", "wonderful", "film", "."]);
     assert.ok(v.positive > 0.5);
-    assert.deepEqual(browser.errors, []);
-  } finally {
-    await browser.close();
-  }
+  };
+  await keptOnDemand("feel", ["models/sentiment/model.nnef.tar"], async (page) => {
+    await new FeelPage(page).goto(`${server.url}#/feel`);
+    // Its download shows as a progress bar in the status bar while it comes.
+    await page.waitForSelector("[data-testid=model-status][data-state=loading] progress", { state: "attached", timeout: 30_000 });
+    await new FeelPage(page).waitForModelShown(120_000);
+  }, reads);
 });
 
 test("no request leaves the page's origin during a whole session", async () => {
