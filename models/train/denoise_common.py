@@ -20,6 +20,9 @@ BN_EPS = 1e-5  # scico/flax/_models.py DnCNNNet: BatchNorm(epsilon=1e-5, use_run
 # BT.601 full-range luma weights (JPEG YCbCr); iid RGB noise of std s gives luma noise of std s*LUMA_NOISE.
 LUMA = np.array([0.299, 0.587, 0.114])
 LUMA_NOISE = float(np.sqrt((LUMA ** 2).sum()))
+# The same for Cb and Cr (rows of rgb_to_ycbcr): 0.6231 and 0.6572.
+CB_NOISE = float(np.sqrt(0.168736 ** 2 + 0.331264 ** 2 + 0.5 ** 2))
+CR_NOISE = float(np.sqrt(0.5 ** 2 + 0.418688 ** 2 + 0.081312 ** 2))
 
 
 def mpk_name(variant: str) -> str:
@@ -222,6 +225,33 @@ def rgb_to_ycbcr(rgb):
 def ycbcr_to_rgb(ycc):
     y, cb, cr = ycc[..., 0], ycc[..., 1] - 0.5, ycc[..., 2] - 0.5
     return np.stack([y + 1.402 * cr, y - 0.344136 * cb - 0.714136 * cr, y + 1.772 * cb], -1)
+
+
+def halve(plane):
+    """[H, W] -> [ceil(H/2), ceil(W/2)]: the mean of each 2x2 block (an odd last row/column repeated)."""
+    h, w = plane.shape
+    p = np.pad(plane, ((0, h % 2), (0, w % 2)), mode="edge")
+    return p.reshape(p.shape[0] // 2, 2, p.shape[1] // 2, 2).mean((1, 3))
+
+
+def double(plane, h, w):
+    """Bilinear x2 with pixel centres aligned (torch interpolate, align_corners=False), cropped to [h, w]."""
+    import torch
+
+    t = torch.from_numpy(np.ascontiguousarray(plane, np.float32))[None, None]
+    return torch.nn.functional.interpolate(t, scale_factor=2, mode="bilinear", align_corners=False)[0, 0].numpy()[:h, :w]
+
+
+def denoise_ycc420(denoise_plane, rgb, sigma):
+    """The browser's colour strategy (crates/core/src/denoise.rs, ycbcr_420): JPEG YCbCr, Y cleaned at full
+    size with sigma * LUMA_NOISE; Cb and Cr halved (2x2 means: their noise halves too) and cleaned with
+    sigma * CB_NOISE / 2 and sigma * CR_NOISE / 2, then doubled back. `denoise_plane(plane [H, W], sigma)`."""
+    h, w = rgb.shape[:2]
+    ycc = rgb_to_ycbcr(rgb.astype(np.float64))
+    y = denoise_plane(ycc[..., 0], sigma * LUMA_NOISE)
+    cb = double(denoise_plane(halve(ycc[..., 1]), sigma * CB_NOISE / 2), h, w)
+    cr = double(denoise_plane(halve(ycc[..., 2]), sigma * CR_NOISE / 2), h, w)
+    return ycbcr_to_rgb(np.stack([y, cb, cr], -1))
 
 
 def psnr(ref, x):

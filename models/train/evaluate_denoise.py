@@ -16,7 +16,9 @@ Protocol (fixed here so the numbers can be reproduced):
   is checked to give the same plane;
 - colour: (a) "rgb_planes": R, G, B denoised separately with sigma; (b) "luma": JPEG YCbCr, Y denoised
   with sigma * 0.6686 (the std of Y = 0.299 R + 0.587 G + 0.114 B under iid RGB noise), Cb/Cr kept as
-  they are (noisy), back to RGB;
+  they are (noisy), back to RGB; (c) "ycc420", what the browser does: JPEG YCbCr 4:2:0, Y denoised at full
+  size with sigma * 0.6686, Cb and Cr averaged over 2x2 pixels (which halves their noise) and denoised
+  with sigma * 0.6231 / 2 and sigma * 0.6572 / 2, scaled back up bilinearly (dc.denoise_ycc420);
 - metrics on images clipped to [0, 1] (before: the noisy photo; after: the model's output), RGB for
   colour: PSNR (MSE over all values, data range 1), SSIM (denoise_common.ssim = scikit-image's
   gaussian_weights=True, sigma 1.5, use_sample_covariance=False, data_range 1; colour = mean over R, G, B);
@@ -75,12 +77,14 @@ def to_u8(x):
 
 
 def denoise(module, radius, noisy, sigma, kind):
-    """kind: grey | rgb_planes | luma -> denoised image, same shape as `noisy`."""
+    """kind: grey | rgb_planes | luma | ycc420 -> denoised image, same shape as `noisy`."""
     if kind == "grey":
         return dc.denoise_whole_torch(module, noisy[None], sigma, radius)[0]
     if kind == "rgb_planes":
         return dc.denoise_whole_torch(module, np.ascontiguousarray(noisy.transpose(2, 0, 1)), sigma,
                                       radius).transpose(1, 2, 0)
+    if kind == "ycc420":
+        return dc.denoise_ycc420(lambda p, s: dc.denoise_whole_torch(module, p[None], s, radius)[0], noisy, sigma)
     ycc = dc.rgb_to_ycbcr(noisy.astype(np.float64))
     ycc[..., 0] = dc.denoise_whole_torch(module, ycc[None, ..., 0], sigma * dc.LUMA_NOISE, radius)[0]
     return dc.ycbcr_to_rgb(ycc)
@@ -139,7 +143,7 @@ def main():
         radius = dc.receptive_radius(variables)
         module = dc.make_torch_module(variables, "zeros")
         for name, clean in photos:
-            kinds = ["grey"] if clean.ndim == 2 else ["rgb_planes", "luma"]
+            kinds = ["grey"] if clean.ndim == 2 else ["rgb_planes", "luma", "ycc420"]
             for si, sigma in enumerate(SIGMAS):
                 noisy = add_noise(clean, sigma, name, si)
                 inputs = [("float", noisy)] + ([("u8", to_u8(noisy))] if sigma == 0.10 else [])
@@ -167,8 +171,11 @@ def main():
         assert d < 1e-4, d
         t = time_tile(module, TILE)
         n1 = dc.n_tiles(1000, 1000, radius, TILE)
+        n420 = n1 + 2 * dc.n_tiles(500, 500, radius, TILE)
         timing[v] = {"torch_1thread_256x256_grey_tile_s": round(t, 4),
                      "tiles_per_1000x1000_plane": n1,
+                     "tiles_1000x1000_ycc420": n420,
+                     "estimate_1MP_colour_ycc420_s": round(n420 * t, 2),
                      "estimate_1MP_colour_rgb_planes_s": round(3 * n1 * t, 2),
                      "estimate_1MP_colour_luma_s": round(n1 * t, 2),
                      "load_average_1min": os.getloadavg()[0]}

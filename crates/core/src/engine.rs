@@ -2,7 +2,7 @@
 //! input to an answer. It knows nothing of fetch or postMessage, so the command-line tool and
 //! the tests drive the exact code the browser runs.
 
-use crate::denoise::{self, PhotoCleaning};
+use crate::denoise::{self, Cleaning, PhotoCleaning, Share};
 use crate::input::{CleanOptions, ModelInput, Prepared};
 use crate::model::Model;
 use crate::postprocess::{softmax, top_k, widen, Answer, Guess, TOP_K};
@@ -92,6 +92,16 @@ impl Engine {
     /// The next tile of a cleaning that [`Engine::start_cleaning`] set up.
     pub fn clean_step(&self, id: &str, cleaning: &mut PhotoCleaning) -> Result<()> {
         cleaning.cleaning.step(self.get(id)?)
+    }
+
+    /// The cleaning of tiles another worker handed over ([`crate::denoise::Cleaning::share`]).
+    pub fn clean_share(&self, id: &str, share: Share) -> Result<Cleaning> {
+        Cleaning::of_share(self.get(id)?, share)
+    }
+
+    /// The next tile of a share's cleaning.
+    pub fn clean_share_step(&self, id: &str, cleaning: &mut Cleaning) -> Result<()> {
+        cleaning.step(self.get(id)?)
     }
 
     /// Strokes → top-k through [`Engine::prepare`] and [`Engine::answer`], the worker's path.

@@ -58,6 +58,23 @@ pub struct CleanOptions {
     pub strength: Option<f32>,
 }
 
+/// One plane of a photo: values in [0, 1], row-major.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plane {
+    pub width: usize,
+    pub height: usize,
+    pub values: Vec<f32>,
+}
+
+/// Tiles `from..to` of a cleaning, for a second worker to run (`denoise::Cleaning::share`,
+/// `Cleaning::of_share`): both halves of a photo at once on a two-core phone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    pub planes: Vec<(Plane, f32)>,
+    pub from: usize,
+    pub to: usize,
+}
+
 /// A character-level model's input: `ids` int64 [1, window], one id per character of the text
 /// written from the start of the window (the rest padded); its output is the next character's
 /// logits at every position, [1, window, vocabulary].

@@ -4,7 +4,7 @@
 //! Every request carries an id the page's service gives it; every reply carries that id back,
 //! so the service hands each reply to whoever asked, and only to them.
 
-use crate::input::{CleanOptions, InputSpec, ModelInput, View};
+use crate::input::{CleanOptions, InputSpec, ModelInput, Plane, Share, View};
 use crate::inspect::ModelCard;
 use crate::postprocess::Answer;
 use crate::registry::ModelKey;
@@ -40,6 +40,10 @@ pub enum Ask {
     /// tile (`loaded` tiles of `total`), then `Cleaned` or `Failed`. The worker reads its messages
     /// between two tiles, so a `Cancel` ends it there (`Cancelled`).
     Clean { model: String, photo: Vec<u8>, options: CleanOptions },
+    /// Worker to worker: clean a [`Share`] of another worker's `Clean` (its second core's
+    /// half of the tiles). Answered like `Clean`, by `Progress` (tiles of the share), then
+    /// `CleanedShare` or `Failed`; `Cancel` ends it.
+    CleanShare { model: String, share: Share },
     /// How `text` feels to a sentiment model, with what it read and where it looked (`Felt` or
     /// `Failed`).
     Feel { model: String, text: String },
@@ -47,7 +51,7 @@ pub enum Ask {
     /// numbers as in `Feeling::words`): the probability of "positive" without each (`LeftOut`).
     /// A page asks for a few words at a time, so typing is never kept waiting.
     LeaveOut { model: String, text: String, words: Vec<u32> },
-    /// Stop working on `request` (a `Clean`); never answered itself.
+    /// Stop working on `request` (a `Clean` or `CleanShare`); never answered itself.
     Cancel { request: RequestId },
     /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
     /// (decoding and preprocessing included), for the benchmark command.
@@ -103,6 +107,8 @@ pub enum Reply {
     /// A cleaned photo: `before` (the photo as the model read it: shrunk, grain added) and
     /// `after`, RGBA bytes of `width` × `height`, with the noise level removed.
     Cleaned(Cleaned),
+    /// A [`Share`]'s planes, only its tiles filled in (`Cleaning::absorb` takes them).
+    CleanedShare(Vec<Plane>),
     /// The request was cancelled before it finished.
     Cancelled,
     Felt(Feeling),
@@ -138,8 +144,10 @@ pub struct Cleaned {
     pub sigma: f32,
     /// The photo's size before it was shrunk to `denoise::MAX_CLEAN_PIXELS`, if it was.
     pub shrunk_from: Option<(u32, u32)>,
-    /// Model runs (tiles of each plane), and the whole time in the worker.
+    /// Model runs (tiles of each plane), the workers that ran them (two when a partner worker
+    /// took half), and the whole time in the worker.
     pub tiles: u32,
+    pub cores: u32,
     pub millis: f64,
 }
 
