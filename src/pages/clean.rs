@@ -198,9 +198,10 @@ pub fn CleanPage() -> Html {
                 }
                 if let Some(r) = &state.result {
                     <p class="timing" role="status" data-testid="clean-timing" data-ms={format!("{:.0}", r.millis)}
-                        data-pixels={(r.width * r.height).to_string()} data-seq={state.fresh.shown().to_string()}>
-                        { format!("{}×{} pixels cleaned in {:.1} s on this device ({} tiles of 256 px).",
-                            r.width, r.height, r.millis / 1000.0, r.tiles) }
+                        data-pixels={(r.width * r.height).to_string()} data-tiles={r.tiles.to_string()} data-cores={r.cores.to_string()} data-seq={state.fresh.shown().to_string()}>
+                        { format!("{}×{} pixels cleaned in {:.1} s on this device ({} tiles of 256 px{}).",
+                            r.width, r.height, r.millis / 1000.0, r.tiles,
+                            if r.cores > 1 { format!(", {} cores at once", r.cores) } else { String::new() }) }
                         if let Some((w, h)) = r.shrunk_from {
                             { format!(" Shrunk from {w}×{h} to keep it quick.") }
                         }

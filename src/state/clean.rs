@@ -171,6 +171,7 @@ mod tests {
             sigma,
             shrunk_from: None,
             tiles: 3,
+            cores: 1,
             millis: 5.0,
         })
     }

@@ -2,7 +2,8 @@
 //! requests. It runs in a dedicated web worker so the UI thread never runs a model.
 
 use js_sys::{Array, Reflect, Uint8Array};
-use playground_core::denoise;
+use playground::client::{WorkerClient, WorkerEvent, WORKER_URL};
+use playground_core::denoise::{self, Cleaning, Plane, Share};
 use playground_core::engine::Engine;
 use playground_core::input::{CleanOptions, ModelInput};
 #[cfg(feature = "onnx")]
@@ -13,7 +14,7 @@ use playground_core::postprocess::TOP_K;
 use playground_core::protocol::{
     self, Ask, Cleaned, Event, Feeling, Prediction, Reply, Request, RequestId, Sabotage,
 };
-use playground_core::registry::{self, ModelKey};
+use playground_core::registry::{self, ModelKey, Task};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -62,8 +63,11 @@ struct State {
     /// Registry models being fetched, with the requests waiting for each, so a repeated
     /// `Load` does not fetch twice and every asker hears the outcome.
     loading: Vec<(String, Vec<RequestId>)>,
-    /// `Clean` requests under way; a `Cancel` takes one out, and its job stops at the next tile.
+    /// `Clean` and `CleanShare` requests under way; a `Cancel` takes one out, and its job stops
+    /// at the next tile.
     cleaning: Vec<RequestId>,
+    /// The second worker that cleans half of each photo's tiles, once a denoiser is loaded.
+    partner: Option<Partner>,
 }
 
 pub fn start() {
@@ -115,6 +119,9 @@ fn read_file_into(ask: &mut Ask, file: &JsValue) -> Result<(), String> {
 fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
     match ask {
         Ask::Load { model } => {
+            if registry::find(&model).is_ok_and(|spec| spec.task == Task::Clean) {
+                Partner::start(state, &model);
+            }
             let labels = state.borrow().engine.get(model.as_str()).map(|m| m.labels.clone());
             if let Ok(labels) = labels {
                 return reply(id, Reply::Loaded { labels, millis: 0.0 });
@@ -144,6 +151,10 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
             state.borrow_mut().cleaning.push(id);
             spawn_local(clean(state.clone(), id, model, photo, options));
         }
+        Ask::CleanShare { model, share } => {
+            state.borrow_mut().cleaning.push(id);
+            spawn_local(clean_share(state.clone(), id, model, share));
+        }
         Ask::Feel { model, text } => {
             let started = now_ms();
             let felt = state.borrow().engine.feel(&model, &text);
@@ -166,7 +177,14 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
                 },
             )
         }
-        Ask::Cancel { request } => state.borrow_mut().cleaning.retain(|&r| r != request),
+        Ask::Cancel { request } => {
+            state.borrow_mut().cleaning.retain(|&r| r != request);
+            // A cleaning waiting for its partner's half notices at once.
+            let inbox = state.borrow().partner.as_ref().map(|p| p.inbox.clone());
+            if let Some(inbox) = inbox {
+                Inbox::wake(&inbox);
+            }
+        }
         Ask::Benchmark { model, input, runs } => reply(
             id,
             match state.borrow().engine.benchmark(model, &input, runs, now_ms) {
@@ -241,7 +259,8 @@ fn run(engine: &Engine, model: ModelKey, input: &ModelInput) -> Reply {
 
 /// Decodes the photo and runs its tiles one by one, reporting each; the worker reads its
 /// messages before the decoding and between two tiles (a `Cancel`, a newer `Clean`, another
-/// page's request), so a cancelled or superseded cleaning costs at most one tile.
+/// page's request), so a cancelled or superseded cleaning costs at most one tile. With a
+/// partner worker ready, the second half of the tiles runs there at the same time.
 async fn clean(
     state: Rc<RefCell<State>>,
     id: RequestId,
@@ -265,22 +284,82 @@ async fn clean(
         Ok(job) => job,
         Err(e) => return failed(e.to_string()),
     };
+    let total = job.cleaning.progress().1;
+    let lent = Partner::lend(&state, &model, &mut job.cleaning);
+    let partner_done = |lent: &Option<(RequestId, Share)>| {
+        let inbox = state.borrow().partner.as_ref().map(|p| p.inbox.clone());
+        match (lent, inbox) {
+            (Some((pid, _)), Some(inbox)) => inbox.borrow().news.get(pid).map_or(0, |n| n.done),
+            _ => 0,
+        }
+    };
     loop {
         yield_to_messages().await;
         if cancelled() {
+            Partner::cancel(&state, lent.as_ref().map(|l| l.0));
             return reply(id, Reply::Cancelled);
         }
         if let Err(e) = working_on(id, || state.borrow().engine.clean_step(&model, &mut job)) {
+            Partner::cancel(&state, lent.as_ref().map(|l| l.0));
             return failed(e.to_string());
         }
-        let (done, total) = job.cleaning.progress();
-        if done == total {
+        let done = job.cleaning.progress().0 + partner_done(&lent);
+        if job.cleaning.finished() {
             break;
         }
         reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
     }
+    let mut cores = 1;
+    if let Some((pid, share)) = lent {
+        // The partner's half: waited for, or run here if the partner failed.
+        let theirs = loop {
+            let inbox = state.borrow().partner.as_ref().map(|p| p.inbox.clone());
+            let news = inbox.as_ref().and_then(|i| i.borrow_mut().news.remove(&pid));
+            match news {
+                Some(News { outcome: Some(outcome), .. }) => break outcome.ok(),
+                Some(news) => {
+                    let done = job.cleaning.progress().0 + news.done;
+                    reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
+                    inbox.as_ref().map(|i| i.borrow_mut().news.insert(pid, news));
+                }
+                None => break None, // the partner died
+            }
+            if cancelled() {
+                Partner::cancel(&state, Some(pid));
+                return reply(id, Reply::Cancelled);
+            }
+            Inbox::next(inbox.as_ref().expect("a partner")).await;
+        };
+        let absorbed = match theirs {
+            Some(planes) => job.cleaning.absorb(&share, &planes).is_ok(),
+            None => false,
+        };
+        if absorbed {
+            cores = 2;
+        } else {
+            let mut here = match working_on(id, || state.borrow().engine.clean_share(&model, share.clone())) {
+                Ok(here) => here,
+                Err(e) => return failed(e.to_string()),
+            };
+            while !here.finished() {
+                yield_to_messages().await;
+                if cancelled() {
+                    return reply(id, Reply::Cancelled);
+                }
+                if let Err(e) = working_on(id, || state.borrow().engine.clean_share_step(&model, &mut here)) {
+                    return failed(e.to_string());
+                }
+                let done = job.cleaning.progress().0 + here.progress().0;
+                reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
+            }
+            let planes = here.result().expect("every tile ran");
+            if let Err(e) = job.cleaning.absorb(&share, &planes) {
+                return failed(e.to_string());
+            }
+        }
+    }
     state.borrow_mut().cleaning.retain(|&r| r != id);
-    let (sigma, shrunk_from, tiles) = (job.cleaning.sigma(), job.shrunk_from, job.cleaning.progress().1);
+    let (sigma, shrunk_from) = (job.sigma, job.shrunk_from);
     let (before, after) = job.finish().expect("every tile ran");
     reply(
         id,
@@ -291,10 +370,182 @@ async fn clean(
             after: denoise::rgba(&after),
             sigma,
             shrunk_from,
-            tiles: tiles as u32,
+            tiles: total as u32,
+            cores,
             millis: now_ms() - started,
         }),
     );
+}
+
+/// The partner's side: the tiles of a [`Share`], then their planes back.
+async fn clean_share(state: Rc<RefCell<State>>, id: RequestId, model: String, share: Share) {
+    let cancelled = || !state.borrow().cleaning.contains(&id);
+    let done = |reply_with: Reply| {
+        state.borrow_mut().cleaning.retain(|&r| r != id);
+        reply(id, reply_with)
+    };
+    let mut cleaning = match state.borrow().engine.clean_share(&model, share) {
+        Ok(cleaning) => cleaning,
+        Err(e) => return done(Reply::Failed(e.to_string())),
+    };
+    while !cleaning.finished() {
+        yield_to_messages().await;
+        if cancelled() {
+            return done(Reply::Cancelled);
+        }
+        if let Err(e) = working_on(id, || state.borrow().engine.clean_share_step(&model, &mut cleaning)) {
+            return done(Reply::Failed(e.to_string()));
+        }
+        let (n, total) = cleaning.progress();
+        reply(id, Reply::Progress { loaded: n as u64, total: Some(total as u64) });
+    }
+    done(Reply::CleanedShare(cleaning.result().expect("every tile ran")));
+}
+
+/// What a partner said about one share: tiles done, and its outcome once final.
+#[derive(Default)]
+struct News {
+    done: usize,
+    outcome: Option<Result<Vec<Plane>, String>>,
+}
+
+/// The partner's news by request, and the cleaning waiting for more (at most one waits at a
+/// time: a newer `Clean` cancels the older).
+#[derive(Default)]
+struct Inbox {
+    news: std::collections::HashMap<RequestId, News>,
+    /// Models asked of the partner, by request, and those it has loaded: it gets shares of
+    /// these only.
+    loads: std::collections::HashMap<RequestId, String>,
+    loaded: Vec<String>,
+    dead: bool,
+    waiting: Vec<js_sys::Function>,
+}
+
+impl Inbox {
+    fn wake(inbox: &Rc<RefCell<Inbox>>) {
+        let waiting = std::mem::take(&mut inbox.borrow_mut().waiting);
+        for resolve in waiting {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    }
+
+    /// Resolves at the partner's next message (or a `Cancel` to this worker).
+    async fn next(inbox: &Rc<RefCell<Inbox>>) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| inbox.borrow_mut().waiting.push(resolve));
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
+/// A second instance of this worker, on the device's other core: a photo's tiles are
+/// independent, so half of them run there ([`Cleaning::share`]). Started when a denoiser is
+/// loaded, so it is ready before the first photo; not in a partner itself, nor on a one-core
+/// device. A partner that fails or dies costs nothing but time: its tiles run here.
+struct Partner {
+    client: WorkerClient,
+    next_id: RequestId,
+    inbox: Rc<RefCell<Inbox>>,
+}
+
+impl Partner {
+    fn start(state: &Rc<RefCell<State>>, model: &str) {
+        let global = scope();
+        let search = Reflect::get(&global, &"location".into())
+            .and_then(|l| Reflect::get(&l, &"search".into()))
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default();
+        let cores = Reflect::get(&global, &"navigator".into())
+            .and_then(|n| Reflect::get(&n, &"hardwareConcurrency".into()))
+            .ok()
+            .and_then(|c| c.as_f64())
+            .unwrap_or(1.0);
+        if search.contains("partner") || cores < 2.0 {
+            return;
+        }
+        let mut s = state.borrow_mut();
+        if s.partner.as_ref().is_some_and(|p| p.inbox.borrow().dead) {
+            s.partner = None; // dropped: terminated
+        }
+        if s.partner.is_none() {
+            let inbox = Rc::new(RefCell::new(Inbox::default()));
+            let on_event: Rc<dyn Fn(WorkerEvent)> = {
+                let inbox = inbox.clone();
+                Rc::new(move |event| {
+                    {
+                        let mut i = inbox.borrow_mut();
+                        match event {
+                            WorkerEvent::Message(Event::Reply { id, reply }) if i.loads.contains_key(&id) => {
+                                if reply.is_final() {
+                                    let model = i.loads.remove(&id).expect("asked");
+                                    if matches!(reply, Reply::Loaded { .. }) {
+                                        i.loaded.push(model);
+                                    }
+                                }
+                            }
+                            WorkerEvent::Message(Event::Reply { id, reply }) => match reply {
+                                Reply::Progress { loaded, .. } => {
+                                    if let Some(news) = i.news.get_mut(&id) {
+                                        news.done = news.done.max(loaded as usize);
+                                    }
+                                }
+                                Reply::CleanedShare(planes) => {
+                                    i.news.entry(id).or_default().outcome = Some(Ok(planes));
+                                }
+                                other => {
+                                    i.news.entry(id).or_default().outcome = Some(Err(format!("{other:?}")));
+                                }
+                            },
+                            WorkerEvent::Message(Event::Ready) => {}
+                            WorkerEvent::Message(_) | WorkerEvent::Error(_) => {
+                                i.dead = true;
+                                i.news.clear();
+                            }
+                        }
+                    }
+                    Inbox::wake(&inbox);
+                })
+            };
+            match WorkerClient::spawn(&format!("{WORKER_URL}?role=partner"), on_event) {
+                Ok(client) => s.partner = Some(Partner { client, next_id: 1, inbox }),
+                Err(_) => return,
+            }
+        }
+        let partner = s.partner.as_mut().expect("just started");
+        let id = partner.next_id;
+        partner.next_id += 1;
+        partner.inbox.borrow_mut().loads.insert(id, model.to_string());
+        partner.client.send(Request { id, ask: Ask::Load { model: model.to_string() } }, None);
+    }
+
+    /// Hands the second half of `cleaning`'s tiles to the partner, if one has `model` loaded.
+    fn lend(state: &Rc<RefCell<State>>, model: &str, cleaning: &mut Cleaning) -> Option<(RequestId, Share)> {
+        let mut s = state.borrow_mut();
+        let partner = s.partner.as_mut()?;
+        let total = cleaning.progress().1;
+        {
+            let inbox = partner.inbox.borrow();
+            if inbox.dead || !inbox.loaded.iter().any(|m| m == model) || total < 2 {
+                return None;
+            }
+        }
+        let share = cleaning.share(total.div_ceil(2));
+        let id = partner.next_id;
+        partner.next_id += 1;
+        partner.inbox.borrow_mut().news.insert(id, News::default());
+        let ask = Ask::CleanShare { model: model.to_string(), share: share.clone() };
+        partner.client.send(Request { id, ask }, None);
+        Some((id, share))
+    }
+
+    fn cancel(state: &Rc<RefCell<State>>, request: Option<RequestId>) {
+        let s = state.borrow();
+        if let (Some(partner), Some(request)) = (s.partner.as_ref(), request) {
+            partner.inbox.borrow_mut().news.remove(&request);
+            let id = request; // Cancel is never answered: any id will do
+            partner.client.send(Request { id, ask: Ask::Cancel { request } }, None);
+        }
+    }
 }
 
 thread_local! {

@@ -211,7 +211,8 @@ async function main() {
     }
 
     // The denoiser as a person uses it: a 1000×1000 colour photo picked → before/after on
-    // screen (3 planes × 5 × 5 tiles of 256 px), grain σ 0.10 added, strength read from it.
+    // screen (Y: 5 × 5 tiles of 256 px, Cb and Cr at half size: 3 × 3 each), grain σ 0.10
+    // added, strength read from it.
     const clean = new CleanPage(b.page);
     await clean.open(server.url);
     const photo = path.join(os.tmpdir(), "bench-1mp.png");
@@ -255,7 +256,8 @@ async function main() {
   row("sentiment model fetch + parse + optimize in the worker", results.feel_load_ms.worker, 0);
   row(`sentiment: a 20-word sentence read in the worker (${results.feel[0].tokens}+ word pieces of 64)`, results.feel.map((r) => r.ms));
   const cl = results.clean;
-  row(`denoiser: 1 MP colour photo picked → before/after on screen (${cl[0].pixels} px, 75 tiles)`, cl.map((r) => r.wall_ms), 0);
+  const cores = [...new Set(cl.map((r) => r.cores))].join(" or ");
+  row(`denoiser: 1 MP colour photo picked → before/after on screen (${cl[0].pixels} px, ${cl[0].tiles} tiles, on ${cores} cores)`, cl.map((r) => r.wall_ms), 0);
   row("denoiser: the same, in the worker (decode → last tile)", cl.map((r) => r.ms), 0);
   console.log(`\n12 MP JPEG decode + preprocess ≈ ${(median(big.classify_ms) - median(big.infer_ms)).toFixed(0)} ms (median whole path − median inference)`);
   if (results.fast3g) {

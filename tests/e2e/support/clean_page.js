@@ -53,7 +53,8 @@ export class CleanPage extends PhotoPage {
     }, this.#seen, { timeout });
     const line = this.root.getByTestId("clean-timing");
     this.#seen = await line.getAttribute("data-seq");
-    return { text: await line.textContent(), ms: Number(await line.getAttribute("data-ms")), pixels: Number(await line.getAttribute("data-pixels")) };
+    const number = async (name) => Number(await line.getAttribute(`data-${name}`));
+    return { text: await line.textContent(), ms: await number("ms"), pixels: await number("pixels"), tiles: await number("tiles"), cores: await number("cores") };
   }
 
   /** The strength slider's label ("Strength: σ 0.10 (±26 grey levels)"). */
