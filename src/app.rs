@@ -203,7 +203,8 @@ fn debug_hooks_enabled() -> bool {
 /// - `memory()`: the app's wasm memory in bytes;
 /// - `sabotage("panic" | "hang")` breaks the worker the way a bug would, to prove the page
 ///   survives (harmless: it only hurts this tab); `sabotage("stall", ms)` keeps it busy for
-///   `ms` (a slow model: answers arrive after the page moved on);
+///   `ms` (a slow model: answers arrive after the page moved on); `sabotage("partner")` makes
+///   the worker's partner (the second core's, for photos' tiles) panic;
 /// - `benchmark(model, input, runs)` (input: strokes, or a photo file's bytes as a Uint8Array)
 ///   resolves to `{infer_ms, classify_ms, worker_memory}` timed in the worker (and its wasm
 ///   memory in bytes after the runs).
@@ -213,6 +214,7 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
         let kind = match kind.as_str() {
             "hang" => Sabotage::Hang,
             "stall" => Sabotage::Stall { ms: ms.as_f64().unwrap_or(1000.0) as u32 },
+            "partner" => Sabotage::PartnerPanic,
             _ => Sabotage::Panic,
         };
         if let Some(s) = weak.upgrade() {

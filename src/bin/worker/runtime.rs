@@ -226,6 +226,11 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
         #[cfg(not(feature = "onnx"))]
         Ask::Inspect { .. } | Ask::LoadOwn { .. } => reply(id, Reply::Failed(NO_ONNX.into())),
         Ask::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
+        Ask::Sabotage(Sabotage::PartnerPanic) => {
+            if let Some(partner) = state.borrow().partner.as_ref() {
+                partner.client.send(Request { id, ask: Ask::Sabotage(Sabotage::Panic) }, None);
+            }
+        }
         Ask::Sabotage(Sabotage::Hang) => loop {
             std::hint::spin_loop();
         },
@@ -337,6 +342,7 @@ async fn clean(
         if absorbed {
             cores = 2;
         } else {
+            Partner::start(&state, &model); // replaces a dead one, for the next photo
             let mut here = match working_on(id, || state.borrow().engine.clean_share(&model, share.clone())) {
                 Ok(here) => here,
                 Err(e) => return failed(e.to_string()),
@@ -474,6 +480,10 @@ impl Partner {
                 Rc::new(move |event| {
                     {
                         let mut i = inbox.borrow_mut();
+                        if i.dead {
+                            // A wasm instance that trapped can still answer; nothing it says counts.
+                            return;
+                        }
                         match event {
                             WorkerEvent::Message(Event::Reply { id, reply }) if i.loads.contains_key(&id) => {
                                 if reply.is_final() {
@@ -520,6 +530,10 @@ impl Partner {
 
     /// Hands the second half of `cleaning`'s tiles to the partner, if one has `model` loaded.
     fn lend(state: &Rc<RefCell<State>>, model: &str, cleaning: &mut Cleaning) -> Option<(RequestId, Share)> {
+        if state.borrow().partner.as_ref().is_some_and(|p| p.inbox.borrow().dead) {
+            Partner::start(state, model); // a new one, for the next photo
+            return None;
+        }
         let mut s = state.borrow_mut();
         let partner = s.partner.as_mut()?;
         let total = cleaning.progress().1;

@@ -123,6 +123,24 @@ test("a worker that dies mid-photo is replaced and the photo is still cleaned", 
   assert.ok(result.pixels > 0);
 });
 
+test("a partner worker that dies mid-photo costs time only: its tiles run in the worker, and a new partner comes", async () => {
+  const cores = await clean.page.evaluate(() => navigator.hardwareConcurrency);
+  if (cores < 2) return; // no partner on one core
+  const photo = path.join(tmp, "1mp.png");
+  fs.writeFileSync(photo, png(1000, 1000));
+  await clean.pick(photo);
+  await clean.waitForProgress();
+  await clean.breakWorker("partner");
+  const alone = await clean.waitForResult(120_000);
+  assert.equal(alone.pixels, 1000 * 1000);
+  assert.equal(alone.cores, 1, alone.text);
+  assert.equal(await clean.hasError(), false);
+  // The next photo finds a partner again (started at the last one, loaded by now).
+  await clean.page.waitForTimeout(2000);
+  await clean.pick(path.join(PHOTOS, "cat.png"));
+  assert.equal((await clean.waitForResult()).cores, 2);
+});
+
 test("on a phone, dark: the page fits and cleans the sample", async () => {
   const phone = await launch({ ...PHONE, colorScheme: "dark" });
   try {
