@@ -22,10 +22,12 @@ ON_DEMAND = ("./models/sketch/model.onnx", "./models/shakespeare/", "./models/de
 sha = {"./" + str(f.relative_to(dist)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 on_demand = {url: digest for url, digest in sha.items() if url.startswith(ON_DEMAND)}
 sha = {url: digest for url, digest in sha.items() if url not in on_demand}
-# The app's start URL and the playground's worker (the same file; its query picks the build,
-# and a worker's URL is the URL its script was cached under, so it is cached under that one).
+# The app's start URL, the playground's worker and the demos' worker's partner (the same file; its
+# query picks the build or the role, and a worker's URL is the URL its script was cached under, so
+# it is cached under that one).
 sha["./"] = sha["./index.html"]
 sha["./worker_loader.js?build=onnx"] = sha["./worker_loader.js"]
+sha["./worker_loader.js?role=partner"] = sha["./worker_loader.js"]
 version = hashlib.sha256(json.dumps([sha, on_demand], sort_keys=True).encode()).hexdigest()[:16]
 # Pre-compressed copies for scripts/serve.py (any static host compresses these on its own).
 COMPRESSED = {".wasm", ".js", ".html", ".css", ".onnx", ".tar", ".txt", ".svg", ".json", ".webmanifest"}
