@@ -124,6 +124,12 @@ def folded_layers(variables):
 
 
 def make_torch_module(variables, padding_mode="zeros"):
+    """scico's network (BatchNorm folded) as the torch DnCNN module below."""
+    return module_from_layers(folded_layers(variables), padding_mode)
+
+
+def module_from_layers(layers, padding_mode="zeros"):
+    """[(weight OIHW, bias or None, relu)] -> the torch DnCNN module (also the distilled students')."""
     import torch
     from torch import nn
 
@@ -152,7 +158,7 @@ def make_torch_module(variables, padding_mode="zeros"):
                     y = torch.relu(y)
             return x[:, :1] - y
 
-    return DnCNN(folded_layers(variables), padding_mode).eval()
+    return DnCNN(layers, padding_mode).eval()
 
 
 def model_input(planes, sigma):
