@@ -13,11 +13,20 @@ ReLU between, a bias on every conv, no BatchNorm; only the width (filters per hi
     COMMON="--wheel /tmp/denoise_src/scico-0.0.7-py3-none-any.whl --photos /tmp/denoise_src/photos \
         --scipy-misc /tmp/student/deb-scipy/usr/lib/python3/dist-packages/scipy/misc \
         --mpl-sample-data /tmp/student/deb-mpl/usr/share/matplotlib/mpl-data/sample_data --work /tmp/student"
-    $PY pool $COMMON --n 16000                  # noisy patches + the teacher's output on them
-    $PY train $COMMON --width 32 --target teacher --minutes 12 --name s32
-    $PY export $COMMON --name s32               # /tmp/student/s32.onnx (+ fp16 rule)
+    $PY pool $COMMON --n 10000                  # noisy patches + the teacher's output on them (12 min)
+    for t in teacher clean mix; do              # which target: 5 min each, side by side, 1 thread each
+        $PY train $COMMON --threads 1 --width 32 --target $t --minutes 5 --val-every 2.5 --name a32_$t & done; wait
+    # mix won on grace_hopper; the two students, side by side, 1 thread each, 22 min each:
+    $PY train $COMMON --threads 1 --width 32 --target mix --minutes 22 --batch 8 --val-every 5.5 \
+        --init a32_mix --seed 1 --name s32 &
+    $PY train $COMMON --threads 1 --width 24 --target mix --minutes 22 --batch 8 --val-every 5.5 --seed 2 --name s24 &
+    wait
+    $PY export $COMMON --name s32               # /tmp/student/s32.onnx (+ the fp16 rule), likewise s24
     $PY evaluate $COMMON --names s32 s24        # teacher vs students, evaluate_denoise.py's protocol
     $PY speed $COMMON --names s32 s24           # onnxruntime, 1 thread, one tile
+
+Training stops on a wall-clock budget, so the number of steps (and the weights) depend on how busy the
+machine was; the pool, the initialisation and the batch order are seeded.
 
 Data (never the evaluation photos, evaluate_denoise.PHOTOS, nor crates/core/tests/photos: checked by name
 and by pixel hash):
@@ -446,8 +455,10 @@ def cmd_export(args):
     module, meta = load_ckpt(os.path.join(args.work, args.name + ".npz"))
     m32 = cd.export_onnx(module, args.tile)
     m32.producer_name = "distill_dncnn.py"
-    m32.doc_string = (f"DnCNN student ({DEPTH} convs, {meta['width']} filters) distilled from scico 0.0.7's "
-                      "DnCNN 6N (BSD-3-Clause, (c) Los Alamos National Laboratory). input [1,2,H,W] = (noisy "
+    # no apostrophe: tract writes the doc string into the NNEF archive's properties unescaped and then
+    # cannot read that archive back ("Reading proto model ... fragment tract_core_properties")
+    m32.doc_string = (f"DnCNN student ({DEPTH} convs, {meta['width']} filters) distilled from the DnCNN 6N "
+                      "of scico 0.0.7 (BSD-3-Clause, (c) Los Alamos National Laboratory). input [1,2,H,W] = (noisy "
                       "image in [0,1], constant sigma plane); output [1,1,H,W] = denoised image. Zero-padded "
                       "convs: discard the outer 6 pixels of every tile.")
     onnx.checker.check_model(m32)
