@@ -1,7 +1,8 @@
-"""scico's trained DnCNN (flax msgpack inside the scico 0.0.7 wheel, BSD-3-Clause) -> ONNX for the browser.
+"""scico's trained DnCNN (flax msgpack inside the scico 0.0.7 wheel, BSD-3-Clause) -> ONNX: the teacher of the shipped
+student (distill_dncnn.py; models/denoise/MODEL.md), the browser's model before it.
 
     PYTHONPATH=/tmp/pylib-dn /usr/bin/python3 models/train/convert_dncnn.py \
-        --wheel /tmp/denoise_src/scico-0.0.7-py3-none-any.whl --variant 6N --out models/denoise \
+        --wheel /tmp/denoise_src/scico-0.0.7-py3-none-any.whl --variant 6N --out /tmp/teacher \
         --photos /tmp/denoise_src/photos
 
 What it does, in order (every figure lands in OUT/convert_report.json):

@@ -233,11 +233,11 @@ def ycbcr_to_rgb(ycc):
     return np.stack([y + 1.402 * cr, y - 0.344136 * cb - 0.714136 * cr, y + 1.772 * cb], -1)
 
 
-def halve(plane):
-    """[H, W] -> [ceil(H/2), ceil(W/2)]: the mean of each 2x2 block (an odd last row/column repeated)."""
-    h, w = plane.shape
-    p = np.pad(plane, ((0, h % 2), (0, w % 2)), mode="edge")
-    return p.reshape(p.shape[0] // 2, 2, p.shape[1] // 2, 2).mean((1, 3))
+def halve(planes):
+    """[..., H, W] -> [..., ceil(H/2), ceil(W/2)]: the mean of each 2x2 block (an odd last row/column repeated)."""
+    h, w = planes.shape[-2:]
+    p = np.pad(planes, [(0, 0)] * (planes.ndim - 2) + [(0, h % 2), (0, w % 2)], mode="edge")
+    return p.reshape(*p.shape[:-2], p.shape[-2] // 2, 2, p.shape[-1] // 2, 2).mean((-3, -1))
 
 
 def double(plane, h, w):

@@ -92,9 +92,7 @@ SCALES = [1.0, 0.75, 0.5]
 MAX_BASE = 1024
 PLANES = ["grey", "R", "G", "B", "Y", "Cb", "Cr"]
 # std of Y, Cb, Cr under iid RGB noise of std 1 (JPEG BT.601 coefficients)
-NOISE_Y = dc.LUMA_NOISE
-NOISE_CB = float(np.sqrt(0.168736 ** 2 + 0.331264 ** 2 + 0.5 ** 2))
-NOISE_CR = float(np.sqrt(0.5 ** 2 + 0.418688 ** 2 + 0.081312 ** 2))
+NOISE_Y, NOISE_CB, NOISE_CR = dc.LUMA_NOISE, dc.CB_NOISE, dc.CR_NOISE
 
 
 def log(path, msg):
@@ -173,24 +171,6 @@ def versions(a):
     return out
 
 
-def box2(p):
-    """2x2 box average, edge-padded to even size ([..., H, W])."""
-    h, w = p.shape[-2:]
-    H, W = h + h % 2, w + w % 2
-    pad = [(0, 0)] * (p.ndim - 2) + [(0, H - h), (0, W - w)]
-    q = np.pad(p, pad, mode="edge")
-    return q.reshape(*q.shape[:-2], H // 2, 2, W // 2, 2).mean((-3, -1))
-
-
-def up2(p, h, w):
-    """x2 bilinear (align_corners=False), cropped to h x w; p [N, h', w']."""
-    import torch
-
-    t = torch.from_numpy(np.ascontiguousarray(p, np.float32))[:, None]
-    u = torch.nn.functional.interpolate(t, scale_factor=2, mode="bilinear", align_corners=False)[:, 0]
-    return u.numpy()[:, :h, :w]
-
-
 def sample_patch(rng, imgs):
     """One clean P_IN x P_IN plane and its kind."""
     names, arrays, weights = imgs
@@ -211,7 +191,7 @@ def sample_patch(rng, imgs):
         else:
             c = dc.rgb_to_ycbcr(c.astype(np.float64))[..., ["Y", "Cb", "Cr"].index(kind)]
             if kind != "Y":
-                c = box2(c)
+                c = dc.halve(c)
     c = np.rot90(c, rng.integers(4))
     if rng.random() < 0.5:
         c = c[:, ::-1]
@@ -319,14 +299,8 @@ def strategy_a(module, noisy, sigma):
 
 
 def strategy_c(module, noisy, sigma):
-    """YCbCr 4:2:0: Y at full size with sigma * NOISE_Y; Cb, Cr box-averaged 2x2 (edge pad), denoised with
-    sigma * NOISE_CB / 2 and sigma * NOISE_CR / 2, x2 bilinear (align_corners False), cropped; back to RGB."""
-    h, w = noisy.shape[:2]
-    ycc = dc.rgb_to_ycbcr(noisy.astype(np.float64))
-    y = run_planes(module, ycc[None, ..., 0], sigma * NOISE_Y)[0]
-    cb = up2(run_planes(module, box2(ycc[None, ..., 1]), sigma * NOISE_CB / 2), h, w)[0]
-    cr = up2(run_planes(module, box2(ycc[None, ..., 2]), sigma * NOISE_CR / 2), h, w)[0]
-    return dc.ycbcr_to_rgb(np.stack([y, cb, cr], -1))
+    """YCbCr 4:2:0, the browser's colour strategy (dc.denoise_ycc420)."""
+    return dc.denoise_ycc420(lambda p, s: run_planes(module, p[None], s)[0], noisy, sigma)
 
 
 def load_validation(args):

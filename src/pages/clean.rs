@@ -208,7 +208,7 @@ pub fn CleanPage() -> Html {
                     </p>
                     <p><button class="primary" onclick={download} data-testid="clean-download">{ "Download the cleaned photo" }</button></p>
                 }
-                <p class="hint">{ "DnCNN, a 6-layer convolutional network: it predicts the noise in each pixel from the 13 × 13 pixels around it and subtracts it. It removes grain; it invents nothing (it is not a GAN). Trained by the scico project; it runs in this browser." }</p>
+                <p class="hint">{ "DnCNN, a 6-layer convolutional network: it predicts the noise in each pixel from the 13 × 13 pixels around it and subtracts it. It removes grain; it invents nothing (it is not a GAN). A small one (21,505 weights) taught here by the scico project's larger model; it runs in this browser, on two cores." }</p>
             </aside>
         </div>
         </>

@@ -1,7 +1,8 @@
 //! Cleaning a photo with a denoiser that reads one plane and the noise level ([`InputKind::Tiles`]:
-//! DnCNN-6N, models/denoise/MODEL.md). A plane of any size is reflected at its borders by the
-//! model's receptive radius (`margin`) and cut into overlapping tiles of the model's size; each
-//! tile's interior is kept, so the result is the model run on the whole padded plane at once.
+//! a DnCNN distilled from scico's 6N, models/denoise/MODEL.md). A plane of any size is reflected at
+//! its borders by the model's receptive radius (`margin`) and cut into overlapping tiles of the
+//! model's size; each tile's interior is kept, so the result is the model run on the whole padded
+//! plane at once.
 //! A colour photo is cleaned as JPEG's YCbCr 4:2:0: Y at full size, Cb and Cr averaged over 2×2
 //! pixels (which halves their noise and quarters their tiles), then scaled back up. Against R, G
 //! and B cleaned alone that is half the tiles and 1 dB better at σ 0.10 (models/denoise/MODEL.md).

@@ -70,6 +70,9 @@ pub enum Sabotage {
     Stall {
         ms: u32,
     },
+    /// The worker's partner (the second core's worker for photos' tiles) panics; the worker
+    /// itself lives on.
+    PartnerPanic,
 }
 
 /// What the worker says.

@@ -141,8 +141,8 @@ pub const MODELS: &[ModelSpec] = &[
     },
     ModelSpec {
         id: DENOISE,
-        // scico's DnCNN-6N (BSD-3-Clause), converted: see models/denoise/MODEL.md. Receptive
-        // radius 6 pixels.
+        // A 24-filter DnCNN distilled here from scico's DnCNN-6N (BSD-3-Clause): see
+        // models/denoise/MODEL.md. Six 3×3 convolutions: receptive radius 6 pixels.
         title: "Grainy photos cleaned (DnCNN, a CNN denoiser)",
         task: Task::Clean,
         input: InputKind::Tiles(TileSpec { tile: 256, margin: 6 }),

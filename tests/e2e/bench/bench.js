@@ -28,7 +28,7 @@ const PHOTO_RUNS = Number(process.env.PHOTO_RUNS ?? 30);
 const PHOTO_12MP_RUNS = Number(process.env.PHOTO_12MP_RUNS ?? 5);
 const WRITE_RUNS = Number(process.env.WRITE_RUNS ?? 3);
 const WRITE_CHARS = 500;
-const CLEAN_RUNS = Number(process.env.CLEAN_RUNS ?? 2);
+const CLEAN_RUNS = Number(process.env.CLEAN_RUNS ?? 5);
 const FEEL_RUNS = Number(process.env.FEEL_RUNS ?? 20);
 // 20 words each (the sentence length), varied so no answer is a repeat.
 const TWENTY_WORDS = [
