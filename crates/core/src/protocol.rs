@@ -40,10 +40,6 @@ pub enum Ask {
     /// tile (`loaded` tiles of `total`), then `Cleaned` or `Failed`. The worker reads its messages
     /// between two tiles, so a `Cancel` ends it there (`Cancelled`).
     Clean { model: String, photo: Vec<u8>, options: CleanOptions },
-    /// Worker to worker: clean a [`Share`] of another worker's `Clean` (its second core's
-    /// half of the tiles). Answered like `Clean`, by `Progress` (tiles of the share), then
-    /// `CleanedShare` or `Failed`; `Cancel` ends it.
-    CleanShare { model: String, share: Share },
     /// How `text` feels to a sentiment model, with what it read and where it looked (`Felt` or
     /// `Failed`).
     Feel { model: String, text: String },
@@ -51,7 +47,7 @@ pub enum Ask {
     /// numbers as in `Feeling::words`): the probability of "positive" without each (`LeftOut`).
     /// A page asks for a few words at a time, so typing is never kept waiting.
     LeaveOut { model: String, text: String, words: Vec<u32> },
-    /// Stop working on `request` (a `Clean` or `CleanShare`); never answered itself.
+    /// Stop working on `request` (a `Clean`); never answered itself.
     Cancel { request: RequestId },
     /// Time `runs` bare inferences of `model` on `input`, and `runs` whole classifications
     /// (decoding and preprocessing included), for the benchmark command.
@@ -110,8 +106,6 @@ pub enum Reply {
     /// A cleaned photo: `before` (the photo as the model read it: shrunk, grain added) and
     /// `after`, RGBA bytes of `width` × `height`, with the noise level removed.
     Cleaned(Cleaned),
-    /// A [`Share`]'s planes, only its tiles filled in (`Cleaning::absorb` takes them).
-    CleanedShare(Vec<Plane>),
     /// The request was cancelled before it finished.
     Cancelled,
     Felt(Feeling),
@@ -188,6 +182,57 @@ pub struct Prediction {
     pub millis: f64,
     /// Inference alone.
     pub infer_millis: f64,
+}
+
+/// The worker to its partner: a second instance of the demos' worker (`?role=partner`) that
+/// cleans half of each photo's tiles on another core. A protocol of its own, not `Request`, so
+/// the worker never links the code that encodes every page request (the bytes a first visit
+/// waits for).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ToPartner {
+    /// Fetch and plan a registry model (`Loaded` or `Failed`).
+    Load {
+        model: String,
+    },
+    /// Clean the tiles of `share` (`Progress` after each, then `Cleaned`, `Failed` or nothing
+    /// once cancelled).
+    Clean {
+        id: RequestId,
+        model: String,
+        share: Share,
+    },
+    Cancel {
+        id: RequestId,
+    },
+    /// Test hook (`Sabotage::PartnerPanic`).
+    Panic,
+}
+
+/// The partner to its worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FromPartner {
+    /// Its wasm is instantiated and it listens.
+    Ready,
+    Loaded {
+        model: String,
+    },
+    /// `done` tiles of share `id` cleaned.
+    Progress {
+        id: RequestId,
+        done: u32,
+    },
+    /// Share `id`'s planes, only its tiles filled in (`Cleaning::absorb` takes them).
+    Cleaned {
+        id: RequestId,
+        planes: Vec<Plane>,
+    },
+    /// A load (`id` none) or a share failed.
+    Failed {
+        id: Option<RequestId>,
+        message: String,
+    },
+    /// Sent by its panic hook just before it dies.
+    Panicked,
 }
 
 pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {

@@ -2,7 +2,6 @@
 //! requests. It runs in a dedicated web worker so the UI thread never runs a model.
 
 use js_sys::{Array, Reflect, Uint8Array};
-use playground::client::{WorkerClient, WorkerEvent, WORKER_URL};
 use playground_core::denoise::{self, Cleaning, Plane, Share};
 use playground_core::engine::Engine;
 use playground_core::input::{CleanOptions, ModelInput};
@@ -12,14 +11,15 @@ use playground_core::inspect;
 use playground_core::model::Model;
 use playground_core::postprocess::TOP_K;
 use playground_core::protocol::{
-    self, Ask, Cleaned, Event, Feeling, Prediction, Reply, Request, RequestId, Sabotage,
+    self, Ask, Cleaned, Event, Feeling, FromPartner, Prediction, Reply, Request, RequestId, Sabotage,
+    ToPartner,
 };
 use playground_core::registry::{self, ModelKey, Task};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, ReadableStreamDefaultReader};
+use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, ReadableStreamDefaultReader};
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -63,14 +63,17 @@ struct State {
     /// Registry models being fetched, with the requests waiting for each, so a repeated
     /// `Load` does not fetch twice and every asker hears the outcome.
     loading: Vec<(String, Vec<RequestId>)>,
-    /// `Clean` and `CleanShare` requests under way; a `Cancel` takes one out, and its job stops
-    /// at the next tile.
+    /// `Clean` requests (in a partner: shares) under way; a `Cancel` takes one out, and its
+    /// job stops at the next tile.
     cleaning: Vec<RequestId>,
     /// The second worker that cleans half of each photo's tiles, once a denoiser is loaded.
     partner: Option<Partner>,
 }
 
 pub fn start() {
+    if Partner::is_me() {
+        return serve_as_partner();
+    }
     // On wasm32 a panic aborts the instance; say so first, so the UI can restart us at once
     // instead of waiting for its watchdog.
     std::panic::set_hook(Box::new(|info| {
@@ -151,10 +154,6 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
             state.borrow_mut().cleaning.push(id);
             spawn_local(clean(state.clone(), id, model, photo, options));
         }
-        Ask::CleanShare { model, share } => {
-            state.borrow_mut().cleaning.push(id);
-            spawn_local(clean_share(state.clone(), id, model, share));
-        }
         Ask::Feel { model, text } => {
             let started = now_ms();
             let felt = state.borrow().engine.feel(&model, &text);
@@ -228,7 +227,7 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
         Ask::Sabotage(Sabotage::Panic) => panic!("sabotage requested by the page"),
         Ask::Sabotage(Sabotage::PartnerPanic) => {
             if let Some(partner) = state.borrow().partner.as_ref() {
-                partner.client.send(Request { id, ask: Ask::Sabotage(Sabotage::Panic) }, None);
+                partner.send(ToPartner::Panic);
             }
         }
         Ask::Sabotage(Sabotage::Hang) => loop {
@@ -383,29 +382,66 @@ async fn clean(
     );
 }
 
-/// The partner's side: the tiles of a [`Share`], then their planes back.
+/// The partner's side of the work: listens for [`ToPartner`] instead of page requests.
+fn serve_as_partner() {
+    std::panic::set_hook(Box::new(|_| tell(&FromPartner::Panicked)));
+    let state = Rc::new(RefCell::new(State::default()));
+    let onmessage = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        match protocol::decode::<ToPartner>(&Uint8Array::new(&event.data()).to_vec()) {
+            Ok(ToPartner::Load { model }) => spawn_local(partner_load(state.clone(), model)),
+            Ok(ToPartner::Clean { id, model, share }) => {
+                state.borrow_mut().cleaning.push(id);
+                spawn_local(clean_share(state.clone(), id, model, share));
+            }
+            Ok(ToPartner::Cancel { id }) => state.borrow_mut().cleaning.retain(|&r| r != id),
+            Ok(ToPartner::Panic) => panic!("sabotage requested by the page"),
+            Err(message) => tell(&FromPartner::Failed { id: None, message }),
+        }
+    });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    tell(&FromPartner::Ready);
+}
+
+/// The partner to its worker, the buffer transferred.
+fn tell(news: &FromPartner) {
+    let bytes = Uint8Array::from(protocol::encode(news).as_slice());
+    let _ = scope().post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()));
+}
+
+async fn partner_load(state: Rc<RefCell<State>>, model: String) {
+    let loaded = state.borrow().engine.get(model.as_str()).is_ok();
+    let result = if loaded { Ok(()) } else { fetch_and_install(&state, &model).await.map(|_| ()) };
+    tell(&match result {
+        Ok(()) => FromPartner::Loaded { model },
+        Err(message) => FromPartner::Failed { id: None, message },
+    });
+}
+
+/// The tiles of a [`Share`], reading messages between two (a `Cancel` ends it silently), then
+/// their planes back.
 async fn clean_share(state: Rc<RefCell<State>>, id: RequestId, model: String, share: Share) {
     let cancelled = || !state.borrow().cleaning.contains(&id);
-    let done = |reply_with: Reply| {
+    let done = |news: FromPartner| {
         state.borrow_mut().cleaning.retain(|&r| r != id);
-        reply(id, reply_with)
+        tell(&news)
     };
+    let failed = |e: playground_core::Error| FromPartner::Failed { id: Some(id), message: e.to_string() };
     let mut cleaning = match state.borrow().engine.clean_share(&model, share) {
         Ok(cleaning) => cleaning,
-        Err(e) => return done(Reply::Failed(e.to_string())),
+        Err(e) => return done(failed(e)),
     };
     while !cleaning.finished() {
         yield_to_messages().await;
         if cancelled() {
-            return done(Reply::Cancelled);
+            return;
         }
-        if let Err(e) = working_on(id, || state.borrow().engine.clean_share_step(&model, &mut cleaning)) {
-            return done(Reply::Failed(e.to_string()));
+        if let Err(e) = state.borrow().engine.clean_share_step(&model, &mut cleaning) {
+            return done(failed(e));
         }
-        let (n, total) = cleaning.progress();
-        reply(id, Reply::Progress { loaded: n as u64, total: Some(total as u64) });
+        tell(&FromPartner::Progress { id, done: cleaning.progress().0 as u32 });
     }
-    done(Reply::CleanedShare(cleaning.result().expect("every tile ran")));
+    done(FromPartner::Cleaned { id, planes: cleaning.result().expect("every tile ran") });
 }
 
 /// What a partner said about one share: tiles done, and its outcome once final.
@@ -420,9 +456,7 @@ struct News {
 #[derive(Default)]
 struct Inbox {
     news: std::collections::HashMap<RequestId, News>,
-    /// Models asked of the partner, by request, and those it has loaded: it gets shares of
-    /// these only.
-    loads: std::collections::HashMap<RequestId, String>,
+    /// Models the partner has loaded: it gets shares of these only.
     loaded: Vec<String>,
     dead: bool,
     waiting: Vec<js_sys::Function>,
@@ -446,27 +480,114 @@ impl Inbox {
 /// A second instance of this worker, on the device's other core: a photo's tiles are
 /// independent, so half of them run there ([`Cleaning::share`]). Started when a denoiser is
 /// loaded, so it is ready before the first photo; not in a partner itself, nor on a one-core
-/// device. A partner that fails or dies costs nothing but time: its tiles run here.
+/// device. A partner that fails or dies costs nothing but time: its tiles run here. Spoken to in
+/// [`ToPartner`] / [`FromPartner`], not the page's protocol (see there why).
 struct Partner {
-    client: WorkerClient,
+    worker: web_sys::Worker,
+    /// Messages sent before the partner said `Ready`; `None` once it has.
+    queue: Rc<RefCell<Option<Vec<ToPartner>>>>,
     next_id: RequestId,
     inbox: Rc<RefCell<Inbox>>,
+    _onmessage: Closure<dyn Fn(MessageEvent)>,
+    _onerror: Closure<dyn Fn(ErrorEvent)>,
+}
+
+impl Drop for Partner {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
 }
 
 impl Partner {
-    fn start(state: &Rc<RefCell<State>>, model: &str) {
-        let global = scope();
-        let search = Reflect::get(&global, &"location".into())
+    /// The same module script as this worker (static/worker_loader.js), in the partner's role.
+    const URL: &'static str = "./worker_loader.js?role=partner";
+
+    /// Whether this worker is a partner.
+    fn is_me() -> bool {
+        Reflect::get(&scope(), &"location".into())
             .and_then(|l| Reflect::get(&l, &"search".into()))
             .ok()
             .and_then(|s| s.as_string())
-            .unwrap_or_default();
-        let cores = Reflect::get(&global, &"navigator".into())
+            .is_some_and(|s| s.contains("role=partner"))
+    }
+
+    fn spawn() -> Option<Partner> {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = web_sys::Worker::new_with_options(Self::URL, &options).ok()?;
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let queue: Rc<RefCell<Option<Vec<ToPartner>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let hear = {
+            let (inbox, queue, worker) = (inbox.clone(), queue.clone(), worker.clone());
+            move |news: FromPartner| {
+                {
+                    let mut i = inbox.borrow_mut();
+                    if i.dead {
+                        // A wasm instance that trapped can still answer; nothing it says counts.
+                        return;
+                    }
+                    match news {
+                        FromPartner::Ready => {
+                            for message in queue.borrow_mut().take().unwrap_or_default() {
+                                post_to(&worker, &message);
+                            }
+                        }
+                        FromPartner::Loaded { model } => i.loaded.push(model),
+                        FromPartner::Progress { id, done } => {
+                            if let Some(news) = i.news.get_mut(&id) {
+                                news.done = news.done.max(done as usize);
+                            }
+                        }
+                        FromPartner::Cleaned { id, planes } => {
+                            i.news.entry(id).or_default().outcome = Some(Ok(planes));
+                        }
+                        FromPartner::Failed { id: Some(id), message } => {
+                            i.news.entry(id).or_default().outcome = Some(Err(message));
+                        }
+                        FromPartner::Failed { id: None, .. } => {} // a model it did not load: not lent
+                        FromPartner::Panicked => {
+                            i.dead = true;
+                            i.news.clear();
+                        }
+                    }
+                }
+                Inbox::wake(&inbox);
+            }
+        };
+        let hear = Rc::new(hear);
+        let onmessage = {
+            let hear = hear.clone();
+            Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+                let bytes = Uint8Array::new(&event.data()).to_vec();
+                hear(protocol::decode::<FromPartner>(&bytes).unwrap_or(FromPartner::Panicked));
+            })
+        };
+        let onerror = Closure::<dyn Fn(ErrorEvent)>::new(move |event: ErrorEvent| {
+            event.prevent_default(); // handled: its tiles run here
+            hear(FromPartner::Panicked);
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        Some(Partner { worker, queue, next_id: 1, inbox, _onmessage: onmessage, _onerror: onerror })
+    }
+
+    fn send(&self, message: ToPartner) {
+        match self.queue.borrow_mut().as_mut() {
+            Some(pending) => pending.push(message),
+            None => post_to(&self.worker, &message),
+        }
+    }
+
+    /// Starts a partner if there is none (or a dead one), and has it load `model`.
+    fn start(state: &Rc<RefCell<State>>, model: &str) {
+        let cores = Reflect::get(&scope(), &"navigator".into())
             .and_then(|n| Reflect::get(&n, &"hardwareConcurrency".into()))
             .ok()
             .and_then(|c| c.as_f64())
             .unwrap_or(1.0);
-        if search.contains("partner") || cores < 2.0 {
+        if cores < 2.0 {
             return;
         }
         let mut s = state.borrow_mut();
@@ -474,58 +595,11 @@ impl Partner {
             s.partner = None; // dropped: terminated
         }
         if s.partner.is_none() {
-            let inbox = Rc::new(RefCell::new(Inbox::default()));
-            let on_event: Rc<dyn Fn(WorkerEvent)> = {
-                let inbox = inbox.clone();
-                Rc::new(move |event| {
-                    {
-                        let mut i = inbox.borrow_mut();
-                        if i.dead {
-                            // A wasm instance that trapped can still answer; nothing it says counts.
-                            return;
-                        }
-                        match event {
-                            WorkerEvent::Message(Event::Reply { id, reply }) if i.loads.contains_key(&id) => {
-                                if reply.is_final() {
-                                    let model = i.loads.remove(&id).expect("asked");
-                                    if matches!(reply, Reply::Loaded { .. }) {
-                                        i.loaded.push(model);
-                                    }
-                                }
-                            }
-                            WorkerEvent::Message(Event::Reply { id, reply }) => match reply {
-                                Reply::Progress { loaded, .. } => {
-                                    if let Some(news) = i.news.get_mut(&id) {
-                                        news.done = news.done.max(loaded as usize);
-                                    }
-                                }
-                                Reply::CleanedShare(planes) => {
-                                    i.news.entry(id).or_default().outcome = Some(Ok(planes));
-                                }
-                                other => {
-                                    i.news.entry(id).or_default().outcome = Some(Err(format!("{other:?}")));
-                                }
-                            },
-                            WorkerEvent::Message(Event::Ready) => {}
-                            WorkerEvent::Message(_) | WorkerEvent::Error(_) => {
-                                i.dead = true;
-                                i.news.clear();
-                            }
-                        }
-                    }
-                    Inbox::wake(&inbox);
-                })
-            };
-            match WorkerClient::spawn(&format!("{WORKER_URL}?role=partner"), on_event) {
-                Ok(client) => s.partner = Some(Partner { client, next_id: 1, inbox }),
-                Err(_) => return,
-            }
+            s.partner = Partner::spawn();
         }
-        let partner = s.partner.as_mut().expect("just started");
-        let id = partner.next_id;
-        partner.next_id += 1;
-        partner.inbox.borrow_mut().loads.insert(id, model.to_string());
-        partner.client.send(Request { id, ask: Ask::Load { model: model.to_string() } }, None);
+        if let Some(partner) = s.partner.as_ref() {
+            partner.send(ToPartner::Load { model: model.to_string() });
+        }
     }
 
     /// Hands the second half of `cleaning`'s tiles to the partner, if one has `model` loaded.
@@ -547,8 +621,7 @@ impl Partner {
         let id = partner.next_id;
         partner.next_id += 1;
         partner.inbox.borrow_mut().news.insert(id, News::default());
-        let ask = Ask::CleanShare { model: model.to_string(), share: share.clone() };
-        partner.client.send(Request { id, ask }, None);
+        partner.send(ToPartner::Clean { id, model: model.to_string(), share: share.clone() });
         Some((id, share))
     }
 
@@ -556,10 +629,14 @@ impl Partner {
         let s = state.borrow();
         if let (Some(partner), Some(request)) = (s.partner.as_ref(), request) {
             partner.inbox.borrow_mut().news.remove(&request);
-            let id = request; // Cancel is never answered: any id will do
-            partner.client.send(Request { id, ask: Ask::Cancel { request } }, None);
+            partner.send(ToPartner::Cancel { id: request });
         }
     }
+}
+
+fn post_to(worker: &web_sys::Worker, message: &ToPartner) {
+    let bytes = Uint8Array::from(protocol::encode(message).as_slice());
+    let _ = worker.post_message_with_transfer(&bytes, &Array::of1(&bytes.buffer()));
 }
 
 thread_local! {
