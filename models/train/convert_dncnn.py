@@ -68,6 +68,34 @@ def ort_session(model):
     return lambda x: sess.run(["output"], {"input": x.astype(np.float32)})[0]
 
 
+def fp16_rule_runs(module, run32, run16, photos, radius, tile):
+    """The fp16 rule's runs: each evaluation photo (its luma for colour) at each sigma, tiled through the fp32
+    and the fp16 ONNX (run32 / run16) and whole through the torch `module`. -> (rows, the largest PSNR
+    change fp16 vs fp32, the largest tiled-vs-whole difference). Used by this script and distill_dncnn.py."""
+    import evaluate_denoise as ev
+
+    rows, worst_dpsnr, worst_tile = [], 0.0, 0.0
+    for name, clean in photos:
+        plane = clean if clean.ndim == 2 else dc.rgb_to_ycbcr(clean)[..., 0]
+        for si, sigma in enumerate(ev.SIGMAS):
+            noisy = ev.add_noise(clean, sigma, name, si)
+            nplane = noisy if noisy.ndim == 2 else dc.rgb_to_ycbcr(noisy)[..., 0]
+            s_in = sigma if clean.ndim == 2 else sigma * dc.LUMA_NOISE
+            whole = dc.denoise_whole_torch(module, nplane[None], s_in, radius)[0]
+            t32 = dc.denoise_tiled(run32, nplane, s_in, radius, tile)
+            t16 = dc.denoise_tiled(run16, nplane, s_in, radius, tile)
+            p32, p16 = dc.psnr(plane, np.clip(t32, 0, 1)), dc.psnr(plane, np.clip(t16, 0, 1))
+            d_tile = float(np.abs(t32 - whole).max())
+            rows.append({"photo": name, "plane": "grey" if clean.ndim == 2 else "luma", "sigma": sigma,
+                         "psnr_fp32": round(p32, 4), "psnr_fp16": round(p16, 4),
+                         "tiled_fp32_vs_whole_torch_max_abs_diff": d_tile,
+                         "fp16_vs_fp32_max_abs_diff": float(np.abs(t16 - t32).max())})
+            worst_dpsnr, worst_tile = max(worst_dpsnr, abs(p16 - p32)), max(worst_tile, d_tile)
+            print(f"{name:10s} sigma {sigma:.2f}: PSNR fp32 {p32:.3f} fp16 {p16:.3f}  tiled-vs-whole {d_tile:.1e}",
+                  flush=True)
+    return rows, worst_dpsnr, worst_tile
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--wheel", required=True, help="scico-0.0.7-py3-none-any.whl")
@@ -139,24 +167,8 @@ def main():
     if args.photos:
         import evaluate_denoise as ev
 
-        rows, worst_dpsnr, worst_tile = [], 0.0, 0.0
-        for name, clean in ev.load_photos(args.photos):
-            plane = clean if clean.ndim == 2 else dc.rgb_to_ycbcr(clean)[..., 0]
-            for si, sigma in enumerate(ev.SIGMAS):
-                noisy = ev.add_noise(clean, sigma, name, si)
-                nplane = noisy if noisy.ndim == 2 else dc.rgb_to_ycbcr(noisy)[..., 0]
-                s_in = sigma if clean.ndim == 2 else sigma * dc.LUMA_NOISE
-                whole = dc.denoise_whole_torch(module, nplane[None], s_in, radius)[0]
-                t32 = dc.denoise_tiled(run32, nplane, s_in, radius, args.tile)
-                t16 = dc.denoise_tiled(run16, nplane, s_in, radius, args.tile)
-                p32, p16 = dc.psnr(plane, np.clip(t32, 0, 1)), dc.psnr(plane, np.clip(t16, 0, 1))
-                d_tile = float(np.abs(t32 - whole).max())
-                rows.append({"photo": name, "plane": "grey" if clean.ndim == 2 else "luma", "sigma": sigma,
-                             "psnr_fp32": round(p32, 4), "psnr_fp16": round(p16, 4),
-                             "tiled_fp32_vs_whole_torch_max_abs_diff": d_tile,
-                             "fp16_vs_fp32_max_abs_diff": float(np.abs(t16 - t32).max())})
-                worst_dpsnr, worst_tile = max(worst_dpsnr, abs(p16 - p32)), max(worst_tile, d_tile)
-                print(f"{name:10s} sigma {sigma:.2f}: PSNR fp32 {p32:.3f} fp16 {p16:.3f}  tiled-vs-whole {d_tile:.1e}")
+        rows, worst_dpsnr, worst_tile = fp16_rule_runs(module, run32, run16, ev.load_photos(args.photos), radius,
+                                                        args.tile)
         use_fp16 = worst_dpsnr < FP16_MAX_PSNR_CHANGE_DB
         report["tiled_onnx_vs_whole_torch"] = {
             "what": "onnxruntime fp32, tiles of TxT every T-2r pixels on the reflect-padded photo, vs the torch "

@@ -445,22 +445,7 @@ def cmd_export(args):
     assert d_ort < 1e-4, d_ort
     m16 = onnx_shrink.to_fp16(m32)
     run16 = cd.ort_session(m16)
-    rows, worst, worst_tile = [], 0.0, 0.0
-    for name, clean in ev.load_photos(args.photos):
-        plane = clean if clean.ndim == 2 else dc.rgb_to_ycbcr(clean)[..., 0]
-        for si, s in enumerate(ev.SIGMAS):
-            noisy = ev.add_noise(clean, s, name, si)
-            npl = noisy if noisy.ndim == 2 else dc.rgb_to_ycbcr(noisy)[..., 0]
-            s_in = s if clean.ndim == 2 else s * dc.LUMA_NOISE
-            whole = dc.denoise_whole_torch(module, npl[None], s_in, RADIUS)[0]
-            t32 = dc.denoise_tiled(run32, npl, s_in, RADIUS, args.tile)
-            t16 = dc.denoise_tiled(run16, npl, s_in, RADIUS, args.tile)
-            p32, p16 = dc.psnr(plane, np.clip(t32, 0, 1)), dc.psnr(plane, np.clip(t16, 0, 1))
-            dt = float(np.abs(t32 - whole).max())
-            rows.append({"photo": name, "sigma": s, "psnr_fp32": round(p32, 4), "psnr_fp16": round(p16, 4),
-                         "tiled_fp32_vs_whole_torch_max_abs_diff": dt})
-            worst, worst_tile = max(worst, abs(p16 - p32)), max(worst_tile, dt)
-            print(f"{name:10s} sigma {s:.2f}: PSNR fp32 {p32:.3f} fp16 {p16:.3f}  tiled-vs-whole {dt:.1e}", flush=True)
+    rows, worst, worst_tile = cd.fp16_rule_runs(module, run32, run16, ev.load_photos(args.photos), RADIUS, args.tile)
     assert worst_tile < 1e-4, worst_tile
     use16 = worst < cd.FP16_MAX_PSNR_CHANGE_DB
     path = os.path.join(args.work, args.name + ".onnx")
