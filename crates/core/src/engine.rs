@@ -89,19 +89,15 @@ impl Engine {
         denoise::start(self.get(id)?, photo, options)
     }
 
-    /// The next tile of a cleaning that [`Engine::start_cleaning`] set up.
-    pub fn clean_step(&self, id: &str, cleaning: &mut PhotoCleaning) -> Result<()> {
-        cleaning.cleaning.step(self.get(id)?)
+    /// The next tile of a cleaning: a photo's ([`Engine::start_cleaning`]) or a share of one
+    /// ([`Engine::clean_share`]).
+    pub fn clean_step(&self, id: &str, cleaning: &mut Cleaning) -> Result<()> {
+        cleaning.step(self.get(id)?)
     }
 
     /// The cleaning of tiles another worker handed over ([`crate::denoise::Cleaning::share`]).
     pub fn clean_share(&self, id: &str, share: Share) -> Result<Cleaning> {
         Cleaning::of_share(self.get(id)?, share)
-    }
-
-    /// The next tile of a share's cleaning.
-    pub fn clean_share_step(&self, id: &str, cleaning: &mut Cleaning) -> Result<()> {
-        cleaning.step(self.get(id)?)
     }
 
     /// Strokes → top-k through [`Engine::prepare`] and [`Engine::answer`], the worker's path.

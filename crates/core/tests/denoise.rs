@@ -171,7 +171,7 @@ fn the_worker_path_cleans_a_photo_file_with_the_strength_it_reads() {
     assert!((sigma - 0.1).abs() < 0.015, "read σ {sigma}");
     let mut steps = 0;
     while !job.cleaning.finished() {
-        engine.clean_step(DENOISE, &mut job).unwrap();
+        engine.clean_step(DENOISE, &mut job.cleaning).unwrap();
         steps += 1;
     }
     assert_eq!(steps, job.cleaning.progress().1);

@@ -290,55 +290,45 @@ async fn clean(
     };
     let total = job.cleaning.progress().1;
     let lent = Partner::lend(&state, &model, &mut job.cleaning);
-    let partner_done = |lent: &Option<(RequestId, Share)>| {
-        let inbox = state.borrow().partner.as_ref().map(|p| p.inbox.clone());
-        match (lent, inbox) {
-            (Some((pid, _)), Some(inbox)) => inbox.borrow().news.get(pid).map_or(0, |n| n.done),
-            _ => 0,
+    let lent_id = lent.as_ref().map(|l| l.0);
+    let progress = |done: usize| {
+        if done < total {
+            reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
         }
     };
-    loop {
-        yield_to_messages().await;
-        if cancelled() {
-            Partner::cancel(&state, lent.as_ref().map(|l| l.0));
-            return reply(id, Reply::Cancelled);
-        }
-        if let Err(e) = working_on(id, || state.borrow().engine.clean_step(&model, &mut job)) {
-            Partner::cancel(&state, lent.as_ref().map(|l| l.0));
-            return failed(e.to_string());
-        }
-        let done = job.cleaning.progress().0 + partner_done(&lent);
-        if job.cleaning.finished() {
-            break;
-        }
-        reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
+    let stopped = |stop: Stop| match stop {
+        Stop::Cancelled => reply(id, Reply::Cancelled),
+        Stop::Failed(message) => failed(message),
+    };
+    let ran = run_tiles(&state, id, &model, &mut job.cleaning, |c| {
+        progress(c.progress().0 + Partner::done(&state, lent_id))
+    })
+    .await;
+    if let Err(stop) = ran {
+        Partner::cancel(&state, lent_id);
+        return stopped(stop);
     }
     let mut cores = 1;
     if let Some((pid, share)) = lent {
         // The partner's half: waited for, or run here if the partner failed.
         let theirs = loop {
-            let inbox = state.borrow().partner.as_ref().map(|p| p.inbox.clone());
-            let news = inbox.as_ref().and_then(|i| i.borrow_mut().news.remove(&pid));
+            let Some(inbox) = state.borrow().partner.as_ref().map(|p| p.inbox.clone()) else { break None };
+            let news = inbox.borrow_mut().news.get_mut(&pid).map(|n| (n.outcome.take(), n.done));
             match news {
-                Some(News { outcome: Some(outcome), .. }) => break outcome.ok(),
-                Some(news) => {
-                    let done = job.cleaning.progress().0 + news.done;
-                    reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
-                    inbox.as_ref().map(|i| i.borrow_mut().news.insert(pid, news));
-                }
                 None => break None, // the partner died
+                Some((Some(outcome), _)) => {
+                    inbox.borrow_mut().news.remove(&pid);
+                    break outcome.ok();
+                }
+                Some((None, done)) => progress(job.cleaning.progress().0 + done),
             }
             if cancelled() {
                 Partner::cancel(&state, Some(pid));
                 return reply(id, Reply::Cancelled);
             }
-            Inbox::next(inbox.as_ref().expect("a partner")).await;
+            Inbox::next(&inbox).await;
         };
-        let absorbed = match theirs {
-            Some(planes) => job.cleaning.absorb(&share, &planes).is_ok(),
-            None => false,
-        };
-        if absorbed {
+        if theirs.is_some_and(|planes| job.cleaning.absorb(&share, &planes).is_ok()) {
             cores = 2;
         } else {
             Partner::start(&state, &model); // replaces a dead one, for the next photo
@@ -346,19 +336,13 @@ async fn clean(
                 Ok(here) => here,
                 Err(e) => return failed(e.to_string()),
             };
-            while !here.finished() {
-                yield_to_messages().await;
-                if cancelled() {
-                    return reply(id, Reply::Cancelled);
-                }
-                if let Err(e) = working_on(id, || state.borrow().engine.clean_share_step(&model, &mut here)) {
-                    return failed(e.to_string());
-                }
-                let done = job.cleaning.progress().0 + here.progress().0;
-                reply(id, Reply::Progress { loaded: done as u64, total: Some(total as u64) });
+            let ours = job.cleaning.progress().0;
+            if let Err(stop) =
+                run_tiles(&state, id, &model, &mut here, |c| progress(ours + c.progress().0)).await
+            {
+                return stopped(stop);
             }
-            let planes = here.result().expect("every tile ran");
-            if let Err(e) = job.cleaning.absorb(&share, &planes) {
+            if let Err(e) = job.cleaning.absorb(&share, &here.result().expect("every tile ran")) {
                 return failed(e.to_string());
             }
         }
@@ -418,30 +402,54 @@ async fn partner_load(state: Rc<RefCell<State>>, model: String) {
     });
 }
 
-/// The tiles of a [`Share`], reading messages between two (a `Cancel` ends it silently), then
-/// their planes back.
+/// The tiles of a [`Share`] (a `Cancel` ends it silently), then their planes back.
 async fn clean_share(state: Rc<RefCell<State>>, id: RequestId, model: String, share: Share) {
-    let cancelled = || !state.borrow().cleaning.contains(&id);
     let done = |news: FromPartner| {
         state.borrow_mut().cleaning.retain(|&r| r != id);
         tell(&news)
     };
-    let failed = |e: playground_core::Error| FromPartner::Failed { id: Some(id), message: e.to_string() };
+    let failed = |message: String| FromPartner::Failed { id: Some(id), message };
     let mut cleaning = match state.borrow().engine.clean_share(&model, share) {
         Ok(cleaning) => cleaning,
-        Err(e) => return done(failed(e)),
+        Err(e) => return done(failed(e.to_string())),
     };
+    let ran = run_tiles(&state, id, &model, &mut cleaning, |c| {
+        tell(&FromPartner::Progress { id, done: c.progress().0 as u32 })
+    })
+    .await;
+    match ran {
+        Ok(()) => done(FromPartner::Cleaned { id, planes: cleaning.result().expect("every tile ran") }),
+        Err(Stop::Cancelled) => {}
+        Err(Stop::Failed(message)) => done(failed(message)),
+    }
+}
+
+/// Why [`run_tiles`] stopped before the last tile.
+enum Stop {
+    Cancelled,
+    Failed(String),
+}
+
+/// Runs `cleaning`'s tiles for request `id` one at a time, reading this worker's messages before
+/// each (a `Cancel` stops it there); `after` is told after each tile. The worker's own half, a
+/// partner's half, and a dead partner's half run here all go through it.
+async fn run_tiles(
+    state: &Rc<RefCell<State>>,
+    id: RequestId,
+    model: &str,
+    cleaning: &mut Cleaning,
+    mut after: impl FnMut(&Cleaning),
+) -> Result<(), Stop> {
     while !cleaning.finished() {
         yield_to_messages().await;
-        if cancelled() {
-            return;
+        if !state.borrow().cleaning.contains(&id) {
+            return Err(Stop::Cancelled);
         }
-        if let Err(e) = state.borrow().engine.clean_share_step(&model, &mut cleaning) {
-            return done(failed(e));
-        }
-        tell(&FromPartner::Progress { id, done: cleaning.progress().0 as u32 });
+        working_on(id, || state.borrow().engine.clean_step(model, cleaning))
+            .map_err(|e| Stop::Failed(e.to_string()))?;
+        after(cleaning);
     }
-    done(FromPartner::Cleaned { id, planes: cleaning.result().expect("every tile ran") });
+    Ok(())
 }
 
 /// What a partner said about one share: tiles done, and its outcome once final.
@@ -623,6 +631,13 @@ impl Partner {
         partner.inbox.borrow_mut().news.insert(id, News::default());
         partner.send(ToPartner::Clean { id, model: model.to_string(), share: share.clone() });
         Some((id, share))
+    }
+
+    /// Tiles the partner has cleaned of share `request`.
+    fn done(state: &Rc<RefCell<State>>, request: Option<RequestId>) -> usize {
+        let s = state.borrow();
+        let inbox = s.partner.as_ref().map(|p| p.inbox.borrow());
+        request.and_then(|r| inbox?.news.get(&r).map(|n| n.done)).unwrap_or(0)
     }
 
     fn cancel(state: &Rc<RefCell<State>>, request: Option<RequestId>) {
