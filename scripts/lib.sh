@@ -5,13 +5,17 @@ repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# The wasm32 target and the wasm-bindgen CLI whose version Cargo.lock pins (the CLI must
+# The wasm32 targets and the wasm-bindgen CLI whose version Cargo.lock pins (the CLI must
 # equal the library's version, or the generated glue does not match).
 ensure_wasm_tools() {
-    if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-        log "adding the wasm32-unknown-unknown target"
-        rustup target add wasm32-unknown-unknown
-    fi
+    # wasm32-wasip1: the model tests run under Node's WASI as well (scripts/test.sh).
+    local target
+    for target in wasm32-unknown-unknown wasm32-wasip1; do
+        if ! rustup target list --installed | grep -qx "$target"; then
+            log "adding the $target target"
+            rustup target add "$target"
+        fi
+    done
     local want
     want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/"/, "", $3); print $3; exit}' "$(repo_root)/Cargo.lock")
     if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then

@@ -2,8 +2,8 @@
 # README quick start, command 2: every test. `.ci/run` calls exactly this.
 #   1. no import cycles (scripts/check_imports.py); native: core (preprocessing goldens, registry,
 #      real-data inference, photos), CLI, UI reducers and the service's ledger; op-profile compiles
-#   2. core preprocessing and kernels under wasm32 (parity digests, SIMD pool), UI components in headless Chromium
-#      (wasm-bindgen-test)
+#   2. core preprocessing and kernels under wasm32 (parity digests, SIMD pool), the model tests
+#      under wasm32-wasip1 in Node, UI components in headless Chromium (wasm-bindgen-test)
 #   3. release build, then end-to-end specs in headless Chromium against the served build
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -26,6 +26,10 @@ CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/op-profile" \
 log "core preprocessing and kernels under wasm32 (+simd128) in Node: same as native"
 cargo test --target wasm32-unknown-unknown -p playground-core --no-default-features --test parity
 cargo test --target wasm32-unknown-unknown -p playground-kernels --test kernels
+
+log "model tests under wasm32 (+simd128, the browser's convolutions) in Node: the native figures"
+CARGO_TARGET_WASM32_WASIP1_RUNNER="node --no-warnings $PWD/scripts/wasi_run.mjs" \
+    cargo test --target wasm32-wasip1 -p playground-core --test models -- --nocapture
 
 log "UI component tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \

@@ -14,8 +14,8 @@ models=$(mktemp -d)
 trap 'rm -rf "$models"' EXIT
 (cd ../.. && cargo run -q -p playground-cli --bin onnx-to-nnef -- models "$models")
 CARGO_TARGET_DIR="$target" cargo build -q --release
-RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR="$target" \
-    cargo build -q --profile web-worker --target wasm32-wasip1
+# +simd128 comes from the repository's .cargo/config.toml, as for the worker.
+CARGO_TARGET_DIR="$target" cargo build -q --profile web-worker --target wasm32-wasip1
 for model in "$models"/*/model.nnef.tar; do
     for plan in ours tract; do
         echo "== $(basename "$(dirname "$model")"), $plan plan, native"
@@ -23,7 +23,7 @@ for model in "$models"/*/model.nnef.tar; do
         echo "== $(basename "$(dirname "$model")"), $plan plan, wasm32 + simd128 in Node $(node --version)"
         # Node 20 segfaults tearing down the photo model's WASI instance, after it has printed
         # everything: report the status and go on.
-        node --no-warnings run_wasi.mjs "$target/wasm32-wasip1/web-worker/op-profile.wasm" "$model" "$runs" "$plan" ||
+        node --no-warnings ../../scripts/wasi_run.mjs "$target/wasm32-wasip1/web-worker/op-profile.wasm" "$model" "$runs" "$plan" ||
             echo "(node exited with status $?)"
     done
 done

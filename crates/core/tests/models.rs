@@ -128,6 +128,30 @@ fn held_out_bitmaps_are_classified_correctly() {
         top1 >= HELD_OUT_TOP1 && top3 >= HELD_OUT_TOP3,
         "held-out top-1 {top1:.3}, top-3 {top3:.3} over {total} drawings"
     );
+    assert_as_measured("heldout", top1, top3, total);
+}
+
+/// The figures this build computes are the ones `models/train/evaluate.py` measured with the
+/// native CLI (`models/sketch/eval.json`, the figures MODEL.md and the README quote), within 0.1
+/// point. `scripts/test.sh` also runs this file under wasm32 + simd128 in Node, where the
+/// browser's Winograd convolutions replace tract's: so the browser's answers are the native ones,
+/// and eval.json cannot go stale against the committed model.
+fn assert_as_measured(split: &str, top1: f64, top3: f64, n: usize) {
+    let eval: serde_json::Value = serde_json::from_slice(&read("models/sketch/eval.json")).unwrap();
+    let measured = &eval[split];
+    eprintln!(
+        "{split} on {}: top-1 {:.2}%, top-3 {:.2}% of {n} (eval.json: {:.2}%, {:.2}%)",
+        std::env::consts::ARCH,
+        100.0 * top1,
+        100.0 * top3,
+        100.0 * measured["top1"].as_f64().unwrap(),
+        100.0 * measured["top3"].as_f64().unwrap()
+    );
+    assert_eq!(measured["n"].as_u64(), Some(n as u64), "{split}: eval.json counts other drawings");
+    for (name, got) in [("top1", top1), ("top3", top3)] {
+        let want = measured[name].as_f64().unwrap();
+        assert!((got - want).abs() <= 0.001, "{split} {name}: {got:.4} here, {want:.4} in eval.json");
+    }
 }
 
 /// Widened by DoodleNet (what the page shows once both are in), the order among our classes is
@@ -212,7 +236,7 @@ fn scribbles_are_not_sure() {
 fn real_stroke_drawings_get_their_label_in_the_top_3() {
     let engine = sketch_engine();
     let labels = engine.get("sketch").unwrap().labels.clone();
-    let (mut hits, mut total) = (0, 0);
+    let (mut top1, mut hits, mut total) = (0, 0, 0);
     for word in &labels {
         let path = common::quickdraw().join("borismus__exupery").join(format!("{word}.ndjson"));
         if !path.exists() {
@@ -220,6 +244,7 @@ fn real_stroke_drawings_get_their_label_in_the_top_3() {
         }
         for (_, strokes) in common::stroke_drawings(word) {
             let top = engine.classify_sketch("sketch", &strokes, 3).unwrap();
+            top1 += usize::from(&top[0].label == word);
             hits += usize::from(top.iter().any(|g| &g.label == word));
             total += 1;
         }
@@ -227,6 +252,7 @@ fn real_stroke_drawings_get_their_label_in_the_top_3() {
     assert!(total >= 100, "only {total} stroke drawings found");
     let rate = hits as f64 / total as f64;
     assert!(rate >= 0.90, "real strokes: label in top 3 for {hits}/{total}");
+    assert_as_measured("strokes", top1 as f64 / total as f64, rate, total);
 }
 
 #[test]

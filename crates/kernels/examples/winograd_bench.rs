@@ -1,6 +1,6 @@
 //! Times one Winograd 3×3 convolution of the denoiser's shapes (64 → 64, 2 → 64, 64 → 1 at
 //! SIDE × SIDE), for comparing kernel changes in wasm: build for wasm32-wasip1 with simd128 and
-//! run under Node's WASI (crates/kernels/examples/run_wasi.mjs). Usage: winograd_bench [SIDE] [RUNS];
+//! run under Node's WASI (scripts/wasi_run.mjs). Usage: winograd_bench [SIDE] [RUNS];
 //! with F4X4 set in the environment, F(4×4, 3×3) (`winograd4`) instead of F(2×2, 3×3).
 use playground_kernels::winograd::{conv3x3, winograd_weights, Conv3x3};
 use playground_kernels::winograd4;

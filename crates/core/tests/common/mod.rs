@@ -4,23 +4,27 @@
 
 use std::path::{Path, PathBuf};
 
+/// Worked out without `canonicalize`, which WASI lacks (models.rs also runs under wasm32-wasip1).
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().and_then(Path::parent).unwrap().to_path_buf()
+}
+
+/// `../shared` beside the clone.
+fn shared() -> PathBuf {
+    repo().parent().unwrap().join("shared")
 }
 
 pub fn quickdraw() -> PathBuf {
     let dir = std::env::var_os("QUICKDRAW_DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/data/quickdraw"));
+        .unwrap_or_else(|| shared().join("data/quickdraw"));
     assert!(dir.is_dir(), "Quick Draw data not found at {} (set QUICKDRAW_DATA)", dir.display());
     dir
 }
 
 /// The text data (`../shared/data/text` beside the clone, or `TEXT_DATA`).
 pub fn text_data() -> PathBuf {
-    let dir = std::env::var_os("TEXT_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/data/text"));
+    let dir = std::env::var_os("TEXT_DATA").map(PathBuf::from).unwrap_or_else(|| shared().join("data/text"));
     assert!(dir.is_dir(), "text data not found at {} (set TEXT_DATA)", dir.display());
     dir
 }
