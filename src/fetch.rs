@@ -1,5 +1,5 @@
 //! The page's own small downloads (the game's examples, the share page's LAN addresses, the
-//! playground's sample model): one way to fetch a file of this site and read it.
+//! playground's sample model, the sample photo): one way to fetch a file of this site and read it.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -19,4 +19,9 @@ pub async fn text(url: &str) -> Option<String> {
 
 pub async fn blob(url: &str) -> Option<Blob> {
     JsFuture::from(get(url).await?.blob().ok()?).await.ok()?.dyn_into().ok()
+}
+
+pub async fn bytes(url: &str) -> Option<Vec<u8>> {
+    let buffer = JsFuture::from(get(url).await?.array_buffer().ok()?).await.ok()?;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }

@@ -4,17 +4,17 @@ use crate::components::status_bar::ModelStatusBar;
 use crate::hooks::use_model;
 use crate::inference::Inference;
 use crate::state::clean::{CleanAction, CleanState};
-use js_sys::Uint8Array;
 use playground_core::input::MAX_SIGMA;
 use playground_core::protocol::RequestId;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlAnchorElement, HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
 pub const MODEL: &str = playground_core::registry::DENOISE;
-/// A public-domain photo to try it on (models/denoise/MODEL.md), fetched when asked for.
-const SAMPLE: &str = "models/denoise/sample.jpg";
+/// A public-domain photo to try it on (models/denoise/MODEL.md), fetched when asked for; the
+/// share page's speed test times the photo model on it too.
+pub const SAMPLE: &str = "models/denoise/sample.jpg";
 
 fn new_seed() -> u64 {
     (js_sys::Math::random() * 1e15) as u64
@@ -90,12 +90,8 @@ pub fn CleanPage() -> Html {
         Callback::from(move |_| {
             let (on_photo, on_refused) = (on_photo.clone(), on_refused.clone());
             spawn_local(async move {
-                let bytes = match crate::fetch::blob(SAMPLE).await {
-                    Some(blob) => JsFuture::from(blob.array_buffer()).await.ok(),
-                    None => None,
-                };
-                match bytes {
-                    Some(buffer) => on_photo.emit(("sample.jpg".into(), Uint8Array::new(&buffer).to_vec())),
+                match crate::fetch::bytes(SAMPLE).await {
+                    Some(bytes) => on_photo.emit(("sample.jpg".into(), bytes)),
                     None => {
                         on_refused.emit("The sample photo could not be downloaded (are you offline?).".into())
                     }

@@ -9,6 +9,7 @@ pub mod photo;
 pub mod playground;
 pub mod share;
 pub mod sketch;
+pub mod speed;
 pub mod write;
 
 use crate::route::Route;

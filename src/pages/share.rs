@@ -79,6 +79,7 @@ pub fn SharePage() -> Html {
                 </div>
             }
             <p class="small">{ "Works offline once loaded. Nothing you draw leaves your phone." }</p>
+            <crate::pages::speed::SpeedTest />
         </div>
     }
 }

@@ -24,6 +24,7 @@ pub mod sentiment;
 pub mod session;
 pub mod share;
 pub mod sketch;
+pub mod speed;
 #[cfg(feature = "engine")]
 pub mod textgen;
 pub mod wordpiece;

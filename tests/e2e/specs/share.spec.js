@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.js";
-import { launch } from "../support/browser.js";
+import { launch, PHONE } from "../support/browser.js";
 import { SharePage } from "../support/share_page.js";
 import { SketchPage } from "../support/sketch_page.js";
 
@@ -62,6 +62,55 @@ test("served at 127.0.0.1 the share view says phones cannot open it, and offers 
     assert.deepEqual(browser.errors, []);
   } finally {
     await browser.close();
+    server.stop();
+  }
+});
+
+// Issue 15: people at a meetup compare phones. The speed test times each model in the page's
+// worker and says it in one line, device and browser named.
+test("the speed test times the sketch, DoodleNet and photo models here, in one line to copy", async () => {
+  const server = await startServer();
+  const browser = await launch();
+  try {
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+    const share = new SharePage(browser.page);
+    await share.visit(server.url);
+    await share.runSpeedTest();
+    const rows = await share.speedRows();
+    assert.deepEqual(rows.map((r) => r.model), ["sketch", "DoodleNet", "photo"]);
+    for (const r of rows) {
+      for (const t of [r.inference, r.answer]) {
+        const ms = Number(t.replace(" ms", ""));
+        assert.ok(t.endsWith(" ms") && ms > 0 && ms < 5000, `${r.model}: ${t}`);
+      }
+      assert.ok(r.runs >= 10, `${r.model}: ${r.runs} runs`);
+    }
+    const line = await share.speedLine();
+    assert.match(line, /^ML playground speed on Headless Chrome \d+, Linux, \d+ cores?: sketch [\d.]+ ms, DoodleNet [\d.]+ ms, photo [\d.]+ ms/);
+    await share.copySpeedLine();
+    assert.equal(await share.clipboard(), line);
+    await share.screenshot("share-speed");
+    assert.deepEqual(browser.errors, []);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});
+
+test("on a phone, dark: the speed test's table and line fit the screen", async () => {
+  const server = await startServer();
+  const phone = await launch({ ...PHONE, colorScheme: "dark" });
+  try {
+    const share = new SharePage(phone.page);
+    await share.visit(server.url);
+    await share.runSpeedTest();
+    assert.equal((await share.speedRows()).length, 3);
+    const width = await phone.page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page is ${width}px wide on a 390px phone`);
+    await share.screenshot("share-speed-phone-dark");
+    assert.deepEqual(phone.errors, []);
+  } finally {
+    await phone.close();
     server.stop();
   }
 });

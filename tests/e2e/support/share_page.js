@@ -1,5 +1,6 @@
 // Page object for the share page (#/share): the page's URL as a QR code and in large text, and,
-// served at 127.0.0.1, the warning that phones cannot open it with the network addresses to use.
+// served at 127.0.0.1, the warning that phones cannot open it with the network addresses to use;
+// under it, the speed test ("How fast is this device?").
 import { AppPage } from "./app_page.js";
 
 export class SharePage extends AppPage {
@@ -52,5 +53,34 @@ export class SharePage extends AppPage {
   /** Picks the `i`th network address offered instead of 127.0.0.1. */
   async pickOfferedAddress(i) {
     await this.root.getByTestId("share-lan").nth(i).click();
+  }
+
+  /** Runs the speed test and waits until it has timed every model (or failed, which throws). */
+  async runSpeedTest() {
+    const speed = this.root.getByTestId("speed");
+    await speed.scrollIntoViewIfNeeded();
+    await this.root.getByTestId("speed-run").click();
+    const line = this.root.getByTestId("speed-line");
+    const failed = this.root.locator("[data-testid=speed-status].error");
+    await line.or(failed).waitFor({ timeout: 120_000 });
+    if (await failed.isVisible()) throw new Error(`speed test failed: ${await failed.textContent()}`);
+  }
+
+  /** The speed table: [{model, inference, answer, runs}] as shown. */
+  async speedRows() {
+    return this.root.locator("[data-testid=speed-table] tbody tr").evaluateAll((rows) =>
+      rows.map((r) => {
+        const [inference, answer, runs] = [...r.querySelectorAll("td")].map((td) => td.textContent);
+        return { model: r.querySelector("th").textContent, inference, answer, runs: Number(runs) };
+      }));
+  }
+
+  /** The line to copy. */
+  async speedLine() {
+    return this.root.getByTestId("speed-line").textContent();
+  }
+
+  async copySpeedLine() {
+    await this.root.getByTestId("speed-copy").click();
   }
 }
