@@ -31,11 +31,19 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
+    /// Starts a worker of `url`'s build, or, the first time, adopts the one the page's boot
+    /// script started before the app's wasm (`static/early_worker.js`) if it is of that build.
     pub fn spawn(url: &str, on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<Self, String> {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options(url, &options)
-            .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
+        let (worker, said) = match take_early_worker().filter(|_| url == WORKER_URL) {
+            Some(early) => early,
+            None => {
+                let options = WorkerOptions::new();
+                options.set_type(WorkerType::Module);
+                let worker = Worker::new_with_options(url, &options)
+                    .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
+                (worker, Array::new())
+            }
+        };
         let queue: Rc<RefCell<Option<Vec<(Request, Option<Blob>)>>>> =
             Rc::new(RefCell::new(Some(Vec::new())));
 
@@ -67,6 +75,14 @@ impl WorkerClient {
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        // What an adopted worker said before the app listened, in order.
+        for event in said.iter() {
+            let handler: &js_sys::Function = match event.dyn_ref::<ErrorEvent>() {
+                Some(_) => onerror.as_ref().unchecked_ref(),
+                None => onmessage.as_ref().unchecked_ref(),
+            };
+            let _ = handler.call1(&JsValue::NULL, &event);
+        }
         Ok(WorkerClient { worker, queue, _onmessage: onmessage, _onerror: onerror })
     }
 
@@ -91,6 +107,18 @@ impl Drop for WorkerClient {
         self.worker.set_onerror(None);
         self.worker.terminate();
     }
+}
+
+/// The worker `static/early_worker.js` started (always the demos' build) and its events so far,
+/// once: the global is removed, so a restart starts a fresh worker.
+fn take_early_worker() -> Option<(Worker, Array)> {
+    let global = js_sys::global();
+    let key = JsValue::from_str("playgroundEarlyWorker");
+    let early = js_sys::Reflect::get(&global, &key).ok().filter(|v| v.is_object())?;
+    let _ = js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &key);
+    let worker = js_sys::Reflect::get(&early, &"worker".into()).ok()?.dyn_into::<Worker>().ok()?;
+    let said = js_sys::Reflect::get(&early, &"said".into()).ok()?.dyn_into::<Array>().ok()?;
+    Some((worker, said))
 }
 
 /// The encoded request, its buffer transferred; with a file, `[request, file]`: a `File` or

@@ -11,7 +11,7 @@
 use crate::client::{WorkerClient, WorkerEvent, ONNX_WORKER_URL, WORKER_URL};
 use crate::ledger::{Ledger, CRASH_BUDGET};
 use crate::state::app::AppAction;
-use gloo::timers::callback::Interval;
+use gloo::timers::callback::{Interval, Timeout};
 use playground_core::input::{CleanOptions, InputSpec, ModelInput};
 use playground_core::postprocess::Guess;
 use playground_core::protocol::{Ask, Event, Reply, Request, RequestId, Sabotage};
@@ -194,9 +194,18 @@ impl InferenceService {
             Reply::Loaded { labels, millis } => {
                 self.on_app.emit(AppAction::Loaded { model: model.clone(), labels, millis });
                 // Its wider model comes after it, so the first answer never waits for it;
-                // answers name its classes too once it is in (core `Engine::answer`).
+                // answers name its classes too once it is in (core `Engine::answer`). Asked for
+                // a task later, once the page has rendered the model ready and sent what it
+                // was waiting to ask (a drawing made while the model loaded): in the worker,
+                // that answer then comes before the wider model's load, not after it.
                 if let Some(widening) = registry::find(&model).ok().and_then(|spec| spec.widened_by) {
-                    self.load(widening.model);
+                    let weak = self.this.clone();
+                    Timeout::new(0, move || {
+                        if let Some(s) = weak.upgrade() {
+                            s.load(widening.model);
+                        }
+                    })
+                    .forget();
                 }
             }
             Reply::Failed(message) => self.on_app.emit(AppAction::LoadFailed { model, message }),

@@ -1,5 +1,6 @@
 // The app page's start (a file, not an inline script, so the Content-Security-Policy can
 // forbid inline scripts).
+import "./early_worker.js";
 import init from "./app.js";
 
 init().catch((e) => {

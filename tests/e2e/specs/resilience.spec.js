@@ -87,12 +87,17 @@ test("a model that fails to download shows why, and Retry recovers", async () =>
 
 test("a first visit over a Fast-3G connection waits for the slow download instead of restarting the worker", async () => {
   // The worker's wasm alone takes ~15 s at 1.44 Mbps: longer than the hang watchdog's 10 s,
-  // which must count silence only once the worker runs.
+  // which must count silence only once the worker runs. The canvas works from the first
+  // paint: a drawing made while the model is on its way is answered as soon as it is ready.
   const slow = await startServer(undefined, ["--throttle", "fast3g"]);
   try {
     await withPage(async (sketch) => {
       await sketch.goto(slow.url);
+      await sketch.draw(drawing("house", HOUSE).drawing);
+      assert.equal(await sketch.guessCount(), 0, "no guess before the model is in");
       await sketch.waitForModel(120_000);
+      const top = await sketch.guesses();
+      assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
       assert.equal(await sketch.hasWorkerNotice(), false, "no restart notice");
       await guessesHouse(sketch);
     });
