@@ -22,10 +22,12 @@ pub enum WorkerEvent {
     Error(String),
 }
 
+/// Requests sent before the worker said `Ready` (with the file each carries); `None` once it has.
+type Pending = Rc<RefCell<Option<Vec<(Request, Option<Blob>)>>>>;
+
 pub struct WorkerClient {
     worker: Worker,
-    /// Requests sent before the worker said `Ready`; `None` once it has.
-    queue: Rc<RefCell<Option<Vec<(Request, Option<Blob>)>>>>,
+    queue: Pending,
     _onmessage: Closure<dyn Fn(MessageEvent)>,
     _onerror: Closure<dyn Fn(ErrorEvent)>,
 }
@@ -44,8 +46,7 @@ impl WorkerClient {
                 (worker, Array::new())
             }
         };
-        let queue: Rc<RefCell<Option<Vec<(Request, Option<Blob>)>>>> =
-            Rc::new(RefCell::new(Some(Vec::new())));
+        let queue: Pending = Rc::new(RefCell::new(Some(Vec::new())));
 
         let onmessage = {
             let (worker, queue, on_event) = (worker.clone(), queue.clone(), on_event.clone());
