@@ -61,8 +61,9 @@ impl ModelLine {
     }
 }
 
-/// Loads `model` and sends the replies to this page's requests to `on_reply` while the page is
-/// mounted (a reply arriving after it left is dropped).
+/// Loads `model` (and again after a worker restart, while the page is mounted) and sends the
+/// replies to this page's requests to `on_reply` while the page is mounted (a reply arriving
+/// after it left is dropped).
 #[hook]
 pub fn use_model(model: &'static str, on_reply: Callback<(RequestId, Reply)>) -> ModelLine {
     let inference = use_context::<Inference>().expect("App provides Inference");
@@ -71,8 +72,11 @@ pub fn use_model(model: &'static str, on_reply: Callback<(RequestId, Reply)>) ->
     {
         let (inference, mounted) = (inference.clone(), mounted.clone());
         use_effect_with((), move |_| {
-            inference.0.load(model);
-            move || mounted.set(false)
+            inference.0.want(model);
+            move || {
+                mounted.set(false);
+                inference.0.unwant(model);
+            }
         });
     }
     let on_reply = {

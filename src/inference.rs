@@ -58,6 +58,7 @@ pub struct InferenceService {
     client: RefCell<Option<WorkerClient>>,
     on_app: Callback<AppAction>,
     ledger: RefCell<Ledger<Asker>>,
+    /// One entry per `want` of a mounted page (a model twice if two pages want it).
     wanted_models: RefCell<Vec<String>>,
     restart_listeners: Listeners<String>,
     prediction_taps: Listeners<Shown>,
@@ -213,11 +214,22 @@ impl InferenceService {
         }
     }
 
+    /// The wanted models, each once, in the order first wanted (a copy: not borrowed while the
+    /// app reacts to what is done with them).
+    fn wanted(&self) -> Vec<String> {
+        let mut once: Vec<String> = Vec::new();
+        for model in self.wanted_models.borrow().iter() {
+            if !once.contains(model) {
+                once.push(model.clone());
+            }
+        }
+        once
+    }
+
     /// Starts a worker (of the build `onnx_build` says) and asks it for the wanted models.
     fn start_worker_with_wanted_models(&self) {
         self.spawn_worker();
-        let wanted = self.wanted_models.borrow().clone();
-        for model in wanted {
+        for model in self.wanted() {
             self.send_load(&model);
         }
     }
@@ -260,8 +272,7 @@ impl InferenceService {
         self.client.borrow_mut().take();
         self.ledger.borrow_mut().forget();
         // Shown as loading again, so nothing is asked of the new worker before it has them.
-        let wanted = self.wanted_models.borrow().clone(); // not borrowed while the app reacts
-        for model in wanted {
+        for model in self.wanted() {
             self.on_app.emit(AppAction::LoadRequested(model));
         }
         self.start_worker_with_wanted_models();
@@ -291,11 +302,24 @@ impl InferenceService {
         self.ledger.borrow().next_id()
     }
 
-    /// Loads a registry model for the whole app (again, after a failure: this is the retry).
-    pub fn load(&self, model: &str) {
-        if !self.wanted_models.borrow().iter().any(|m| m == model) {
-            self.wanted_models.borrow_mut().push(model.to_string());
+    /// A mounted page needs `model`: loaded now, and in every new worker after a restart, until
+    /// the page says [`Self::unwant`] (once for each `want`). A model only pages gone wanted
+    /// is not reloaded: after a visit to the feel page, a restart elsewhere costs no 23 MB.
+    pub fn want(&self, model: &str) {
+        self.wanted_models.borrow_mut().push(model.to_string());
+        self.load(model);
+    }
+
+    /// The page that said [`Self::want`] for `model` is gone (the model stays in this worker).
+    pub fn unwant(&self, model: &str) {
+        let mut wanted = self.wanted_models.borrow_mut();
+        if let Some(i) = wanted.iter().position(|m| m == model) {
+            wanted.remove(i);
         }
+    }
+
+    /// Loads a registry model into this worker (again, after a failure: this is the retry).
+    pub fn load(&self, model: &str) {
         if self.ledger.borrow().owes(&Asker::App(model.to_string())) {
             return;
         }

@@ -58,6 +58,25 @@ test("a worker panic is detected, the worker restarted, the user told", async ()
   });
 });
 
+test("a restart reloads what the open page needs: after a visit to the feel page, not its 23 MB model", async () => {
+  await withPage(async (sketch, { context }) => {
+    const fetched = [];
+    context.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+    await sketch.goto(`${server.url}#/feel`);
+    await sketch.waitForModel(60_000);
+    await sketch.goto(`${server.url}#/`); // the same document: the app and its worker stay
+    await sketch.waitForModel();
+    const before = fetched.length;
+    await sketch.breakWorker("panic");
+    await sketch.workerNotice(5_000);
+    await sketch.waitForModel();
+    await guessesHouse(sketch);
+    const after = fetched.slice(before);
+    assert.ok(after.includes("/models/sketch/model.nnef.tar"), `sketch reloaded: ${after}`);
+    assert.ok(!after.some((p) => p.startsWith("/models/sentiment/")), `sentiment not reloaded: ${after}`);
+  });
+});
+
 test("a hung worker is killed by the watchdog and replaced", async () => {
   await withPage(async (sketch) => {
     await sketch.open(server.url);
