@@ -263,7 +263,7 @@ impl InferenceService {
     }
 
     /// Replaces the demos' worker by the one that reads ONNX (once; a no-op after). Not a
-    /// failure: nobody is told, nothing counts against a crash budget. Models that were wanted
+    /// failure: nobody is told, nothing counts against a crash budget. Models that are wanted
     /// are loaded again; answers owed by the old worker are dropped with it.
     pub fn use_onnx_build(&self) {
         if self.onnx_build.replace(true) {
@@ -271,10 +271,9 @@ impl InferenceService {
         }
         self.client.borrow_mut().take();
         self.ledger.borrow_mut().forget();
-        // Shown as loading again, so nothing is asked of the new worker before it has them.
-        for model in self.wanted() {
-            self.on_app.emit(AppAction::LoadRequested(model));
-        }
+        // Every model shows as loading again, so nothing is asked of the new worker before it
+        // has the model; the wanted ones are loaded now, the others when a page wants them.
+        self.on_app.emit(AppAction::Replaced);
         self.start_worker_with_wanted_models();
     }
 

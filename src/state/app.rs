@@ -33,11 +33,29 @@ pub struct AppState {
 pub enum AppAction {
     WorkerReady,
     LoadRequested(String),
-    Progress { model: String, loaded: u64, total: Option<u64> },
-    Loaded { model: String, labels: Vec<String>, millis: f64 },
-    LoadFailed { model: String, message: String },
-    Restarted { reason: String },
-    Broken { reason: String },
+    Progress {
+        model: String,
+        loaded: u64,
+        total: Option<u64>,
+    },
+    Loaded {
+        model: String,
+        labels: Vec<String>,
+        millis: f64,
+    },
+    LoadFailed {
+        model: String,
+        message: String,
+    },
+    Restarted {
+        reason: String,
+    },
+    /// The worker was replaced on purpose (by the build that reads ONNX): no model is in the
+    /// new one until it is loaded again.
+    Replaced,
+    Broken {
+        reason: String,
+    },
     DismissNotice,
 }
 
@@ -58,6 +76,14 @@ pub fn failure_in_words(raw: &str) -> &'static str {
 }
 
 impl AppState {
+    /// A new worker has none of the models: each shows as loading until it is in again (a
+    /// page that wants it asks).
+    fn forget_models(&mut self) {
+        for status in self.models.values_mut() {
+            *status = ModelStatus::Loading { loaded: 0, total: None };
+        }
+    }
+
     pub fn model_ready(&self, id: &str) -> bool {
         matches!(self.models.get(id), Some(ModelStatus::Ready { .. }))
     }
@@ -107,10 +133,9 @@ impl Reducible for AppState {
                     "The inference worker {} and was restarted. Your drawing and photo are kept.",
                     failure_in_words(&reason)
                 ));
-                for status in next.models.values_mut() {
-                    *status = ModelStatus::Loading { loaded: 0, total: None };
-                }
+                next.forget_models();
             }
+            AppAction::Replaced => next.forget_models(),
             AppAction::Broken { reason } => next.health = WorkerHealth::Broken(reason),
             AppAction::DismissNotice => next.notice = None,
         }
@@ -146,6 +171,16 @@ mod tests {
         let s = s.reduce(AppAction::Restarted { reason: "panic".into() });
         assert!(!s.model_ready("sketch"));
         assert!(s.notice.as_deref().unwrap().contains("restarted"));
+    }
+
+    #[test]
+    fn a_replaced_worker_has_no_model_and_nobody_is_told() {
+        let s = Rc::new(AppState::default());
+        let s =
+            s.reduce(AppAction::Loaded { model: "sketch".into(), labels: vec!["cat".into()], millis: 3.0 });
+        let s = s.reduce(AppAction::Replaced);
+        assert!(!s.model_ready("sketch"));
+        assert_eq!(s.notice, None);
     }
 
     #[test]
