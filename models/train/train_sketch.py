@@ -159,26 +159,40 @@ def predict(model, rows: np.ndarray, bs: int = 1024) -> np.ndarray:
     return np.concatenate(out)
 
 
-def shrink_to_fp16(onnx_path: Path, rows: np.ndarray) -> dict:
-    """Rewrites the exported model with fp16 weights (onnx_shrink.to_fp16) if that changes the top-1 of at most
-    0.1% of `rows` (the held-out bitmaps; accuracy is measured again through Rust by evaluate.py); returns what
-    was measured. Halves the bytes a first visit downloads."""
+def shrink_weights(onnx_path: Path, val: tuple[np.ndarray, np.ndarray], heldout: np.ndarray) -> dict:
+    """Rewrites the exported model with the smallest weights that keep its accuracy: fp32, fp16, or int8 per
+    output channel for every Conv/Gemm weight (fp16 biases), each turned back into f32 when tract loads it (so
+    inference runs the same f32 kernels, Winograd included). Kept: the smallest variant whose top-1 on the
+    validation rows `val` is within 0.1 point of fp32's and which changes at most 1% of their top-1 answers
+    (model selection's rows, never the held-out ones). Reported: sizes, and how many held-out top-1 answers
+    each variant changes (accuracy is measured again through Rust by evaluate.py). The first visit downloads
+    these bytes before its first guess."""
     import onnx
     from onnx_numpy import OnnxNumpy
-    from onnx_shrink import sizes, to_fp16
+    from onnx_shrink import quantize_int8, sizes, to_fp16
 
-    half_path = onnx_path.with_suffix(".fp16.onnx")
-    onnx.save(to_fp16(onnx.load(str(onnx_path))), str(half_path))
-    full, half = OnnxNumpy(onnx_path).logits(rows), OnnxNumpy(half_path).logits(rows)
-    report = {"fp32": dict(zip(("raw", "gzip9"), sizes(onnx_path))),
-              "fp16": dict(zip(("raw", "gzip9"), sizes(half_path))),
-              "heldout_top1_changed": int((full.argmax(1) != half.argmax(1)).sum()),
-              "max_abs_logit_diff": float(np.abs(full - half).max())}
-    report["kept"] = "fp16" if report["heldout_top1_changed"] <= 0.001 * len(rows) else "fp32"
-    if report["kept"] == "fp16":
-        os.replace(half_path, onnx_path)
-    half_path.unlink(missing_ok=True)
-    return report
+    fp32 = onnx.load(str(onnx_path))
+    variants = {"fp32": fp32, "fp16": to_fp16(fp32), "int8": to_fp16(quantize_int8(fp32))}
+    paths = {name: onnx_path.with_suffix(f".{name}.onnx") for name in variants}
+    (xva, yva), answers, report = val, {}, {}
+    for name, model in variants.items():
+        onnx.save(model, str(paths[name]))
+        runner = OnnxNumpy(paths[name])
+        answers[name] = (runner.logits(xva).argmax(1), runner.logits(heldout).argmax(1))
+    for name in variants:
+        (val_answers, held_answers), (val_fp32, held_fp32) = answers[name], answers["fp32"]
+        report[name] = {**dict(zip(("raw", "gzip9"), sizes(paths[name]))),
+                        "val_top1": float((val_answers == yva).mean()),
+                        "val_top1_changed": int((val_answers != val_fp32).sum()),
+                        "heldout_top1_changed": int((held_answers != held_fp32).sum())}
+    ok = [n for n in variants if report[n]["val_top1"] >= report["fp32"]["val_top1"] - 0.001
+          and report[n]["val_top1_changed"] <= 0.01 * len(yva)]
+    kept = min(ok, key=lambda n: report[n]["gzip9"])
+    os.replace(paths[kept], onnx_path)
+    for path in paths.values():
+        path.unlink(missing_ok=True)
+    return {"kept": kept, "rule": "smallest variant within 0.1 point of fp32's validation top-1 that changes at "
+                                  "most 1% of the validation rows' top-1 answers", "variants": report}
 
 
 def topk_acc(logits: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
@@ -230,6 +244,7 @@ def main():
     if args.teacher:
         import convert_doodlenet
         teacher, teacher_labels = convert_doodlenet.as_torch(Path(args.teacher))
+        teacher = teacher.to(memory_format=torch.channels_last)  # 2.2x faster on CPU (39 -> 18 ms a batch)
         missing = [lab for lab in labels if lab not in teacher_labels]
         if missing:
             raise SystemExit(f"the teacher lacks {missing}")
@@ -263,7 +278,7 @@ def main():
                 # re-rendered rows, whose style it never saw
                 google = ~rtr_t[bi]
                 with torch.no_grad():
-                    soft = F.softmax(teacher(xb[google].contiguous())[:, teacher_index] / args.kd_temperature, 1)
+                    soft = F.softmax(teacher(xb[google].contiguous(memory_format=torch.channels_last))[:, teacher_index] / args.kd_temperature, 1)
                 kd = F.kl_div(F.log_softmax(logits[google] / args.kd_temperature, 1), soft,
                               reduction="batchmean") * args.kd_temperature ** 2
                 loss = (1 - args.kd_weight) * loss + args.kd_weight * kd
@@ -308,7 +323,7 @@ def main():
         input_names=["input"], output_names=["logits"], do_constant_folding=True,
         training=torch.onnx.TrainingMode.EVAL,
     )
-    weights = shrink_to_fp16(onnx_path, xho)
+    weights = shrink_weights(onnx_path, (xva, yva), xho)
     (out / "labels.txt").write_text("".join(lab + "\n" for lab in labels), encoding="utf-8")
     report = {
         "command": " ".join([sys.executable] + sys.argv),
