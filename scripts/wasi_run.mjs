@@ -5,8 +5,8 @@
 // scripts/test.sh sets it as cargo's runner: CARGO_TARGET_WASM32_WASIP1_RUNNER.
 //
 // Node 20's V8 often crashes as a large wasm program ends (SIGSEGV, or "Check failed:
-// maybe_code.has_value()"), after it has printed everything: 3 runs of 3 of core's model tests,
-// with and without --no-liftoff. So the program runs in a child process that reports the status
+// maybe_code.has_value()"), after it has printed everything: in 3 runs of 3 of core's model
+// tests (all nine), and in 3 of 3 with --no-liftoff. So the program runs in a child process that reports the status
 // it asks to exit with (`proc_exit`) on a pipe; that status is ours, whatever the child's
 // teardown does. A child that ends without reporting (a trap, a crash while running) fails.
 import { readFile } from 'node:fs/promises';
@@ -40,7 +40,7 @@ if (process.env.WASI_RUN_CHILD) {
   process.exit(status);
 } else {
   // V8 also crashes now and then while such a program runs (a fatal error in its garbage
-  // collector as the wasm memory grows, about 1 run in 6 of core's model tests): a child killed
+  // collector as the wasm memory grew, in 1 run of 6 of core's model tests): a child killed
   // by a signal before it reported is run again, up to ATTEMPTS times. A status, even a failing
   // one, is final.
   const ATTEMPTS = 4;

@@ -8,7 +8,7 @@ use crate::state::app::{AppState, ModelStatus};
 use playground_core::input::ModelInput;
 use playground_core::protocol::Reply;
 use playground_core::registry::ModelKey;
-use playground_core::speed::{self, Timing, TIMED};
+use playground_core::speed::{self, Sample, Timing, TIMED};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -39,7 +39,7 @@ pub fn SpeedTest() -> Html {
             timings.set(Vec::new());
             copied.set(false);
             stage.set(Stage::Loading);
-            for (model, _, _) in TIMED {
+            for (model, ..) in TIMED {
                 inference.0.load(model);
             }
             if photo.is_none() {
@@ -57,11 +57,11 @@ pub fn SpeedTest() -> Html {
     };
 
     // Waiting for the models: a model that failed to load ends the test with its reason.
-    let failed_load = TIMED.iter().find_map(|(model, shown, _)| match app.models.get(*model) {
+    let failed_load = TIMED.iter().find_map(|(model, shown, ..)| match app.models.get(*model) {
         Some(ModelStatus::Failed(why)) => Some(format!("The {shown} model could not be loaded: {why}")),
         _ => None,
     });
-    let all_ready = TIMED.iter().all(|(model, _, _)| app.model_ready(model));
+    let all_ready = TIMED.iter().all(|(model, ..)| app.model_ready(model));
     {
         let stage = stage.clone();
         use_effect_with(
@@ -84,12 +84,10 @@ pub fn SpeedTest() -> Html {
             (stage.clone(), timings.clone(), photo.clone(), inference.clone());
         use_effect_with((*stage).clone(), move |now| {
             if let Stage::Timing(i) = *now {
-                let (model, shown, runs) = TIMED[i];
-                let input = match model {
-                    playground_core::registry::PHOTO => {
-                        ModelInput::Photo((*photo).clone().unwrap_or_default())
-                    }
-                    _ => ModelInput::Strokes(speed::house()),
+                let (model, shown, sample, runs) = TIMED[i];
+                let input = match sample {
+                    Sample::Photo => ModelInput::Photo((*photo).clone().unwrap_or_default()),
+                    Sample::Drawing => ModelInput::Strokes(speed::house()),
                 };
                 let on_reply = Callback::from(move |(_, reply): (_, Reply)| match reply {
                     Reply::Benchmark { infer_ms, classify_ms, .. } => {

@@ -6,10 +6,22 @@
 use crate::registry::{DOODLENET, PHOTO, SKETCH};
 use crate::sketch::Stroke;
 
-/// What is timed, in order: registry model, the name shown, runs (enough for a stable median,
-/// few enough for a phone: about 2 s there for the photo model).
-pub const TIMED: &[(&str, &str, u32)] =
-    &[(SKETCH, "sketch", 50), (DOODLENET, "DoodleNet", 50), (PHOTO, "photo", 10)];
+/// The input a model is timed on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sample {
+    /// [`house`].
+    Drawing,
+    /// The page's sample photo.
+    Photo,
+}
+
+/// What is timed, in order: registry model, the name shown, its input, runs (enough for a stable
+/// median, few enough for a phone: about 2 s there for the photo model).
+pub const TIMED: &[(&str, &str, Sample, u32)] = &[
+    (SKETCH, "sketch", Sample::Drawing, 50),
+    (DOODLENET, "DoodleNet", Sample::Drawing, 50),
+    (PHOTO, "photo", Sample::Photo, 10),
+];
 
 /// The sketch models' input: a house with a door, in canvas pixels.
 pub fn house() -> Vec<Stroke> {
@@ -131,8 +143,8 @@ pub fn system(user_agent: &str) -> String {
 }
 
 /// The line people copy: the device, then each model's median bare inference.
-/// "Sketch playground speed on Chrome 131, Android 14, 8 cores: sketch 0.70 ms, DoodleNet
-/// 0.55 ms, photo 39.3 ms (median inference, in the page's worker)".
+/// "ML playground speed on Chrome 131, Android 14, 8 cores: sketch 0.70 ms, DoodleNet 0.55 ms,
+/// photo 39.3 ms (median inference, in the page's worker)".
 pub fn summary(user_agent: &str, cores: u32, timings: &[Timing]) -> String {
     let mut device = vec![browser(user_agent)];
     device.extend(Some(system(user_agent)).filter(|s| !s.is_empty()));
