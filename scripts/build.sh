@@ -17,9 +17,12 @@ bindgen() { # wasm file, output name
         "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$1.wasm"
 }
 bindgen web/app app
-# The worker twice: the demos' build (feature `engine`: registry models as NNEF, no ONNX front
-# end, 0.4 MB gzip smaller) and the playground's (feature `onnx`: also reads ONNX files). Same
-# output path, so each is bound before the next build replaces it.
+# The worker three times (src/client.rs `Build`): the sketch page's (feature `cnn`: its plain
+# CNNs only, no tract, what a first visit waits for), the demos' (feature `engine`: every registry
+# model, tract's as NNEF, no ONNX front end, 0.4 MB gzip smaller) and the playground's (feature
+# `onnx`: also reads ONNX files). Same output path, so each is bound before the next replaces it.
+cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features cnn
+bindgen web-worker/worker worker_sketch
 cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features engine
 bindgen web-worker/worker worker
 log "building the playground's worker (feature onnx)"
@@ -28,17 +31,16 @@ bindgen web-worker/worker worker_onnx
 # sw.js is written by precache.py, last: its template here would be served mid-build.
 cp index.html embed.html dist/
 find static -maxdepth 1 -type f ! -name sw.js -exec cp {} dist/ \;
-# Every registry model as the demos' worker loads it: the NNEF archive converted from its .onnx
-# file, and its labels or vocabulary (registry `labels_path`), if any (native, dev profile: the
-# test run builds the same dependencies; tract itself is at opt-level 3 there).
+# Every registry model as the workers load it (registry `served_path`): tract's as the NNEF
+# archive converted from its .onnx file, the plain CNNs' .onnx as is; and its labels or
+# vocabulary (registry `labels_path`), if any (native, dev profile: the test run builds the same
+# dependencies; tract itself is at opt-level 3 there).
 log "converting the models to NNEF"
 cargo run -q -p playground-cli --bin onnx-to-nnef -- models dist/models
 # The game's "how others drew it" (models/train/make_examples.py), fetched at the game's end.
 cp models/sketch/examples.json dist/models/sketch/
 # The clean page's sample photo (fetched when asked for, kept once used).
 cp models/denoise/sample.jpg dist/models/denoise/
-# The playground's "Try our sketch model" sample (not precached: fetched when asked for).
-cp models/sketch/model.onnx dist/models/sketch/
 # The service worker's list of this build's files with their hashes, and the .gz copies.
 python3 scripts/precache.py dist
 log "built dist/ ($(du -sh dist | cut -f1))"

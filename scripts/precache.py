@@ -15,18 +15,18 @@ import sys
 dist = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "dist")
 template = pathlib.Path(__file__).resolve().parent.parent / "static" / "sw.js"
 files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "sw.js" and p.suffix != ".gz")
-# Fetched only when a page asks for them, then kept for offline use: the playground's sample model and
-# the models of the pages beyond the first demos (the write page's): not worth every visitor's bytes
-# on a crowded network.
-ON_DEMAND = ("./models/sketch/model.onnx", "./models/shakespeare/", "./models/denoise/", "./models/sentiment/")
+# Fetched only when a page asks for them, then kept for offline use: the models of the pages beyond
+# the first demos (the write page's): not worth every visitor's bytes on a crowded network.
+ON_DEMAND = ("./models/shakespeare/", "./models/denoise/", "./models/sentiment/")
 sha = {"./" + str(f.relative_to(dist)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 on_demand = {url: digest for url, digest in sha.items() if url.startswith(ON_DEMAND)}
 sha = {url: digest for url, digest in sha.items() if url not in on_demand}
-# The app's start URL, the playground's worker and the demos' worker's partner (the same file; its
-# query picks the build or the role, and a worker's URL is the URL its script was cached under, so
-# it is cached under that one).
+# The app's start URL, each worker build and the demos' worker's partner (the same file; its query
+# picks the build or the role, and a worker's URL is the URL its script was cached under, so it is
+# cached under that one).
 sha["./"] = sha["./index.html"]
-sha["./worker_loader.js?build=onnx"] = sha["./worker_loader.js"]
+for build in ("sketch", "demos", "onnx"):
+    sha[f"./worker_loader.js?build={build}"] = sha["./worker_loader.js"]
 sha["./worker_loader.js?role=partner"] = sha["./worker_loader.js"]
 version = hashlib.sha256(json.dumps([sha, on_demand], sort_keys=True).encode()).hexdigest()[:16]
 # Pre-compressed copies for scripts/serve.py (any static host compresses these on its own).

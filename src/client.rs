@@ -10,11 +10,43 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-/// Module script that instantiates the worker's wasm (written by `scripts/build.sh`): the
-/// demos' build, which runs the registry models as NNEF.
-pub const WORKER_URL: &str = "./worker_loader.js";
-/// The same loader for the build that also reads ONNX (the playground).
-pub const ONNX_WORKER_URL: &str = "./worker_loader.js?build=onnx";
+/// The worker's builds (`scripts/build.sh`), smallest first: each runs every model the one
+/// before it runs, and more. `static/worker_loader.js` instantiates the one its `build` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Build {
+    /// The sketch page's models only (plain CNNs, core `cnn`): no tract, a quarter of the size.
+    Sketch,
+    /// Every registry model (tract for the others, from NNEF archives).
+    Demos,
+    /// A person's ONNX file too (the playground).
+    Onnx,
+}
+
+impl Build {
+    /// What `static/early_worker.js` and `worker_loader.js` call it.
+    fn name(self) -> &'static str {
+        match self {
+            Build::Sketch => "sketch",
+            Build::Demos => "demos",
+            Build::Onnx => "onnx",
+        }
+    }
+
+    fn url(self) -> String {
+        format!("./worker_loader.js?build={}", self.name())
+    }
+
+    /// The build `static/early_worker.js` started for the page it opened on (it holds the
+    /// rule: which pages need what), if it started one that the app has not taken yet.
+    pub fn of_early_worker() -> Option<Build> {
+        let early = js_sys::Reflect::get(&js_sys::global(), &EARLY_WORKER.into()).ok()?;
+        let name = js_sys::Reflect::get(&early, &"build".into()).ok()?.as_string()?;
+        [Build::Sketch, Build::Demos, Build::Onnx].into_iter().find(|b| b.name() == name)
+    }
+}
+
+/// The global `static/early_worker.js` leaves its worker in.
+const EARLY_WORKER: &str = "playgroundEarlyWorker";
 
 pub enum WorkerEvent {
     Message(Event),
@@ -33,15 +65,16 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    /// Starts a worker of `url`'s build, or, the first time, adopts the one the page's boot
-    /// script started before the app's wasm (`static/early_worker.js`) if it is of that build.
-    pub fn spawn(url: &str, on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<Self, String> {
-        let (worker, said) = match take_early_worker().filter(|_| url == WORKER_URL) {
+    /// Starts a worker of `build`, or, the first time, adopts the one the page's boot script
+    /// started before the app's wasm (`static/early_worker.js`) if it is of that build.
+    pub fn spawn(build: Build, on_event: Rc<dyn Fn(WorkerEvent)>) -> Result<Self, String> {
+        let early = (Build::of_early_worker() == Some(build)).then(take_early_worker).flatten();
+        let (worker, said) = match early {
             Some(early) => early,
             None => {
                 let options = WorkerOptions::new();
                 options.set_type(WorkerType::Module);
-                let worker = Worker::new_with_options(url, &options)
+                let worker = Worker::new_with_options(&build.url(), &options)
                     .map_err(|e| format!("cannot start the inference worker: {e:?}"))?;
                 (worker, Array::new())
             }
@@ -110,11 +143,11 @@ impl Drop for WorkerClient {
     }
 }
 
-/// The worker `static/early_worker.js` started (always the demos' build) and its events so far,
-/// once: the global is removed, so a restart starts a fresh worker.
+/// The worker `static/early_worker.js` started and its events so far, once: the global is
+/// removed, so a restart starts a fresh worker.
 fn take_early_worker() -> Option<(Worker, Array)> {
     let global = js_sys::global();
-    let key = JsValue::from_str("playgroundEarlyWorker");
+    let key = JsValue::from_str(EARLY_WORKER);
     let early = js_sys::Reflect::get(&global, &key).ok().filter(|v| v.is_object())?;
     let _ = js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &key);
     let worker = js_sys::Reflect::get(&early, &"worker".into()).ok()?.dyn_into::<Worker>().ok()?;

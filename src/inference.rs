@@ -4,18 +4,18 @@
 //! were wanted, gives up on a model that keeps killing it, and reports all of that to the app
 //! state.
 //!
-//! The worker starts as the demos' build (registry models as NNEF, no ONNX front end: smaller
-//! to download); the playground switches it to the build that also reads ONNX
-//! ([`InferenceService::use_onnx_build`]), which runs the registry models as well.
+//! The worker starts as the smallest build the opening page needs ([`Build`]: the sketch page's
+//! has no tract); a model or a person's file that needs a bigger one replaces it
+//! ([`InferenceService::use_build`]), and the bigger build runs everything the smaller ran.
 
-use crate::client::{WorkerClient, WorkerEvent, ONNX_WORKER_URL, WORKER_URL};
+use crate::client::{Build, WorkerClient, WorkerEvent};
 use crate::ledger::{Ledger, CRASH_BUDGET};
 use crate::state::app::AppAction;
 use gloo::timers::callback::{Interval, Timeout};
 use playground_core::input::{CleanOptions, InputSpec, ModelInput};
 use playground_core::postprocess::Guess;
 use playground_core::protocol::{Ask, Event, Reply, Request, RequestId, Sabotage};
-use playground_core::registry::{self, ModelKey};
+use playground_core::registry::{self, ModelKey, Runtime};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use yew::Callback;
@@ -64,17 +64,21 @@ pub struct InferenceService {
     prediction_taps: Listeners<Shown>,
     /// Bumped per spawned worker, so late events from a killed worker are ignored.
     generation: Cell<u64>,
-    /// Whether the worker is (or is being replaced by) the build that reads ONNX.
-    onnx_build: Cell<bool>,
+    /// The worker's build (or the one replacing it).
+    build: Cell<Build>,
     _watchdog: RefCell<Option<Interval>>,
 }
 
-/// A page opened on the playground starts with the worker build it needs, instead of
-/// fetching the demos' build only to replace it at once.
-fn opened_on_playground() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .is_some_and(|hash| hash.starts_with("#/playground"))
+/// The build that runs `model`: the registry says what runs it; a person's file needs ONNX.
+fn build_for(model: &ModelKey) -> Build {
+    match model {
+        ModelKey::Own => Build::Onnx,
+        ModelKey::Registry(id) => match registry::find(id).map(|spec| spec.runtime) {
+            Ok(Runtime::Cnn) => Build::Sketch,
+            // An unknown id: the demos' build says so.
+            Ok(Runtime::Tract) | Err(_) => Build::Demos,
+        },
+    }
 }
 
 fn now_ms() -> f64 {
@@ -92,7 +96,8 @@ impl InferenceService {
             restart_listeners: Listeners::default(),
             prediction_taps: Listeners::default(),
             generation: Cell::new(0),
-            onnx_build: Cell::new(opened_on_playground()),
+            // The opening page's build, as early_worker.js picked it; without it, the demos'.
+            build: Cell::new(Build::of_early_worker().unwrap_or(Build::Demos)),
             _watchdog: RefCell::new(None),
         });
         service.spawn_worker();
@@ -119,8 +124,7 @@ impl InferenceService {
             Some(s) if s.generation.get() == generation => s.on_worker_event(event),
             _ => {}
         });
-        let url = if self.onnx_build.get() { ONNX_WORKER_URL } else { WORKER_URL };
-        match WorkerClient::spawn(url, on_event) {
+        match WorkerClient::spawn(self.build.get(), on_event) {
             Ok(client) => *self.client.borrow_mut() = Some(client),
             Err(reason) => self.on_app.emit(AppAction::Broken { reason }),
         }
@@ -226,7 +230,7 @@ impl InferenceService {
         once
     }
 
-    /// Starts a worker (of the build `onnx_build` says) and asks it for the wanted models.
+    /// Starts a worker (of the build `build` says) and asks it for the wanted models.
     fn start_worker_with_wanted_models(&self) {
         self.spawn_worker();
         for model in self.wanted() {
@@ -262,13 +266,14 @@ impl InferenceService {
         self.start_worker_with_wanted_models();
     }
 
-    /// Replaces the demos' worker by the one that reads ONNX (once; a no-op after). Not a
-    /// failure: nobody is told, nothing counts against a crash budget. Models that are wanted
-    /// are loaded again; answers owed by the old worker are dropped with it.
-    pub fn use_onnx_build(&self) {
-        if self.onnx_build.replace(true) {
+    /// Replaces the worker by one of `build` if that is bigger than its own (a no-op
+    /// otherwise). Not a failure: nobody is told, nothing counts against a crash budget. Models
+    /// that are wanted are loaded again; answers owed by the old worker are dropped with it.
+    pub fn use_build(&self, build: Build) {
+        if build <= self.build.get() {
             return;
         }
+        self.build.set(build);
         self.client.borrow_mut().take();
         self.ledger.borrow_mut().forget();
         // Every model shows as loading again, so nothing is asked of the new worker before it
@@ -317,8 +322,10 @@ impl InferenceService {
         }
     }
 
-    /// Loads a registry model into this worker (again, after a failure: this is the retry).
+    /// Loads a registry model into this worker (again, after a failure: this is the retry),
+    /// replacing the worker first if its build cannot run it.
     pub fn load(&self, model: &str) {
+        self.use_build(build_for(&ModelKey::from(model)));
         if self.ledger.borrow().owes(&Asker::App(model.to_string())) {
             return;
         }
@@ -328,9 +335,7 @@ impl InferenceService {
 
     /// Runs `model` on `input`; the answer goes to `to`.
     pub fn run(&self, model: ModelKey, input: ModelInput, to: OnReply) -> RequestId {
-        if model == ModelKey::Own {
-            self.use_onnx_build();
-        }
+        self.use_build(build_for(&model));
         let id = self.ask(Asker::Page(to), Some(model.clone()), HANG_TIMEOUT_MS);
         self.send(id, Ask::Run { model, input }, None)
     }
@@ -376,7 +381,7 @@ impl InferenceService {
 
     /// The playground: describe a person's model file; the worker reads the file itself.
     pub fn inspect(&self, file: web_sys::Blob, to: OnReply) -> RequestId {
-        self.use_onnx_build();
+        self.use_build(Build::Onnx);
         let id = self.ask(Asker::Page(to), Some(ModelKey::Own), OWN_MODEL_TIMEOUT_MS);
         self.send(id, Ask::Inspect { bytes: Vec::new() }, Some(file))
     }
@@ -389,7 +394,7 @@ impl InferenceService {
         spec: InputSpec,
         to: OnReply,
     ) -> RequestId {
-        self.use_onnx_build();
+        self.use_build(Build::Onnx);
         let id = self.ask(Asker::Page(to), Some(ModelKey::Own), OWN_MODEL_TIMEOUT_MS);
         self.send(id, Ask::LoadOwn { bytes: Vec::new(), labels, spec }, Some(file))
     }

@@ -2,19 +2,21 @@
 // connection that is several round trips sooner; locally, the app's wasm start). The app adopts
 // this worker when it starts (src/client.rs, `WorkerClient::spawn`) and replays what it said in
 // the meantime. Imported first by boot.js and embed_boot.js.
-// Not on the playground, which starts the build that also reads ONNX: the same test as the
-// app's `opened_on_playground` (src/inference.rs).
-if (!location.hash.startsWith("#/playground")) {
-  try {
-    const worker = new Worker("./worker_loader.js", { type: "module" });
-    const said = [];
-    worker.onmessage = (event) => said.push(event);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      said.push(event);
-    };
-    globalThis.playgroundEarlyWorker = { worker, said };
-  } catch {
-    // The app starts its own.
-  }
+// The page it opens on decides the build (src/client.rs `Build`), here only: the app starts with
+// the build this worker is of, and replaces it when a model needs a bigger one.
+const embedded = new URLSearchParams(location.search).get("demo");
+const page = embedded ?? location.hash.replace(/^#\/?/, "").split(/[/?]/)[0];
+// The sketch page ("" or "sketch" when embedded) and the game run plain CNNs only.
+const build = page === "playground" ? "onnx" : ["", "sketch", "game"].includes(page) ? "sketch" : "demos";
+try {
+  const worker = new Worker(`./worker_loader.js?build=${build}`, { type: "module" });
+  const said = [];
+  worker.onmessage = (event) => said.push(event);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    said.push(event);
+  };
+  globalThis.playgroundEarlyWorker = { worker, said, build };
+} catch {
+  // The app starts its own.
 }

@@ -1,6 +1,15 @@
 // Module worker entry: instantiate the worker's wasm; its `main` installs the message handler.
-// `?build=onnx` (the playground) loads the build that also reads ONNX files; the demos' build
-// runs the registry models as NNEF and is 0.4 MB gzip smaller.
-const onnx = new URL(self.location.href).searchParams.get("build") === "onnx";
-const { default: init } = await import(onnx ? "./worker_onnx.js" : "./worker.js");
+// `?build=` names the build (src/client.rs `Build`): `sketch`, the sketch page's models only
+// (no tract: a quarter of the bytes, what a first visit waits for); `onnx`, the playground's,
+// which also reads ONNX files; anything else, the demos' build (every registry model).
+const build = new URL(self.location.href).searchParams.get("build");
+// The sketch build serves the sketch page and the game, whose first model is ours: its files
+// (registry `labels_path` and `served_path`) are fetched now, beside the wasm, instead of after
+// it; the worker takes these requests instead of making its own (runtime.rs `request`).
+const first = { sketch: ["models/sketch/labels.txt", "models/sketch/model.onnx"] }[build] ?? [];
+self.playgroundPrefetched = new Map(first.map((path) => [path, fetch(path)]));
+// A request nobody takes (a worker replaced at once) must not fail loudly.
+for (const started of self.playgroundPrefetched.values()) started.catch(() => {});
+const glue = { sketch: "./worker_sketch.js", onnx: "./worker_onnx.js" }[build] ?? "./worker.js";
+const { default: init } = await import(glue);
 await init();

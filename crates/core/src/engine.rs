@@ -2,10 +2,14 @@
 //! input to an answer. It knows nothing of fetch or postMessage, so the command-line tool and
 //! the tests drive the exact code the browser runs.
 
+#[cfg(feature = "engine")]
 use crate::denoise::{self, Cleaning, PhotoCleaning, Share};
-use crate::input::{CleanOptions, ModelInput, Prepared};
+#[cfg(feature = "engine")]
+use crate::input::CleanOptions;
+use crate::input::{ModelInput, Prepared};
 use crate::model::Model;
 use crate::postprocess::{softmax, top_k, widen, Answer, Guess, TOP_K};
+#[cfg(feature = "engine")]
 use crate::protocol::Feeling;
 use crate::registry::{self, ModelKey, Task};
 use crate::{Error, Result};
@@ -68,6 +72,30 @@ impl Engine {
         Ok(answer)
     }
 
+    /// Strokes → top-k through [`Engine::prepare`] and [`Engine::answer`], the worker's path.
+    pub fn classify_sketch(
+        &self,
+        id: &str,
+        strokes: &[crate::sketch::Stroke],
+        k: usize,
+    ) -> Result<Vec<Guess>> {
+        let prepared = self.prepare(id, &ModelInput::Strokes(strokes.to_vec()))?;
+        Ok(self.answer(id, &prepared.tensor, k)?.top)
+    }
+
+    /// A 28×28 bitmap in the dataset's layout → top-k (the held-out bitmaps take this path).
+    pub fn classify_bitmap(&self, id: &str, bitmap: &[u8], k: usize) -> Result<Vec<Guess>> {
+        let model = self.get(id)?;
+        if model.task != Some(Task::Sketch) {
+            return Err(Error::BadInput(format!("model \"{id}\" does not take sketches")));
+        }
+        Ok(self.answer(id, &model.pixels()?.prepared(bitmap.to_vec()).tensor, k)?.top)
+    }
+}
+
+/// The models only tract runs (not in the sketch page's worker): text, sentiment, denoiser.
+#[cfg(feature = "engine")]
+impl Engine {
     /// `count` characters that continue `text`, from a character model ([`crate::textgen`]).
     pub fn write(&self, id: &str, text: &str, count: usize, temperature: f32, seed: u64) -> Result<String> {
         crate::textgen::write(self.get(id)?, text, count, temperature, seed)
@@ -98,26 +126,6 @@ impl Engine {
     /// The cleaning of tiles another worker handed over ([`crate::denoise::Cleaning::share`]).
     pub fn clean_share(&self, id: &str, share: Share) -> Result<Cleaning> {
         Cleaning::of_share(self.get(id)?, share)
-    }
-
-    /// Strokes → top-k through [`Engine::prepare`] and [`Engine::answer`], the worker's path.
-    pub fn classify_sketch(
-        &self,
-        id: &str,
-        strokes: &[crate::sketch::Stroke],
-        k: usize,
-    ) -> Result<Vec<Guess>> {
-        let prepared = self.prepare(id, &ModelInput::Strokes(strokes.to_vec()))?;
-        Ok(self.answer(id, &prepared.tensor, k)?.top)
-    }
-
-    /// A 28×28 bitmap in the dataset's layout → top-k (the held-out bitmaps take this path).
-    pub fn classify_bitmap(&self, id: &str, bitmap: &[u8], k: usize) -> Result<Vec<Guess>> {
-        let model = self.get(id)?;
-        if model.task != Some(Task::Sketch) {
-            return Err(Error::BadInput(format!("model \"{id}\" does not take sketches")));
-        }
-        Ok(self.answer(id, &model.pixels()?.prepared(bitmap.to_vec()).tensor, k)?.top)
     }
 }
 

@@ -3,8 +3,10 @@
 //! (`registry::MODELS`) or a person's own file (guessed from its card, adjusted in the
 //! playground), with one `prepare` for all; or characters by a [`CharSpec`] (`crate::textgen`).
 
+#[cfg(feature = "photos")]
+use crate::photo;
 use crate::sketch::{self, Stroke};
-use crate::{photo, Error, Result};
+use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 /// Largest input side accepted: a 1024×1024×3 f32 input is 12 MB, plenty for a classifier.
@@ -270,6 +272,7 @@ impl InputSpec {
 
     /// Photo bytes → decoded with [`photo::decode`]'s limits, oriented, resized and
     /// centre-cropped, grey if the model takes one channel.
+    #[cfg(feature = "photos")]
     fn crop(&self, bytes: &[u8]) -> Result<Vec<u8>> {
         let resize_to = self.resize_to.unwrap_or(self.side);
         let rgb = photo::crop_for_model(&photo::decode(bytes)?, self.side, resize_to);
@@ -281,6 +284,14 @@ impl InputSpec {
             pixels.iter_mut().for_each(|v| *v = 255 - *v);
         }
         Ok(pixels)
+    }
+
+    /// Without the `photos` feature (the sketch page's worker, which decodes no photos).
+    #[cfg(not(feature = "photos"))]
+    fn crop(&self, _bytes: &[u8]) -> Result<Vec<u8>> {
+        Err(Error::BadInput(
+            "this worker build takes drawings only (the photo pages load the one that decodes photos)".into(),
+        ))
     }
 
     /// 8-bit pixels, `channels` interleaved (RGB order), → the model's tensor.

@@ -3,15 +3,17 @@
 //! web-sys, gloo or wasm-bindgen), so all of it is tested natively and shared by the
 //! browser worker and the command-line tool.
 
+#[cfg(feature = "cnn")]
+pub mod cnn;
 #[cfg(feature = "engine")]
 pub mod denoise;
-#[cfg(feature = "engine")]
+#[cfg(feature = "cnn")]
 pub mod engine;
 pub mod error;
 pub mod game;
 pub mod input;
 pub mod inspect;
-#[cfg(feature = "engine")]
+#[cfg(feature = "cnn")]
 pub mod model;
 pub mod photo;
 pub mod postprocess;

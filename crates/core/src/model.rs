@@ -1,9 +1,11 @@
 //! A model ready to run, whichever way it came: a registry entry's archive, or a person's ONNX
 //! file. One type, one `prepare` (by its [`InputKind`]), one way to run, score and answer.
 
+use crate::cnn::Net;
 use crate::input::{Feed, InputKind, InputSpec, ModelInput, Prepared};
 use crate::postprocess::{entropy, top_k, Answer, Scoring, MAX_VALUES};
-use crate::registry::{ModelSpec, Task};
+use crate::registry::{ModelSpec, Runtime, Task};
+#[cfg(feature = "engine")]
 use crate::session::Session;
 use crate::wordpiece::Vocab;
 use crate::{Error, Result};
@@ -22,14 +24,70 @@ pub struct Model {
     pub not_sure_above: Option<f32>,
     /// An encoder's WordPiece vocabulary (`InputKind::Tokens`), read once at load.
     pub vocab: Option<Vocab>,
-    session: Session,
+    runner: Runner,
+}
+
+/// What runs a model ([`Runtime`]): a plain CNN, or a tract session (not in the sketch page's
+/// build, which has no tract).
+enum Runner {
+    Cnn(Net),
+    #[cfg(feature = "engine")]
+    Tract(Session),
+}
+
+impl Runner {
+    fn load(runtime: Runtime, bytes: &[u8], input: &InputKind) -> Result<Self> {
+        match runtime {
+            Runtime::Cnn => {
+                let facts = input.facts();
+                let [fact] = facts.as_slice() else {
+                    return Err(Error::ModelShape("a plain CNN takes one image".into()));
+                };
+                Ok(Runner::Cnn(Net::from_onnx(bytes, &fact.shape)?))
+            }
+            #[cfg(feature = "engine")]
+            Runtime::Tract => Ok(Runner::Tract(Session::from_bytes(bytes, &input.facts())?)),
+            #[cfg(not(feature = "engine"))]
+            Runtime::Tract => Err(Error::ModelParse(
+                "this worker build runs the sketch page's models only (the other pages load the one with tract)".into(),
+            )),
+        }
+    }
+
+    fn output_len(&self) -> usize {
+        match self {
+            Runner::Cnn(net) => net.output_len(),
+            #[cfg(feature = "engine")]
+            Runner::Tract(session) => session.output_len(),
+        }
+    }
+
+    /// The first output.
+    fn run(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
+        match self {
+            Runner::Cnn(net) => match feeds {
+                [Feed::F32(tensor)] => net.run(tensor),
+                _ => Err(Error::BadInput("a plain CNN takes one f32 image".into())),
+            },
+            #[cfg(feature = "engine")]
+            Runner::Tract(session) => session.run(feeds),
+        }
+    }
+
+    fn run_all(&self, feeds: &[Feed]) -> Result<Vec<Vec<f32>>> {
+        match self {
+            Runner::Cnn(_) => Ok(vec![self.run(feeds)?]),
+            #[cfg(feature = "engine")]
+            Runner::Tract(session) => session.run_all(feeds),
+        }
+    }
 }
 
 impl Model {
     /// A registry model: `bytes` an NNEF archive, or ONNX where the `onnx` feature is on;
     /// `labels_txt` the file at its `labels_path`.
     pub fn from_registry(entry: &'static ModelSpec, bytes: &[u8], labels_txt: &str) -> Result<Self> {
-        let session = Session::from_bytes(bytes, &entry.input.facts())?;
+        let runner = Runner::load(entry.runtime, bytes, &entry.input)?;
         let labels = entry.parse_labels(labels_txt)?;
         // A character model answers at every position of its window; a denoiser's output is an
         // image, with no names.
@@ -42,10 +100,10 @@ impl Model {
             InputKind::Tokens(_) => Some(Vocab::from_text(labels_txt)?),
             _ => None,
         };
-        if let Some(per_answer) = per_answer.filter(|&n| labels.len() * n != session.output_len()) {
+        if let Some(per_answer) = per_answer.filter(|&n| labels.len() * n != runner.output_len()) {
             return Err(Error::LabelMismatch {
                 labels: labels.len(),
-                outputs: session.output_len() / per_answer,
+                outputs: runner.output_len() / per_answer,
             });
         }
         Ok(Model {
@@ -56,13 +114,13 @@ impl Model {
             scoring: Scoring::Softmax,
             not_sure_above: entry.not_sure_above,
             vocab,
-            session,
+            runner,
         })
     }
 
     /// Number of values in the model's first output.
     pub fn output_len(&self) -> usize {
-        self.session.output_len()
+        self.runner.output_len()
     }
 
     /// The pixel spec of an image model (refused for a text model).
@@ -96,17 +154,17 @@ impl Model {
     pub fn run_feeds(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
         // A person's model can reach tract panics no check foresaw; natively they are caught.
         #[cfg(feature = "onnx")]
-        return crate::inspect::catch_tract_panic(|| self.session.run(feeds), Error::Inference);
+        return crate::inspect::catch_tract_panic(|| self.runner.run(feeds), Error::Inference);
         #[cfg(not(feature = "onnx"))]
-        self.session.run(feeds)
+        self.runner.run(feeds)
     }
 
     /// Every output of the model on `feeds`, flattened, in its output order.
     pub fn run_all(&self, feeds: &[Feed]) -> Result<Vec<Vec<f32>>> {
         #[cfg(feature = "onnx")]
-        return crate::inspect::catch_tract_panic(|| self.session.run_all(feeds), Error::Inference);
+        return crate::inspect::catch_tract_panic(|| self.runner.run_all(feeds), Error::Inference);
         #[cfg(not(feature = "onnx"))]
-        self.session.run_all(feeds)
+        self.runner.run_all(feeds)
     }
 
     /// Scores a raw output and names its best `k` (not widened: see `Engine::answer`); with
@@ -198,6 +256,7 @@ mod own {
             if labels_txt.is_some() && labels.len() != session.output_len() {
                 return Err(Error::LabelMismatch { labels: labels.len(), outputs: session.output_len() });
             }
+            let runner = Runner::Tract(session);
             Ok(Model {
                 name: OWN_MODEL_NAME.into(),
                 input,
@@ -206,7 +265,7 @@ mod own {
                 scoring: Scoring::Detect,
                 not_sure_above: None,
                 vocab: None,
-                session,
+                runner,
             })
         }
     }

@@ -2,10 +2,15 @@
 //! apply the EXIF orientation, resize the shorter side, centre-crop ([`crate::input`] normalises). Runs in the
 //! worker, never on the UI thread.
 
+#[cfg(feature = "photos")]
 use crate::{Error, Result};
+#[cfg(feature = "photos")]
 use image::imageops::FilterType;
+#[cfg(feature = "photos")]
 use image::metadata::Orientation;
+#[cfg(feature = "photos")]
 use image::{DynamicImage, GenericImageView, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+#[cfg(feature = "photos")]
 use std::io::Cursor;
 
 /// Files larger than this are refused before decoding (the UI refuses them before reading).
@@ -25,11 +30,14 @@ pub fn check_photo_size(bytes: u64) -> std::result::Result<(), String> {
 
 /// Refused from the header alone: a 50 000 × 50 000 "decompression bomb" claims 2.5 G pixels.
 pub const MAX_PIXELS: u64 = 50_000_000;
+#[cfg(feature = "photos")]
 /// A side limit too, so a 1 × 40 M strip cannot slip under the pixel limit.
 const MAX_SIDE: u32 = 20_000;
 
+#[cfg(feature = "photos")]
 const FORMATS: [ImageFormat; 4] = [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP, ImageFormat::Gif];
 
+#[cfg(feature = "photos")]
 /// A decoded photo, upright, as 8-bit RGB.
 pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
     if bytes.is_empty() {
@@ -91,6 +99,7 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage> {
     Ok(image.into_rgb8())
 }
 
+#[cfg(feature = "photos")]
 /// The offset just past a JPEG's end-of-image marker, found by walking its segments (so an
 /// EXIF thumbnail's own end marker inside APP1 does not count), or `None` when the file stops
 /// before it.
@@ -134,6 +143,7 @@ fn jpeg_end(bytes: &[u8]) -> Option<usize> {
     }
 }
 
+#[cfg(feature = "photos")]
 /// Resize the shorter side to `resize_to` (bilinear: `FilterType::Triangle`), then centre-crop
 /// `size` × `size`. This is the image the model sees.
 ///
@@ -156,10 +166,12 @@ pub fn crop_for_model(image: &RgbImage, size: u32, resize_to: u32) -> RgbImage {
     resize_and_crop(image, size, resize_to)
 }
 
+#[cfg(feature = "photos")]
 /// How much longer than the model's side the resized image may be (see [`crop_for_model`]):
 /// 2 keeps every photo up to 2:1 on the exact reference path.
 pub const MAX_RESIZED_ASPECT: u32 = 2;
 
+#[cfg(feature = "photos")]
 fn resize_and_crop<I: GenericImageView<Pixel = image::Rgb<u8>>>(
     image: &I,
     size: u32,
@@ -176,7 +188,7 @@ fn resize_and_crop<I: GenericImageView<Pixel = image::Rgb<u8>>>(
     image::imageops::crop_imm(&resized, x, y, size, size).to_image()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "photos"))]
 mod tests {
     use super::*;
 

@@ -73,6 +73,19 @@ pub struct ModelSpec {
     /// drawing of none of its classes, or unfinished. Chosen by models/train/compare.py (MODEL.md):
     /// a better sign than the top guess's probability, alone or widened.
     pub not_sure_above: Option<f32>,
+    /// What runs it, and so which worker builds can.
+    pub runtime: Runtime,
+}
+
+/// What runs a registry model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Runtime {
+    /// [`crate::cnn`], from the model's ONNX file: plain CNNs (the sketch page's models), in
+    /// every worker build; the sketch page's build carries nothing else, so a first visit
+    /// downloads no tract.
+    Cnn,
+    /// tract, from the NNEF archive `scripts/build.sh` converts from the ONNX file.
+    Tract,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,6 +110,7 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
         widened_by: Some(Widening { model: DOODLENET, prior: 1.0, sure_at: 0.5 }),
         not_sure_above: Some(2.3),
+        runtime: Runtime::Cnn,
     },
     ModelSpec {
         id: DOODLENET,
@@ -106,6 +120,7 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
         widened_by: None,
         not_sure_above: None,
+        runtime: Runtime::Cnn,
     },
     ModelSpec {
         id: PHOTO,
@@ -129,6 +144,7 @@ pub const MODELS: &[ModelSpec] = &[
         }),
         widened_by: None,
         not_sure_above: None,
+        runtime: Runtime::Tract,
     },
     ModelSpec {
         id: SHAKESPEARE,
@@ -138,6 +154,7 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Chars(CharSpec { window: 128 }),
         widened_by: None,
         not_sure_above: None,
+        runtime: Runtime::Tract,
     },
     ModelSpec {
         id: DENOISE,
@@ -148,6 +165,7 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Tiles(TileSpec { tile: 256, margin: 6 }),
         widened_by: None,
         not_sure_above: None,
+        runtime: Runtime::Tract,
     },
     ModelSpec {
         id: SENTIMENT,
@@ -158,6 +176,7 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Tokens(TokenSpec { seq: 64 }),
         widened_by: None,
         not_sure_above: None,
+        runtime: Runtime::Tract,
     },
 ];
 
@@ -167,10 +186,13 @@ impl ModelSpec {
         format!("models/{}/model.onnx", self.id)
     }
 
-    /// Path, relative to the site root, of the NNEF archive `scripts/build.sh` converts from
-    /// the ONNX file: what the demos' worker loads.
-    pub fn nnef_path(&self) -> String {
-        format!("models/{}/model.nnef.tar", self.id)
+    /// Path, relative to the site root, of the file the worker loads: the ONNX file
+    /// ([`Runtime::Cnn`]) or the NNEF archive `scripts/build.sh` converts from it.
+    pub fn served_path(&self) -> String {
+        match self.runtime {
+            Runtime::Cnn => format!("models/{}/model.onnx", self.id),
+            Runtime::Tract => format!("models/{}/model.nnef.tar", self.id),
+        }
     }
 
     /// The file the model needs beside it: its output's names (labels.txt), a character

@@ -35,5 +35,6 @@
 mod plan;
 pub use plan::{
     replace_convolutions, replace_convolutions_with, speed_up, speed_up_decluttered, Conv3x3Winograd,
-    MaxPool2x2, SpatialPad, SpeedUps, WinogradTiles, WINOGRAD_CONVOLUTIONS,
+    MaxPool2x2, SpatialPad, SpeedUps, WINOGRAD_CONVOLUTIONS,
 };
+pub use playground_kernels::WinogradTiles;

@@ -1,6 +1,6 @@
 //! The plan rewrite and the two operators; see the crate documentation.
 
-use playground_kernels::{self as kernels, winograd, winograd4};
+use playground_kernels::{self as kernels, winograd, WinogradTiles};
 use tract_nnef::tract_core::internal::*;
 use tract_nnef::tract_core::ops::array::{Pad, PadMode};
 use tract_nnef::tract_core::ops::cnn::{Conv, KernelFormat, OptMaxPool};
@@ -233,31 +233,6 @@ pub fn speed_up_decluttered(model: &mut TypedModel) -> TractResult<usize> {
     Ok(replaced)
 }
 
-/// Which Winograd transform a convolution gets: F(2×2, 3×3) ([`winograd`]) or F(4×4, 3×3)
-/// ([`winograd4`]: 1.78× fewer multiply-adds, larger rounding errors).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum WinogradTiles {
-    Two,
-    Four,
-}
-
-impl WinogradTiles {
-    /// The rule [`replace_convolutions`] applies: the one with fewer multiply-adds in its
-    /// products, counting the tiles each pads a row to (whole vectors of 4 tiles). On small
-    /// outputs F(4×4) computes much that is thrown away: the sketch model's 64 → 128 convolution
-    /// at 7×7 took 149 µs by F(2×2) and 203 µs by F(4×4) in wasm under Node, while its 28×28 and
-    /// 14×14 ones and the denoiser's 256×256 ones were faster by F(4×4) (`experiments/op-profile`).
-    pub fn for_shape(shape: &winograd::Conv3x3) -> Self {
-        let tiles = |side: usize| (shape.oh.div_ceil(side), shape.ow.div_ceil(side).next_multiple_of(4));
-        let ((h2, w2), (h4, w4)) = (tiles(2), tiles(4));
-        if h4 * w4 * winograd4::POSITIONS < h2 * w2 * 16 {
-            WinogradTiles::Four
-        } else {
-            WinogradTiles::Two
-        }
-    }
-}
-
 /// Replaces, in a decluttered plan (before `into_optimized`), each 3×3 stride-1 convolution of
 /// an f32 NCHW tensor with constant weights by [`Conv3x3Winograd`], taking in the ReLU that
 /// follows it when nothing else reads the convolution. Returns how many were replaced.
@@ -315,7 +290,7 @@ fn is_relu_of(model: &TypedModel, id: usize, conv: OutletId) -> TractResult<bool
 }
 
 /// A 3×3 stride-1 convolution (+ ReLU) by Winograd's F(2×2, 3×3) or F(4×4, 3×3) ([`WinogradTiles`]);
-/// see [`winograd`] and [`winograd4`].
+/// see [`winograd`] and `playground_kernels::winograd4`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Conv3x3Winograd {
     shape: winograd::Conv3x3,
@@ -364,10 +339,7 @@ impl Conv3x3Winograd {
         let tiles = tiles(&shape);
         let kernel = kernel.try_as_plain_ram()?;
         let kernel = kernel.as_slice::<f32>()?;
-        let (weights, positions) = match tiles {
-            WinogradTiles::Two => (winograd::winograd_weights(kernel, cin, cout), 16),
-            WinogradTiles::Four => (winograd4::winograd_weights(kernel, cin, cout), winograd4::POSITIONS),
-        };
+        let (weights, positions) = (tiles.weights(kernel, cin, cout), tiles.positions());
         let bias = bias.cast_to::<f32>()?;
         let bias = bias.try_as_plain_ram()?;
         let bias = bias.as_slice::<f32>()?;
@@ -408,10 +380,7 @@ impl EvalOp for Conv3x3Winograd {
             |_, source, target| {
                 let images = source.chunks_exact(s.cin * s.h * s.w);
                 for (image, out) in images.zip(target.chunks_exact_mut(s.cout * s.oh * s.ow)) {
-                    match self.tiles {
-                        WinogradTiles::Two => winograd::conv3x3(image, out, weights, bias, s),
-                        WinogradTiles::Four => winograd4::conv3x3(image, out, weights, bias, s),
-                    }
+                    self.tiles.conv3x3(image, out, weights, bias, s);
                 }
             },
         )

@@ -59,3 +59,59 @@ pub fn pad_2d(
         }
     }
 }
+
+/// Which Winograd transform a 3×3 convolution gets: F(2×2, 3×3) ([`winograd`]) or F(4×4, 3×3)
+/// ([`winograd4`]: 1.78× fewer multiply-adds, larger rounding errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WinogradTiles {
+    Two,
+    Four,
+}
+
+impl WinogradTiles {
+    /// The one with fewer multiply-adds in its products, counting the tiles each pads a row to
+    /// (whole vectors of 4 tiles). On small outputs F(4×4) computes much that is thrown away:
+    /// the sketch model's 64 → 128 convolution at 7×7 took 149 µs by F(2×2) and 203 µs by
+    /// F(4×4) in wasm under Node, while its 28×28 and 14×14 ones and the denoiser's 256×256 ones
+    /// were faster by F(4×4) (`experiments/op-profile`).
+    pub fn for_shape(shape: &winograd::Conv3x3) -> Self {
+        let tiles = |side: usize| (shape.oh.div_ceil(side), shape.ow.div_ceil(side).next_multiple_of(4));
+        let ((h2, w2), (h4, w4)) = (tiles(2), tiles(4));
+        if h4 * w4 * winograd4::POSITIONS < h2 * w2 * 16 {
+            WinogradTiles::Four
+        } else {
+            WinogradTiles::Two
+        }
+    }
+
+    /// Positions of the transform domain: the weights are `[positions, cout, cin]`.
+    pub fn positions(self) -> usize {
+        match self {
+            WinogradTiles::Two => 16,
+            WinogradTiles::Four => winograd4::POSITIONS,
+        }
+    }
+
+    /// The kernel `[cout, cin, 3, 3]` in this transform's domain, once, at load.
+    pub fn weights(self, kernel: &[f32], cin: usize, cout: usize) -> Vec<f32> {
+        match self {
+            WinogradTiles::Two => winograd::winograd_weights(kernel, cin, cout),
+            WinogradTiles::Four => winograd4::winograd_weights(kernel, cin, cout),
+        }
+    }
+
+    /// `output = conv3x3(input, kernel) + bias` (ReLU if `shape.relu`), `weights` from [`Self::weights`].
+    pub fn conv3x3(
+        self,
+        input: &[f32],
+        output: &mut [f32],
+        weights: &[f32],
+        bias: &[f32],
+        shape: &winograd::Conv3x3,
+    ) {
+        match self {
+            WinogradTiles::Two => winograd::conv3x3(input, output, weights, bias, shape),
+            WinogradTiles::Four => winograd4::conv3x3(input, output, weights, bias, shape),
+        }
+    }
+}

@@ -73,7 +73,7 @@ pub fn PlaygroundPage() -> Html {
                 dispatcher.dispatch(PlaygroundAction::WorkerRestarted(why))
             }));
             // Fetch the worker build that reads ONNX now, while the person picks a file.
-            inference.0.use_onnx_build();
+            inference.0.use_build(crate::client::Build::Onnx);
             move || drop(sub)
         });
     }

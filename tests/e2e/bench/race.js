@@ -235,10 +235,10 @@ async function main() {
   try {
     const site = makeSite(tmp);
     // Which build of ours ran: dist/ changes under us when scripts/build.sh runs again.
-    const wasm = path.join(site, "worker_bg.wasm");
     results.dist = {
       version: fs.readFileSync(path.join(site, "sw.js"), "utf8").match(/VERSION = "([^"]+)"/)?.[1] ?? null,
-      worker_bg_wasm_bytes: fs.statSync(wasm).size,
+      worker_bg_wasm_bytes: fs.statSync(path.join(site, "worker_bg.wasm")).size,
+      worker_sketch_bg_wasm_bytes: fs.statSync(path.join(site, "worker_sketch_bg.wasm")).size,
       worker_bg_wasm_built: fs.statSync(path.join(DIST, "worker_bg.wasm")).mtime.toISOString(),
     };
 
@@ -347,7 +347,7 @@ function report(r) {
   out.push(`\nOur page under COOP/COEP: crossOriginIsolated = ${[...new Set(iso)].join("/")}, model ready in every run; console/page errors: ${errs.length ? errs.join(" | ") : "none"}; 404s: ${r.server_404s?.length ? r.server_404s.join(", ") : "none"}.`);
   const threads = Object.values(r.models).flatMap((m) => Object.entries(m.race.setup).map(([c, x]) => `${c}: ${x.load.threads}`));
   out.push(`ORT numThreads in effect (after session create): ${[...new Set(threads)].join(", ")}.`);
-  out.push(`ORT files served: ${r.ort_files.map((x) => `${x.file} ${(x.bytes / 1024).toFixed(0)} KiB`).join(", ")}; ours: worker_bg.wasm ${(r.dist.worker_bg_wasm_bytes / 1024).toFixed(0)} KiB (dist build ${r.dist.version}, built ${r.dist.worker_bg_wasm_built}).`);
+  out.push(`ORT files served: ${r.ort_files.map((x) => `${x.file} ${(x.bytes / 1024).toFixed(0)} KiB`).join(", ")}; ours: worker_sketch_bg.wasm ${(r.dist.worker_sketch_bg_wasm_bytes / 1024).toFixed(0)} KiB (the sketch page's), worker_bg.wasm ${(r.dist.worker_bg_wasm_bytes / 1024).toFixed(0)} KiB (the photo page's) (dist build ${r.dist.version}, built ${r.dist.worker_bg_wasm_built}).`);
   console.log(`${out.join("\n")}\n`);
 }
 

@@ -72,7 +72,7 @@ test("a restart reloads what the open page needs: after a visit to the feel page
     await sketch.waitForModel();
     await guessesHouse(sketch);
     const after = fetched.slice(before);
-    assert.ok(after.includes("/models/sketch/model.nnef.tar"), `sketch reloaded: ${after}`);
+    assert.ok(after.includes("/models/sketch/model.onnx"), `sketch reloaded: ${after}`);
     assert.ok(!after.some((p) => p.startsWith("/models/sentiment/")), `sentiment not reloaded: ${after}`);
   });
 });
@@ -92,11 +92,11 @@ test("a hung worker is killed by the watchdog and replaced", async () => {
 
 test("a model that fails to download shows why, and Retry recovers", async () => {
   await withPage(async (sketch, { context }) => {
-    await context.route("**/models/sketch/model.nnef.tar", (route) => route.fulfill({ status: 503, body: "down" }));
+    await context.route("**/models/sketch/model.onnx", (route) => route.fulfill({ status: 503, body: "down" }));
     await sketch.goto(server.url);
     assert.match(await sketch.modelFailure(10_000), /HTTP 503/);
     await sketch.screenshot("model-load-failed");
-    await context.unroute("**/models/sketch/model.nnef.tar");
+    await context.unroute("**/models/sketch/model.onnx");
     await sketch.retry();
     await sketch.waitForModel();
     await guessesHouse(sketch);
@@ -105,15 +105,28 @@ test("a model that fails to download shows why, and Retry recovers", async () =>
 });
 
 test("a first visit over a Fast-3G connection waits for the slow download instead of restarting the worker", async () => {
-  // The worker's wasm alone takes ~15 s at 1.44 Mbps: longer than the hang watchdog's 10 s,
-  // which must count silence only once the worker runs. The canvas works from the first
-  // paint: a drawing made while the model is on its way is answered as soon as it is ready.
+  // The watchdog counts silence only once the worker runs, so a slow download is no hang. The
+  // canvas works from the first paint: a drawing made while the model is on its way is answered
+  // as soon as it is ready. The model arrives ~7 s after the page is asked for (BENCHMARKS.md),
+  // about when the app does; held back 3 s more here, so that the drawing surely comes first.
   const slow = await startServer(undefined, ["--throttle", "fast3g"]);
   try {
-    await withPage(async (sketch) => {
+    await withPage(async (sketch, { context }) => {
+      await context.route("**/models/sketch/model.onnx", async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        await route.continue();
+      });
       await sketch.goto(slow.url);
-      await sketch.draw(drawing("house", HOUSE).drawing);
-      assert.equal(await sketch.guessCount(), 0, "no guess before the model is in");
+      let strokesBeforeReady = 0, guessedBeforeReady = false;
+      await sketch.draw(drawing("house", HOUSE).drawing, async () => {
+        if ((await sketch.page.getAttribute("[data-testid=model-status]", "data-state")) !== "ready") {
+          strokesBeforeReady += 1;
+          guessedBeforeReady ||= (await sketch.guessCount()) > 0;
+        }
+        return false;
+      });
+      assert.ok(strokesBeforeReady > 0, "drawn while the model was on its way");
+      assert.equal(guessedBeforeReady, false, "no guess before the model is in");
       await sketch.waitForModel(120_000);
       const top = await sketch.guesses();
       assert.ok(top.slice(0, 3).some(([l]) => l === "house"), JSON.stringify(top));
