@@ -124,7 +124,21 @@ pub struct Net {
 }
 
 fn bad(why: impl Into<String>) -> Error {
-    Error::ModelParse(why.into())
+    Error::NotPlainCnn(why.into())
+}
+
+/// The most values a weight or an activation may hold (64 MiB of f32), and the most
+/// multiply-adds one run may take: far above the sketch page's models (0.5 M weights, 12 M
+/// multiply-adds), far below what a wasm worker's memory or a person's patience allows.
+const MAX_VALUES: usize = 1 << 24;
+const MAX_MULTIPLY_ADDS: u64 = 1 << 31;
+
+/// The number of values of `dims`, if it is within [`MAX_VALUES`].
+fn count(dims: &[usize]) -> Result<usize> {
+    dims.iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .filter(|&n| n <= MAX_VALUES)
+        .ok_or_else(|| bad(format!("it has a tensor of {dims:?} values, more than this runner takes")))
 }
 
 fn attribute<'a>(node: &'a proto::NodeProto, name: &str) -> Option<&'a proto::AttributeProto> {
@@ -143,8 +157,17 @@ fn float(node: &proto::NodeProto, name: &str, default: f32) -> f32 {
     attribute(node, name).map_or(default, |a| a.f)
 }
 
+fn dims_of(t: &proto::TensorProto) -> Result<Vec<usize>> {
+    t.dims
+        .iter()
+        .map(|&d| {
+            usize::try_from(d).map_err(|_| bad(format!("its weight \"{}\" has a negative dimension", t.name)))
+        })
+        .collect()
+}
+
 fn tensor_values(t: &proto::TensorProto) -> Result<Vec<f32>> {
-    let count: usize = t.dims.iter().map(|&d| d.max(0) as usize).product();
+    let count = count(&dims_of(t)?)?;
     let raw = &t.raw_data;
     let values: Vec<f32> = match t.data_type {
         1 if !raw.is_empty() => {
@@ -179,6 +202,9 @@ impl Constant {
             let a = a.ok_or_else(|| bad("a DequantizeLinear's scales do not match its axis"))?;
             (x.dims[..a].iter().product(), per, x.dims[a + 1..].iter().product())
         };
+        if zero.is_some_and(|z| z.values.len() != 1 && z.values.len() != per) {
+            return Err(bad("a DequantizeLinear's zero points do not match its scales"));
+        }
         let zero_at = |i: usize| zero.map_or(0.0, |z| z.values[if z.values.len() == 1 { 0 } else { i }]);
         let mut values = Vec::with_capacity(x.values.len());
         for o in 0..outer {
@@ -200,7 +226,7 @@ impl Net {
         let graph = model.graph.ok_or_else(|| bad("it has no graph"))?;
         let mut constants: Vec<(String, Constant)> = Vec::new();
         for t in &graph.initializer {
-            let dims = t.dims.iter().map(|&d| d.max(0) as usize).collect();
+            let dims = dims_of(t)?;
             constants.push((t.name.clone(), Constant { dims, values: tensor_values(t)? }));
         }
         let is_constant =
@@ -217,6 +243,7 @@ impl Net {
         // The activation's shape: [c, h, w] planes, or a vector once flattened.
         let (mut dims, mut flat) = ([c, h, w], None::<usize>);
         let mut layers = Vec::new();
+        let mut multiply_adds = 0u64;
         for node in &graph.node {
             let get = |name: &str| constants.iter().find(|(n, _)| n == name).map(|(_, c)| c);
             let [output] = node.output.as_slice() else {
@@ -225,18 +252,21 @@ impl Net {
             if !OPS.contains(&node.op_type.as_str()) {
                 return Err(bad(format!("it uses {}, which this runner does not run", node.op_type)));
             }
+            if node.input.first().is_none_or(|i| i.is_empty()) {
+                return Err(bad(format!("its {} has no input", node.op_type)));
+            }
             let all_constant =
                 !node.input.is_empty() && node.input.iter().all(|i| i.is_empty() || get(i).is_some());
             if all_constant {
                 let value = match node.op_type.as_str() {
                     "Cast" if int(node, "to", 0) == 1 => {
-                        let x = get(&node.input[0]).expect("constant");
+                        let x = get(&node.input[0]).ok_or_else(|| bad("a Cast has no input"))?;
                         Constant { dims: x.dims.clone(), values: x.values.clone() }
                     }
-                    "DequantizeLinear" => {
+                    "DequantizeLinear" if int(node, "block_size", 0) == 0 => {
                         let arg = |i: usize| node.input.get(i).filter(|n| !n.is_empty()).and_then(|n| get(n));
                         let (x, scale) = (
-                            arg(0).expect("constant"),
+                            arg(0).ok_or_else(|| bad("a DequantizeLinear has no input"))?,
                             arg(1).ok_or_else(|| bad("a DequantizeLinear has no scale"))?,
                         );
                         Constant::dequantize(x, scale, arg(2), int(node, "axis", 1))?
@@ -280,6 +310,9 @@ impl Net {
                             "it has a convolution with auto_pad; this runner takes explicit pads",
                         ));
                     }
+                    if dims[1] == 0 || dims[2] == 0 {
+                        return Err(bad("it convolves an empty image"));
+                    }
                     let pads = ints(node, "pads").unwrap_or(vec![0; 4]);
                     let [top, left, bottom, right] = pads[..] else {
                         return Err(bad("a Conv's pads are not 4"));
@@ -310,6 +343,9 @@ impl Net {
                         return Err(bad("a convolution's bias does not match its outputs"));
                     }
                     let tiles = WinogradTiles::for_shape(&shape);
+                    count(&[cout, oh, ow])?;
+                    multiply_adds +=
+                        [cout, cin, 9, oh, ow].iter().fold(1u64, |n, &d| n.saturating_mul(d as u64));
                     let weights = tiles.weights(&kernel.values, cin, cout);
                     layers.push(Layer::Conv { shape, tiles, weights, bias });
                     dims = [cout, oh, ow];
@@ -325,6 +361,8 @@ impl Net {
                     let is = |name, want: &[i64]| ints(node, name).is_some_and(|v| v == want);
                     let zero_pads = ints(node, "pads").is_none_or(|v| v.iter().all(|&p| p == 0));
                     let plain = ints(node, "dilations").is_none_or(|v| v.iter().all(|&d| d == 1))
+                        && attribute(node, "auto_pad")
+                            .is_none_or(|a| a.s.is_empty() || a.s == b"NOTSET" || a.s == b"VALID")
                         && int(node, "ceil_mode", 0) == 0
                         && int(node, "storage_order", 0) == 0;
                     if !(is("kernel_shape", &[2, 2]) && is("strides", &[2, 2]) && zero_pads && plain) {
@@ -371,12 +409,16 @@ impl Net {
                         Some(c) if c.values.len() == 1 => vec![c.values[0] * beta; outputs],
                         Some(_) => return Err(bad("a Gemm's bias does not match its outputs")),
                     };
+                    multiply_adds += (inputs * outputs) as u64;
                     layers.push(Layer::Dense { inputs, outputs, weights, bias });
                     flat = Some(outputs);
                 }
                 other => {
                     return Err(bad(format!("it uses {other} on its image, which this runner does not")))
                 }
+            }
+            if multiply_adds > MAX_MULTIPLY_ADDS {
+                return Err(bad("it takes more multiply-adds than this runner allows"));
             }
             current = output.clone();
         }

@@ -11,6 +11,9 @@ pub enum Error {
     UnknownModel(String),
     #[error("this file is not an ONNX model tract can read: {0}")]
     ModelParse(String),
+    /// A registry model the plain-CNN runner (`crate::cnn`) does not run.
+    #[error("the small CNN runner cannot run this model: {0}")]
+    NotPlainCnn(String),
     #[error("the model does not fit: {0}")]
     ModelShape(String),
     #[error("the labels file has {labels} labels but the model has {outputs} outputs")]

@@ -48,7 +48,7 @@ impl Runner {
             #[cfg(feature = "engine")]
             Runtime::Tract => Ok(Runner::Tract(Session::from_bytes(bytes, &input.facts())?)),
             #[cfg(not(feature = "engine"))]
-            Runtime::Tract => Err(Error::ModelParse(
+            Runtime::Tract => Err(Error::BadInput(
                 "this worker build runs the sketch page's models only (the other pages load the one with tract)".into(),
             )),
         }

@@ -1,5 +1,5 @@
-//! Fuzz: damaged and malformed models never make `inspect` or `CustomModel::load` panic (a
-//! panic aborts the wasm worker). Seeds: the shipped sketch model and the fixtures of
+//! Fuzz: damaged and malformed models never make `inspect`, `CustomModel::load` or the plain-CNN
+//! runner (`cnn::Net`, which reads the sketch page's models) panic (a panic aborts the wasm worker). Seeds: the shipped sketch model and the fixtures of
 //! `tests/models/`. Two mutators:
 //! - bytes: bit flips, byte overwrites, big varints, cuts, deletions, insertions, splices
 //!   (half of them near the ends of the file, where a model's graph and inputs are written);
@@ -13,6 +13,7 @@
 
 mod common;
 
+use playground_core::cnn::Net;
 use playground_core::input::{InputSpec, ModelInput};
 use playground_core::inspect::inspect;
 use playground_core::model::Model;
@@ -292,6 +293,9 @@ fn exercise(bytes: &[u8]) -> Option<Panic> {
         if let Ok(model) = Model::from_onnx_file(bytes, spec, None) {
             let prepared = model.prepare(&ModelInput::Strokes(vec![vec![[0.0, 0.0], [30.0, 40.0]]])).unwrap();
             let _ = model.run(&prepared.tensor);
+        }
+        if let Ok(net) = Net::from_onnx(bytes, &[1, 1, 28, 28]) {
+            let _ = net.run(&[0.5; 784]);
         }
     }));
     let message = LAST_PANIC.with(|p| p.borrow_mut().take()).flatten();
