@@ -24,7 +24,8 @@ CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/op-profile" \
     cargo check --locked --manifest-path experiments/op-profile/Cargo.toml
 
 log "core preprocessing and kernels under wasm32 (+simd128) in Node: same as native"
-cargo test --target wasm32-unknown-unknown -p playground-core --no-default-features --test parity
+# (photos: the photo preprocessing, which the sketch page's worker build leaves out)
+cargo test --target wasm32-unknown-unknown -p playground-core --no-default-features --features photos --test parity
 cargo test --target wasm32-unknown-unknown -p playground-kernels --test kernels
 
 log "model tests under wasm32 (+simd128, the browser's convolutions) in Node: the native figures"
