@@ -8,7 +8,7 @@ use crate::denoise::{self, Cleaning, PhotoCleaning, Share};
 use crate::input::CleanOptions;
 use crate::input::{ModelInput, Prepared};
 use crate::model::Model;
-use crate::postprocess::{softmax, top_k, widen, Answer, Guess, TOP_K};
+use crate::postprocess::{entropy, softmax, top_k, widen, Answer, Guess, TOP_K};
 #[cfg(feature = "engine")]
 use crate::protocol::Feeling;
 use crate::registry::{self, ModelKey, Task};
@@ -66,8 +66,8 @@ impl Engine {
             let (p, labels) =
                 widen(&probabilities, &model.labels, &wide_probabilities, &wide.labels, widening.prior);
             answer.top = top_k(&p, &labels, k);
-            let sure = answer.top.first().is_some_and(|g| g.probability >= widening.sure_at);
-            answer.not_sure = answer.not_sure && !sure;
+            let [narrow, wide] = widening.not_sure_above;
+            answer.not_sure = entropy(&probabilities) > narrow && entropy(&wide_probabilities) > wide;
         }
         Ok(answer)
     }

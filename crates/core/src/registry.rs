@@ -70,8 +70,9 @@ pub struct ModelSpec {
     /// model answers alone.
     pub widened_by: Option<Widening>,
     /// Above this entropy (nats) of the model's own probabilities the answer is "not sure": a
-    /// drawing of none of its classes, or unfinished. Chosen by models/train/compare.py (MODEL.md):
-    /// a better sign than the top guess's probability, alone or widened.
+    /// drawing of none of its classes, or unfinished (while it answers alone; widened, see
+    /// [`Widening::not_sure_above`]). Chosen by models/train/compare.py (MODEL.md): a better sign
+    /// than the top guess's probability.
     pub not_sure_above: Option<f32>,
     /// What runs it, and so which worker builds can.
     pub runtime: Runtime,
@@ -96,10 +97,11 @@ pub struct Widening {
     /// model alone says ([`crate::postprocess::widen`]). 1 for the sketch model: no value keeps
     /// its validation accuracy over all classes (models/train/compare.py prints the curve).
     pub prior: f32,
-    /// A widened answer whose best guess has at least this probability is sure, whatever
-    /// `not_sure_above` says of the narrow model alone (a drawing of one of the wide model's
-    /// classes spreads the narrow model's probabilities).
-    pub sure_at: f32,
+    /// Widened, the answer is "not sure" when the entropy (nats) of this model's probabilities is
+    /// above the first and the wide model's (over all its classes) above the second: a drawing of
+    /// another of the wide model's classes spreads this model's probabilities but not the wide
+    /// model's; a scribble spreads both. Chosen by models/train/compare.py (MODEL.md).
+    pub not_sure_above: [f32; 2],
 }
 
 pub const MODELS: &[ModelSpec] = &[
@@ -108,8 +110,8 @@ pub const MODELS: &[ModelSpec] = &[
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
-        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, sure_at: 0.5 }),
-        not_sure_above: Some(2.3),
+        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.6, 2.0] }),
+        not_sure_above: Some(2.7),
         runtime: Runtime::Cnn,
     },
     ModelSpec {
