@@ -70,7 +70,7 @@ function makeSite(tmp) {
   }
   const site = path.join(tmp, "site");
   fs.cpSync(DIST, site, { recursive: true });
-  // ORT runs the .onnx files; dist/ has only the NNEF archives our demos' worker loads.
+  // ORT runs the .onnx files; dist/ has the sketch page's (our worker runs them too) and NNEF archives of the others.
   for (const id of fs.readdirSync(path.join(REPO, "models"))) {
     const onnx = path.join(REPO, "models", id, "model.onnx");
     if (fs.existsSync(onnx) && fs.existsSync(path.join(site, "models", id))) fs.copyFileSync(onnx, path.join(site, "models", id, "model.onnx"));
@@ -304,7 +304,7 @@ function report(r) {
   const f = (s, d = 2) => (s ? `${s.median.toFixed(d)} / ${s.p90.toFixed(d)}` : "—");
   const out = [];
   out.push(`\n## Speed race ${r.date.slice(0, 10)}: ours (tract 0.23, wasm32 + simd128) vs ONNX Runtime Web ${r.ort_version} (wasm, SIMD)\n`);
-  out.push("Ours is the demos' worker, as the app runs it: each model as the NNEF archive scripts/build.sh converts from the same .onnx that ORT runs.\n");
+  out.push("Ours is the worker the app runs for each model's page: sketch and doodlenet on our plain-CNN runner (crates/core/src/cnn.rs), from the same .onnx files ORT runs; photo with tract, as the NNEF archive scripts/build.sh converts from its .onnx.\n");
   out.push(`Headless Chromium ${r.chromium}; CPU: ${r.cpu} (${r.cpu_flags.join(", ")}); COOP/COEP ${r.isolated ? "on (cross-origin isolated)" : "off"}; ${r.config.BLOCKS} interleaved blocks per model.\n`);
   const others = r.other_processes;
   out.push(`Other processes on the machine during the runs (native + browser): ${others.foreign_cores.toFixed(2)} cores on average over ${others.seconds.toFixed(0)} s${others.top.length ? ` (${others.top.map((t) => `${t.comm} ${t.cpu_s.toFixed(0)} s`).join(", ")})` : ""}; 1-min load average before the start ${r.loadavg_start.toFixed(2)}.\n`);
