@@ -184,7 +184,7 @@ pub fn App() -> Html {
                     <a href="https://quickdraw.withgoogle.com/data">{ "Quick, Draw! dataset" }</a>
                     { " (CC BY 4.0), widened to its 345 classes by ml5's " }
                     <a href="https://github.com/ml5js/ml5-data-and-models">{ "DoodleNet" }</a>
-                    { " (MIT); photo model: EfficientNet-Lite0 (Apache-2.0); denoiser: a DnCNN distilled here from scico's (BSD-3-Clause); sentence model: all-MiniLM-L6-v2 (Apache-2.0) with a head trained here on movie-review snippets (CC BY 4.0); text model: trained here on Shakespeare's plays (public domain). Runs with tract in WebAssembly." }
+                    { " (MIT); photo model: EfficientNet-Lite0 (Apache-2.0); denoiser: a DnCNN distilled here from scico's (BSD-3-Clause); sentence model: all-MiniLM-L6-v2 (Apache-2.0) with a head trained here on movie-review snippets (CC BY 4.0); text model: trained here on Shakespeare's plays (public domain). Runs in WebAssembly: the sketch models on a small runner of our own, the others with tract." }
                 </footer>
             </HashRouter>
         </ContextProvider<UseReducerHandle<AppState>>>
