@@ -50,7 +50,21 @@ fn PresenterToggle() -> Html {
 #[component]
 fn Nav() -> Html {
     let route = use_route::<Route>().unwrap_or(Route::Sketch);
+    let nav = use_node_ref();
     use_effect_with(route, |route| gloo::utils::document().set_title(pages::page(*route).title));
+    // On a phone the tabs are one row that scrolls sideways (style.css): the current one is
+    // scrolled into it, without moving the page.
+    use_effect_with((route, nav.clone()), |(_, nav)| {
+        let nav = nav.cast::<web_sys::HtmlElement>();
+        let current = nav.as_ref().and_then(|nav| nav.query_selector("[aria-current=page]").ok().flatten());
+        if let (Some(nav), Some(tab)) = (nav, current.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()))
+        {
+            let (left, right) = (tab.offset_left(), tab.offset_left() + tab.offset_width());
+            if left < nav.scroll_left() || right > nav.scroll_left() + nav.client_width() {
+                nav.set_scroll_left(left - 16);
+            }
+        }
+    });
     let items = PAGES.iter().map(|page| {
         let current = (route == page.route).then_some("page");
         html! {
@@ -60,7 +74,7 @@ fn Nav() -> Html {
         }
     });
     html! {
-        <nav class="tabs" aria-label="demos">
+        <nav class="tabs" aria-label="demos" ref={nav}>
             { for items }
             <PresenterToggle />
         </nav>
