@@ -1,7 +1,8 @@
 // Starts the inference worker at once, beside the app's own wasm instead of after it (on a slow
 // connection that is several round trips sooner; locally, the app's wasm start). The app adopts
 // this worker when it starts (src/client.rs, `WorkerClient::spawn`) and replays what it said in
-// the meantime. Imported first by boot.js and embed_boot.js.
+// the meantime. index.html and embed.html load it as an async module, so it runs as soon as it is
+// in; boot.js and embed_boot.js import it first, so it has run before the app starts.
 // The page it opens on decides the build (src/client.rs `Build`), here only: the app starts with
 // the build this worker is of, and replaces it when a model needs a bigger one.
 const embedded = new URLSearchParams(location.search).get("demo");

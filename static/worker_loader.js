@@ -10,6 +10,8 @@ const first = { sketch: ["models/sketch/labels.txt", "models/sketch/model.onnx"]
 self.playgroundPrefetched = new Map(first.map((path) => [path, fetch(path)]));
 // A request nobody takes (a worker replaced at once) must not fail loudly.
 for (const started of self.playgroundPrefetched.values()) started.catch(() => {});
-const glue = { sketch: "./worker_sketch.js", onnx: "./worker_onnx.js" }[build] ?? "./worker.js";
-const { default: init } = await import(glue);
-await init();
+const name = { sketch: "worker_sketch", onnx: "worker_onnx" }[build] ?? "worker";
+// The wasm downloads beside its glue instead of after it (one round trip sooner).
+const wasm = fetch(`./${name}_bg.wasm`);
+const { default: init } = await import(`./${name}.js`);
+await init({ module_or_path: wasm });
