@@ -207,7 +207,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="quickdraw data dir (holds the *.npy class files)")
     ap.add_argument("--out", default="models/sketch")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="initial weights, batch order and augmentation")
+    ap.add_argument("--split-seed", type=int, default=0,
+                    help="the validation split (models meant to be compared or combined share it)")
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -215,7 +217,10 @@ def main():
     ap.add_argument("--val-frac", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--hidden", type=int, default=128, help="units of the hidden dense layer")
-    ap.add_argument("--dropout", type=float, default=0.3)
+    ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument("--ema", type=float, default=0.999,
+                    help="also keep an exponential moving average of the weights (and BN statistics) with this "
+                         "decay per step, a candidate for model selection beside the raw weights (0: off)")
     ap.add_argument("--teacher", default=None,
                     help="ml5 DoodleNet folder (../shared/models/doodlenet): distil its answers, restricted to our "
                          "classes, on the training rows rendered by Google (never the re-rendered ones)")
@@ -227,7 +232,7 @@ def main():
     seed_everything(args.seed)
     t0 = time.time()
     labels, counts, (xtr, ytr, rtr), (xva, yva), (xho, yho, ho_file) = build_arrays(
-        args.data, args.val_frac, args.seed)
+        args.data, args.val_frac, args.split_seed)
     nc = len(labels)
     print(f"{nc} classes, train {len(xtr)}, val {len(xva)}, held-out {len(xho)}", flush=True)
 
@@ -255,6 +260,11 @@ def main():
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15
     )
+    ema = None
+    if args.ema:
+        decay = args.ema
+        ema = torch.optim.swa_utils.AveragedModel(
+            model, avg_fn=lambda avg, new, _: decay * avg + (1 - decay) * new, use_buffers=True)
     g = torch.Generator().manual_seed(args.seed)
     xtr_t = torch.from_numpy(xtr)
     ytr_t = torch.from_numpy(ytr).long()
@@ -286,17 +296,27 @@ def main():
             loss.backward()
             opt.step()
             sched.step()
+            if ema is not None:
+                ema.update_parameters(model)
             tot_loss += loss.item()
-        lv = predict(model, xva)
-        # class-balanced validation accuracy (mean of per-class top-1), matching the balanced objective
-        hit = topk_acc(lv, yva, 1)
-        vacc = float(np.mean([hit[yva == c].mean() for c in range(nc)]))
+
+        def balanced_top1(net):
+            # class-balanced validation accuracy (mean of per-class top-1), matching the balanced objective
+            hit = topk_acc(predict(net, xva), yva, 1)
+            return float(np.mean([hit[yva == c].mean() for c in range(nc)]))
+
+        candidates = {"raw": model} if ema is None else {"raw": model, "ema": ema.module}
+        accs = {name: balanced_top1(net) for name, net in candidates.items()}
+        vacc = accs["raw"]
         history.append({"epoch": ep + 1, "loss": tot_loss / steps_per_epoch, "val_balanced_top1": vacc,
+                        **({"val_balanced_top1_ema": accs["ema"]} if ema is not None else {}),
                         "seconds": time.time() - te})
-        print(f"epoch {ep + 1}/{args.epochs} loss {tot_loss / steps_per_epoch:.4f} val(bal) top1 {vacc:.4f} "
-              f"({time.time() - te:.0f}s)", flush=True)
-        if vacc > best[0]:
-            best = (vacc, {k: v.clone() for k, v in model.state_dict().items()}, ep + 1)
+        print(f"epoch {ep + 1}/{args.epochs} loss {tot_loss / steps_per_epoch:.4f} val(bal) top1 "
+              + " ".join(f"{name} {acc:.4f}" for name, acc in accs.items()) + f" ({time.time() - te:.0f}s)",
+              flush=True)
+        for name, acc in accs.items():
+            if acc > best[0]:
+                best = (acc, {k: v.clone() for k, v in candidates[name].state_dict().items()}, ep + 1, name)
 
     model.load_state_dict(best[1])
     model = model.to(memory_format=torch.contiguous_format).eval()
@@ -328,8 +348,11 @@ def main():
     report = {
         "command": " ".join([sys.executable] + sys.argv),
         "seed": args.seed,
+        "split_seed": args.split_seed,
         "epochs": args.epochs,
         "best_epoch": best[2],
+        "best_weights": best[3] if len(best) > 3 else "raw",
+        "ema": args.ema or None,
         "batch": args.batch,
         "lr": args.lr,
         "width": args.width,

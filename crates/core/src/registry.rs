@@ -110,7 +110,7 @@ pub const MODELS: &[ModelSpec] = &[
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
-        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.6, 2.0] }),
+        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.7, 2.0] }),
         not_sure_above: Some(2.7),
         runtime: Runtime::Cnn,
     },
