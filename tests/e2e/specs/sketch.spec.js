@@ -86,7 +86,7 @@ test("phone viewport: touch drawing guesses, no page scroll, nothing overflows",
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
     const box = await page.canvasBox();
     assert.ok(box.width >= 300 && box.x >= 0 && box.x + box.width <= 390, JSON.stringify(box));
-    // The Embed toggle shares the nav's last row instead of taking a row of its own.
+    // The Embed toggle shares the row of tabs instead of taking a row of its own.
     const nav = await page.navBox();
     const embed = await page.embedButtonBox();
     assert.ok(embed.y >= nav.y && embed.y + embed.height <= nav.y + nav.height + 4, JSON.stringify({ nav, embed }));
