@@ -270,7 +270,7 @@ def main():
     ytr_t = torch.from_numpy(ytr).long()
     rtr_t = torch.from_numpy(rtr)
 
-    best = (-1.0, None, -1)
+    best = (-1.0, None, -1, "raw")
     history = []
     for ep in range(args.epochs):
         model.train()
@@ -351,7 +351,7 @@ def main():
         "split_seed": args.split_seed,
         "epochs": args.epochs,
         "best_epoch": best[2],
-        "best_weights": best[3] if len(best) > 3 else "raw",
+        "best_weights": best[3],
         "ema": args.ema or None,
         "batch": args.batch,
         "lr": args.lr,

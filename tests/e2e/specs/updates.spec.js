@@ -204,7 +204,7 @@ test("a model kept on demand (the write page's) is taken over by the next build,
     browser.context.on("request", (r) => r.url().includes("shakespeare/model") && requests.push(r.url()));
     deployNextBuild(dir, "B");
     await newBuildOffered(write);
-    for (let i = 0; i < 150 && (await holding()) < 2; i++) await page.waitForTimeout(200);
+    for (let i = 0; i < 50 && (await holding()) < 2; i++) await page.waitForTimeout(200);
     const caches = await page.evaluate(async () => Promise.all((await caches.keys()).map(async (n) =>
       [n, (await (await caches.open(n)).keys()).filter((r) => r.url.includes("shakespeare")).length])));
     assert.equal(await holding(), 2, `build B's cache has it too: ${JSON.stringify(caches)}`);
