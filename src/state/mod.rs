@@ -9,4 +9,5 @@ pub mod game;
 pub mod photo;
 pub mod playground;
 pub mod sketch;
+pub mod speed;
 pub mod write;

@@ -97,6 +97,32 @@ test("the speed test times the sketch, DoodleNet and photo models here, in one l
   }
 });
 
+// The way people get there: the sketch page first, whose worker build has no photo model. Timing
+// the photo model replaces that worker, and a crash mid-test replaces it again: each new worker
+// loads the test's models, and the step it lost is timed again. (It waited for ever before.)
+test("after the sketch page, and through a worker crash, the speed test times every model", async () => {
+  const server = await startServer();
+  const browser = await launch();
+  try {
+    const restarts = [];
+    browser.page.on("console", (m) => /worker failed and is restarted/.test(m.text()) && restarts.push(m.text()));
+    await new SketchPage(browser.page).open(server.url);
+    const share = new SharePage(browser.page);
+    await browser.page.evaluate(() => { location.hash = "#/share"; });
+    await share.root.getByTestId("qr").waitFor();
+    const run = share.runSpeedTest();
+    await share.root.getByTestId("speed-status").filter({ hasText: /Loading|Timing/ }).waitFor();
+    await share.breakWorker("panic");
+    await run;
+    assert.deepEqual((await share.speedRows()).map((r) => r.model), ["sketch", "DoodleNet", "photo"]);
+    assert.equal(restarts.length, 1, "the worker did die mid-test");
+    assert.ok(browser.errors.every((e) => /panicked|unreachable|RuntimeError|sabotage/.test(e)), browser.errors.join("\n"));
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+});
+
 test("on a phone, dark: the speed test's table and line fit the screen", async () => {
   const server = await startServer();
   const phone = await launch({ ...PHONE, colorScheme: "dark" });
