@@ -51,20 +51,60 @@ fn PresenterToggle() -> Html {
 fn Nav() -> Html {
     let route = use_route::<Route>().unwrap_or(Route::Sketch);
     let nav = use_node_ref();
+    // Tabs hidden past the row's left and right ends (a phone's one scrolling row): a fade on
+    // that side, and on the right a "›" that scrolls on.
+    let hidden = use_state(|| (false, false));
+    let measure = {
+        let (nav, hidden) = (nav.clone(), hidden.clone());
+        Callback::from(move |_: ()| {
+            if let Some(nav) = nav.cast::<web_sys::HtmlElement>() {
+                let (left, width) = (nav.scroll_left(), nav.client_width());
+                hidden.set((left > 1, left + width < nav.scroll_width() - 1));
+            }
+        })
+    };
     use_effect_with(route, |route| gloo::utils::document().set_title(pages::page(*route).title));
     // On a phone the tabs are one row that scrolls sideways (style.css): the current one is
     // scrolled into it, without moving the page.
-    use_effect_with((route, nav.clone()), |(_, nav)| {
-        let nav = nav.cast::<web_sys::HtmlElement>();
-        let current = nav.as_ref().and_then(|nav| nav.query_selector("[aria-current=page]").ok().flatten());
-        if let (Some(nav), Some(tab)) = (nav, current.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()))
-        {
-            let (left, right) = (tab.offset_left(), tab.offset_left() + tab.offset_width());
-            if left < nav.scroll_left() || right > nav.scroll_left() + nav.client_width() {
-                nav.set_scroll_left(left - 16);
+    {
+        let measure = measure.clone();
+        use_effect_with((route, nav.clone()), move |(_, nav)| {
+            let nav = nav.cast::<web_sys::HtmlElement>();
+            let current =
+                nav.as_ref().and_then(|nav| nav.query_selector("[aria-current=page]").ok().flatten());
+            if let (Some(nav), Some(tab)) =
+                (nav, current.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()))
+            {
+                let (left, right) = (tab.offset_left(), tab.offset_left() + tab.offset_width());
+                if left < nav.scroll_left() || right > nav.scroll_left() + nav.client_width() {
+                    nav.set_scroll_left(left - 16);
+                }
             }
-        }
-    });
+            measure.emit(());
+        });
+    }
+    {
+        // A phone turned sideways may show every tab, or fewer.
+        let measure = measure.clone();
+        use_effect_with((), move |_| {
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| measure.emit(()));
+            move || drop(listener)
+        });
+    }
+    let onscroll = {
+        let measure = measure.clone();
+        Callback::from(move |_: Event| measure.emit(()))
+    };
+    let scroll_on = {
+        let nav = nav.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(nav) = nav.cast::<web_sys::HtmlElement>() {
+                // Smoothly: the row's `scroll-behavior` (style.css).
+                nav.set_scroll_left(nav.scroll_left() + nav.client_width() * 7 / 10);
+            }
+        })
+    };
     let items = PAGES.iter().map(|page| {
         let current = (route == page.route).then_some("page");
         html! {
@@ -74,9 +114,13 @@ fn Nav() -> Html {
         }
     });
     html! {
-        <nav class="tabs" aria-label="demos" ref={nav}>
+        <nav class={classes!("tabs", hidden.0.then_some("more-left"))} aria-label="demos" ref={nav} {onscroll}>
             { for items }
             <PresenterToggle />
+            // A pointer's shortcut only: the tabs themselves are in the keyboard's order.
+            if hidden.1 {
+                <span class="tabs-more" aria-hidden="true" onclick={scroll_on} data-testid="tabs-more">{ "›" }</span>
+            }
         </nav>
     }
 }

@@ -91,6 +91,13 @@ test("phone viewport: touch drawing guesses, no page scroll, nothing overflows",
     const embed = await page.embedButtonBox();
     assert.ok(embed.y >= nav.y && embed.y + embed.height <= nav.y + nav.height + 4, JSON.stringify({ nav, embed }));
     await page.screenshot("sketch-phone");
+    // The tabs past the row's right end: its "›" scrolls on until the last one is in view.
+    const last = await page.tabBox("nav-share");
+    assert.ok(last.x >= nav.x + nav.width, `the last tab starts hidden: ${JSON.stringify({ nav, last })}`);
+    assert.ok((await page.scrollTabsToEnd()) >= 1);
+    const shown = await page.tabBox("nav-share");
+    assert.ok(shown.x >= nav.x && shown.x + shown.width <= nav.x + nav.width + 1, JSON.stringify({ nav, shown }));
+    await page.screenshot("sketch-phone-tabs-end", { fullPage: false });
     assert.deepEqual(phone.errors, []);
   } finally {
     await phone.close();

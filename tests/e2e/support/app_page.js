@@ -128,6 +128,23 @@ export class AppPage {
     return this.root.locator("nav.tabs").boundingBox();
   }
 
+  /** On a phone, taps the "›" at the end of the row of tabs until no tab is hidden past it (at
+   *  most `taps` times); how many taps that took. */
+  async scrollTabsToEnd(taps = 6) {
+    const more = this.root.getByTestId("tabs-more");
+    for (let i = 0; i < taps; i++) {
+      if ((await more.count()) === 0) return i;
+      await more.click();
+      await this.page.waitForTimeout(600); // the smooth scroll
+    }
+    throw new Error(`tabs still hidden after ${taps} taps`);
+  }
+
+  /** The box on screen of the tab with test id `testid` (e.g. "nav-share"). */
+  async tabBox(testid) {
+    return this.root.getByTestId(testid).boundingBox();
+  }
+
   async togglePresenter() {
     await this.root.getByTestId("presenter").click();
   }
