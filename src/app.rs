@@ -53,7 +53,8 @@ fn Nav() -> Html {
     let nav = use_node_ref();
     // Tabs hidden past the row's left and right ends (a phone's one scrolling row): a fade on
     // that side, and on the right a "›" that scrolls on.
-    let hidden = use_state(|| (false, false));
+    // `_eq`: scrolling measures on every frame, and only a change re-renders.
+    let hidden = use_state_eq(|| (false, false));
     let measure = {
         let (nav, hidden) = (nav.clone(), hidden.clone());
         Callback::from(move |_: ()| {
