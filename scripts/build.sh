@@ -12,22 +12,30 @@ log "building app (profile web) and worker (profile web-worker), wasm32 + simd12
 cargo build --profile web --target wasm32-unknown-unknown --bin app
 rm -rf dist
 mkdir -p dist/models
-bindgen() { # wasm file, output name
+bindgen() { # wasm file (under the target dir), output name
     wasm-bindgen --target web --no-typescript --remove-name-section --out-dir dist --out-name "$2" \
-        "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$1.wasm"
+        "${CARGO_TARGET_DIR:-target}/$1.wasm"
 }
-bindgen web/app app
+bindgen wasm32-unknown-unknown/web/app app
 # The worker three times (src/client.rs `Build`): the sketch page's (feature `cnn`: its plain
 # CNNs only, no tract, what a first visit waits for), the demos' (feature `engine`: every registry
 # model, tract's as NNEF, no ONNX front end, 0.4 MB gzip smaller) and the playground's (feature
 # `onnx`: also reads ONNX files). Same output path, so each is bound before the next replaces it.
 cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features cnn
-bindgen web-worker/worker worker_sketch
+bindgen wasm32-unknown-unknown/web-worker/worker worker_sketch
 cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features engine
-bindgen web-worker/worker worker
+bindgen wasm32-unknown-unknown/web-worker/worker worker
+# The same build with threads (feature `threads`, `worker_mt`): worker_loader.js runs it where the
+# page is cross-origin isolated. Its own target dir: other flags, another toolchain, std rebuilt.
+log "building the demos' worker with threads (feature threads; nightly, std with atomics)"
+ensure_threads_toolchain
+RUSTFLAGS="$THREADS_RUSTFLAGS" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/threads" \
+    cargo "+$THREADS_TOOLCHAIN" build --profile web-worker --target wasm32-unknown-unknown \
+    --bin worker --features threads -Z build-std=panic_abort,std
+bindgen threads/wasm32-unknown-unknown/web-worker/worker worker_mt
 log "building the playground's worker (feature onnx)"
 cargo build --profile web-worker --target wasm32-unknown-unknown --bin worker --features onnx
-bindgen web-worker/worker worker_onnx
+bindgen wasm32-unknown-unknown/web-worker/worker worker_onnx
 # sw.js is written by precache.py, last: its template here would be served mid-build.
 cp index.html embed.html dist/
 find static -maxdepth 1 -type f ! -name sw.js -exec cp {} dist/ \;

@@ -24,6 +24,24 @@ ensure_wasm_tools() {
     fi
 }
 
+# The demos' worker with threads (Cargo feature `threads`) needs what stable Rust lacks: a `std`
+# built with wasm atomics (`-Z build-std`, nightly, rust-src). The nightly is pinned so that a
+# fresh clone builds the same code; the version wasm-bindgen-rayon's README recommends is older
+# than our wasm-bindgen.
+THREADS_TOOLCHAIN=nightly-2026-05-20
+# Atomics and shared memory (imported, so the pool's workers share it; 1 GiB at most, which the
+# browser reserves up front), the TLS exports wasm-bindgen's thread setup calls, simd128 as always.
+THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+-C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
+-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
+-C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+ensure_threads_toolchain() {
+    if ! rustup component list --toolchain "$THREADS_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then
+        log "installing Rust $THREADS_TOOLCHAIN with rust-src (once; for the threaded worker)"
+        rustup toolchain install "$THREADS_TOOLCHAIN" --profile minimal --component rust-src
+    fi
+}
+
 # Debian's Chromium and ChromeDriver, and the Node packages of the end-to-end tests.
 ensure_browser_tools() {
     if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

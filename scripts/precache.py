@@ -16,8 +16,9 @@ dist = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "dist")
 template = pathlib.Path(__file__).resolve().parent.parent / "static" / "sw.js"
 files = sorted(p for p in dist.rglob("*") if p.is_file() and p.name != "sw.js" and p.suffix != ".gz")
 # Fetched only when a page asks for them, then kept for offline use: the models of the pages beyond
-# the first demos (the write page's): not worth every visitor's bytes on a crowded network.
-ON_DEMAND = ("./models/shakespeare/", "./models/denoise/", "./models/sentiment/")
+# the first demos (the write page's): not worth every visitor's bytes on a crowded network; and the
+# demos' worker with threads, which only a cross-origin isolated page runs (worker_loader.js).
+ON_DEMAND = ("./models/shakespeare/", "./models/denoise/", "./models/sentiment/", "./worker_mt")
 sha = {"./" + str(f.relative_to(dist)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 on_demand = {url: digest for url, digest in sha.items() if url.startswith(ON_DEMAND)}
 sha = {url: digest for url, digest in sha.items() if url not in on_demand}

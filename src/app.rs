@@ -302,8 +302,9 @@ fn install_debug_hook(inference: &Rc<InferenceService>) {
             js_sys::Promise::new(&mut |resolve, reject| {
                 let Some(service) = weak.upgrade() else { return };
                 let settle = Callback::from(move |(_, reply): (_, Reply)| match reply {
-                    Reply::Benchmark { infer_ms, classify_ms, memory_bytes } => {
+                    Reply::Benchmark { infer_ms, classify_ms, memory_bytes, threads } => {
                         let result = js_sys::Object::new();
+                        let _ = js_sys::Reflect::set(&result, &"threads".into(), &threads.into());
                         let _ = js_sys::Reflect::set(&result, &"worker_memory".into(), &memory_bytes.into());
                         let _ = js_sys::Reflect::set(&result, &"infer_ms".into(), &floats(&infer_ms));
                         let _ = js_sys::Reflect::set(&result, &"classify_ms".into(), &floats(&classify_ms));

@@ -11,7 +11,35 @@ self.playgroundPrefetched = new Map(first.map((path) => [path, fetch(path)]));
 // A request nobody takes (a worker replaced at once) must not fail loudly.
 for (const started of self.playgroundPrefetched.values()) started.catch(() => {});
 const name = { sketch: "worker_sketch", onnx: "worker_onnx" }[build] ?? "worker";
-// The wasm downloads beside its glue instead of after it (one round trip sooner).
-const wasm = fetch(`./${name}_bg.wasm`);
-const { default: init } = await import(`./${name}.js`);
-await init({ module_or_path: wasm });
+// The demos' build also comes with threads (`worker_mt`: tract's matrix products on a pool of
+// web workers sharing its memory), which only a cross-origin isolated page may run; everywhere
+// else (an embed in another site's iframe, a host without COOP/COEP) the one-thread build runs,
+// and so it does if the threaded one fails to load or to start its pool.
+const threads = Math.min(4, navigator.hardwareConcurrency || 1);
+const threaded = name === "worker" && self.crossOriginIsolated && threads > 1;
+async function start(name) {
+  // The wasm downloads beside its glue instead of after it (one round trip sooner).
+  const wasm = fetch(`./${name}_bg.wasm`);
+  const glue = await import(`./${name}.js`);
+  await glue.default({ module_or_path: wasm });
+  return glue;
+}
+let glue = null;
+if (threaded) {
+  try {
+    glue = await start("worker_mt");
+  } catch (error) {
+    console.warn(`no threads (${error}): the one-thread build runs`);
+  }
+}
+if (!glue) {
+  await start(name);
+} else {
+  // Requests that come in meanwhile run on one thread: the build is the same code.
+  try {
+    await glue.initThreadPool(threads);
+    glue.useThreadPool();
+  } catch (error) {
+    console.warn(`no thread pool (${error}): one thread`);
+  }
+}

@@ -104,10 +104,10 @@ pub fn SpeedTest() -> Html {
                     Sample::Drawing => ModelInput::Strokes(speed::house()),
                 };
                 let on_reply = Callback::from(move |(_, reply): (_, Reply)| match reply {
-                    Reply::Benchmark { infer_ms, classify_ms, .. } => {
+                    Reply::Benchmark { infer_ms, classify_ms, threads, .. } => {
                         dispatcher.dispatch(SpeedAction::Timed {
                             step,
-                            timing: Timing::from_runs(shown, &infer_ms, &classify_ms),
+                            timing: Timing::from_runs(shown, &infer_ms, &classify_ms, threads),
                         })
                     }
                     Reply::Failed(why) => dispatcher.dispatch(SpeedAction::StepFailed { step, why }),
@@ -157,7 +157,7 @@ pub fn SpeedTest() -> Html {
                         { for state.timings.iter().map(|t| html! {
                             <tr data-model={t.model.clone()}>
                                 <th scope="row">{ &t.model }</th>
-                                <td>{ speed::ms(t.infer_ms) }</td>
+                                <td>{ speed::ms(t.infer_ms) }{ speed::on_threads(t) }</td>
                                 <td>{ speed::ms(t.answer_ms) }</td>
                                 <td>{ t.runs }</td>
                             </tr>

@@ -116,7 +116,7 @@ mod tests {
     use super::*;
 
     fn timing(step: usize) -> Option<Timing> {
-        Timing::from_runs(TIMED[step].1, &[1.0], &[2.0])
+        Timing::from_runs(TIMED[step].1, &[1.0], &[2.0], 1)
     }
 
     fn timed_up_to(step: usize) -> Rc<SpeedState> {

@@ -133,6 +133,8 @@ impl Engine {
 pub struct Timings {
     pub infer: Vec<f64>,
     pub classify: Vec<f64>,
+    /// How many threads the inferences ran on.
+    pub threads: usize,
 }
 
 impl Engine {
@@ -149,7 +151,7 @@ impl Engine {
         let key = key.into();
         let model = self.get(key.clone())?;
         let tensor = model.prepare(input)?.tensor;
-        let mut timings = Timings { infer: Vec::new(), classify: Vec::new() };
+        let mut timings = Timings { infer: Vec::new(), classify: Vec::new(), threads: model.threads() };
         for _ in 0..runs {
             let start = now();
             model.run(&tensor)?;

@@ -62,6 +62,15 @@ impl Runner {
         }
     }
 
+    /// How many threads an inference runs on: tract's pool, if it has one; the plain CNNs, one.
+    fn threads(&self) -> usize {
+        match self {
+            Runner::Cnn(_) => 1,
+            #[cfg(feature = "engine")]
+            Runner::Tract(_) => crate::session::threads(),
+        }
+    }
+
     /// The first output.
     fn run(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
         match self {
@@ -143,6 +152,11 @@ impl Model {
             }
             _ => self.pixels()?.prepare(input),
         }
+    }
+
+    /// How many threads its inference runs on (more than one only in the browser's threaded worker).
+    pub fn threads(&self) -> usize {
+        self.runner.threads()
     }
 
     /// The model's first output on an image model's prepared tensor, flattened.

@@ -120,6 +120,8 @@ pub enum Reply {
         classify_ms: Vec<f64>,
         /// The worker's wasm memory after the runs, in bytes (it never shrinks: a leak shows).
         memory_bytes: f64,
+        /// How many threads the inferences ran on (tract's pool in the threaded worker).
+        threads: u32,
     },
     /// The request failed; the message is for the person (core `Error`'s words).
     Failed(String),

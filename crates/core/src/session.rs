@@ -96,14 +96,13 @@ impl Session {
     /// Runs the model on `feeds` (one per input, row-major, in its fact's shape and type) and
     /// returns the first output flattened.
     pub fn run(&self, feeds: &[Feed]) -> Result<Vec<f32>> {
-        let outputs = self.outputs(feeds)?;
-        flat(&outputs[0])
+        on_pool(|| flat(&self.outputs(feeds)?[0]))
     }
 
     /// [`Session::run`], every output flattened, in the model's output order (all must be f32:
     /// a person's model with an int64 second output runs through `run`, which reads only the first).
     pub fn run_all(&self, feeds: &[Feed]) -> Result<Vec<Vec<f32>>> {
-        self.outputs(feeds)?.iter().map(flat).collect()
+        on_pool(|| self.outputs(feeds)?.iter().map(flat).collect())
     }
 
     fn outputs(&self, feeds: &[Feed]) -> Result<TVec<TValue>> {
@@ -133,6 +132,69 @@ impl Session {
             values.push(tensor.map_err(|e| Error::Inference(root_cause(&e)))?.into_tvalue());
         }
         self.plan.run(values).map_err(|e| Error::Inference(root_cause(&e)))
+    }
+}
+
+/// Hands tract's matrix products (and its other parallel loops) to rayon's global pool from now
+/// on: the browser's threaded worker calls it once wasm-bindgen-rayon has built that pool. Until
+/// then, and in every build without the `threads` feature, they run on the calling thread.
+#[cfg(feature = "threads")]
+pub fn use_thread_pool() {
+    use tract_linalg::multithread::{set_default_executor, Executor};
+    set_default_executor(Executor::RayonGlobal);
+}
+
+/// How many threads a session's inference runs on: the pool's, once [`use_thread_pool`] was called.
+pub fn threads() -> usize {
+    #[cfg(feature = "threads")]
+    if matches!(
+        tract_linalg::multithread::current_tract_executor(),
+        tract_linalg::multithread::Executor::RayonGlobal
+    ) {
+        return rayon::current_num_threads();
+    }
+    1
+}
+
+/// Runs `f`, a whole inference, on the pool once [`use_thread_pool`] was called. From a thread
+/// outside the pool every parallel loop would wake the pool's threads and then wait to be woken
+/// itself (in wasm, one `Atomics.wait` round trip per operator); from inside it, the loops share
+/// work with threads that are already awake.
+fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    #[cfg(feature = "threads")]
+    if matches!(
+        tract_linalg::multithread::current_tract_executor(),
+        tract_linalg::multithread::Executor::RayonGlobal
+    ) {
+        let done = &std::sync::atomic::AtomicBool::new(false);
+        return rayon::scope(|scope| {
+            let owner = rayon::current_thread_index();
+            for _ in 1..rayon::current_num_threads() {
+                scope.spawn(move |_| keep_awake(done, owner));
+            }
+            let result = f();
+            done.store(true, std::sync::atomic::Ordering::Release);
+            result
+        });
+    }
+    f()
+}
+
+/// Keeps one of the pool's threads awake for the length of an inference, taking the work the
+/// inference's parallel loops share out as soon as it is there. A thread that went to sleep between
+/// two operators would be woken for the next (in a browser, `Atomics.notify`), and by then the
+/// inference's own thread had done most of it. Spinning costs a core while the model runs, as
+/// ONNX Runtime Web's pool does. A keeper that lands on the inference's own thread (which runs
+/// queued jobs while it waits inside a loop) returns at once: that thread must get back to it.
+#[cfg(feature = "threads")]
+fn keep_awake(done: &std::sync::atomic::AtomicBool, owner: Option<usize>) {
+    if rayon::current_thread_index() == owner {
+        return;
+    }
+    while !done.load(std::sync::atomic::Ordering::Acquire) {
+        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+            std::hint::spin_loop();
+        }
     }
 }
 

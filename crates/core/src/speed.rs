@@ -53,17 +53,29 @@ pub struct Timing {
     /// Median of the whole answers (input made ready, inference, top guesses).
     pub answer_ms: f64,
     pub runs: usize,
+    /// How many threads the inference ran on (the photo model's in a cross-origin isolated page).
+    pub threads: u32,
 }
 
 impl Timing {
     /// From the worker's reply: every run's time, bare and whole.
-    pub fn from_runs(model: &str, infer_ms: &[f64], answer_ms: &[f64]) -> Option<Timing> {
+    pub fn from_runs(model: &str, infer_ms: &[f64], answer_ms: &[f64], threads: u32) -> Option<Timing> {
         Some(Timing {
             model: model.to_string(),
             infer_ms: median(infer_ms)?,
             answer_ms: median(answer_ms)?,
             runs: infer_ms.len(),
+            threads,
         })
+    }
+}
+
+/// " on 2 threads" where the inference ran on more than one, else nothing.
+pub fn on_threads(timing: &Timing) -> String {
+    if timing.threads > 1 {
+        format!(" on {} threads", timing.threads)
+    } else {
+        String::new()
     }
 }
 
@@ -151,7 +163,8 @@ pub fn summary(user_agent: &str, cores: u32, timings: &[Timing]) -> String {
     if cores > 0 {
         device.push(format!("{cores} {}", if cores == 1 { "core" } else { "cores" }));
     }
-    let models: Vec<String> = timings.iter().map(|t| format!("{} {}", t.model, ms(t.infer_ms))).collect();
+    let models: Vec<String> =
+        timings.iter().map(|t| format!("{} {}{}", t.model, ms(t.infer_ms), on_threads(t))).collect();
     format!(
         "ML playground speed on {}: {} (median inference, in the page's worker)",
         device.join(", "),
@@ -196,18 +209,18 @@ mod tests {
     #[test]
     fn the_line_names_the_device_and_each_model() {
         let timings = [
-            Timing::from_runs("sketch", &[0.8, 0.7, 0.6], &[1.5, 1.4, 1.3]).unwrap(),
-            Timing::from_runs("photo", &[39.31, 40.0], &[45.0, 46.0]).unwrap(),
+            Timing::from_runs("sketch", &[0.8, 0.7, 0.6], &[1.5, 1.4, 1.3], 1).unwrap(),
+            Timing::from_runs("photo", &[39.31, 40.0], &[45.0, 46.0], 2).unwrap(),
         ];
         assert_eq!(timings[0].runs, 3);
         assert_eq!(
             summary(CHROME_ANDROID, 8, &timings),
             "ML playground speed on Chrome 131, Android 14, 8 cores: sketch 0.70 ms, photo 39.7 ms \
-             (median inference, in the page's worker)"
+             on 2 threads (median inference, in the page's worker)"
         );
         assert!(summary("", 1, &timings).starts_with("ML playground speed on a browser, 1 core: "));
         assert!(summary("", 0, &timings).starts_with("ML playground speed on a browser: "));
-        assert_eq!(Timing::from_runs("sketch", &[], &[1.0]), None);
+        assert_eq!(Timing::from_runs("sketch", &[], &[1.0], 1), None);
     }
 
     #[test]

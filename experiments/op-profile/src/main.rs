@@ -11,6 +11,11 @@ fn main() -> TractResult<()> {
     let args: Vec<String> = std::env::args().collect();
     let path = args.get(1).expect("usage: op-profile MODEL.nnef.tar [RUNS]");
     let runs: usize = args.get(2).map(|s| s.parse().unwrap()).unwrap_or(500);
+    #[cfg(feature = "threads")]
+    if let Some(n) = std::env::var("TRACT_THREADS").ok().and_then(|s| s.parse().ok()) {
+        tract_linalg::multithread::set_default_executor(tract_linalg::multithread::Executor::multithread(n));
+        println!("{n} threads");
+    }
     let bytes = std::fs::read(path)?;
     let model = tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(bytes))?;
     let fact = model.input_fact(0)?.clone();

@@ -209,6 +209,7 @@ fn handle(state: &Rc<RefCell<State>>, Request { id, ask }: Request) {
                     infer_ms: t.infer,
                     classify_ms: t.classify,
                     memory_bytes: wasm_memory_bytes(),
+                    threads: t.threads as u32,
                 },
                 Err(e) => Reply::Failed(e.to_string()),
             },

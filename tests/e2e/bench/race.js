@@ -15,6 +15,9 @@
 // - Latency: per model, BLOCKS blocks of N runs after a warm-up, contenders rotated in each
 //   block (ours, ORT-1, ORT-2, then ORT-1, ORT-2, ours, ...) so drift hits all equally; each
 //   runtime in its own dedicated worker, timed in the worker with performance.now.
+// - Ours runs as the app serves it: under COOP/COEP the photo model's worker is the threaded build
+//   (static/worker_loader.js), so "ours1" is the same page from a second server without those
+//   headers (what a host without them, or an embed, gets: one thread), in the same session.
 // - Cold start (fresh profile each run): ours = navigation → model-status ready (+ the first
 //   inference); ORT = navigation → InferenceSession.create + first run done.
 //
@@ -139,13 +142,18 @@ async function coldOrt(url, model, shape, threads) {
 }
 
 /** The interleaved race for one model in one page of the shared browser session. */
-async function raceModel(context, url, model, shape, input, contenders, nativeTop1) {
-  const page = await context.newPage();
-  await page.goto(`${url}${hashOf(model)}`);
-  await page.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 90_000 });
+async function raceModel(context, url, plainUrl, model, shape, input, contenders, nativeTop1) {
+  const open = async (at) => {
+    const p = await context.newPage();
+    await p.goto(`${at}${hashOf(model)}`);
+    await p.waitForSelector("[data-testid=model-status][data-state=ready]", { timeout: 90_000 });
+    return p;
+  };
+  const page = await open(url);
+  const plainPage = contenders.includes("ours1") ? await open(plainUrl) : null;
   const runs = RUNS[model] ?? RUNS.photo;
   const warm = WARMUP[model] ?? WARMUP.photo;
-  const ortThreads = contenders.filter((c) => c !== "ours").map((c) => Number(c.slice(3)));
+  const ortThreads = contenders.filter((c) => c.startsWith("ort")).map((c) => Number(c.slice(3)));
   const setup = await page.evaluate(async ([m, shp, threads]) => {
     const { ortWorker } = await import("./bench-ort/ort_client.mjs");
     window.__race = {};
@@ -160,14 +168,17 @@ async function raceModel(context, url, model, shape, input, contenders, nativeTo
   const ort = (name, args) => page.evaluate(([n, a]) => window.__race[n].call("bench", a), [name, args]);
   const one = async (name, n, which = "real") => {
     if (name === "ours") return oursBenchmark(page, model, input, n);
+    if (name === "ours1") return oursBenchmark(plainPage, model, input, n);
     return ort(name, { model, runs: n, input: which });
   };
 
   // Warm-up: tier-up of both wasm engines' hot code, allocator pools, ORT's thread pool.
   const top1 = {};
+  const threads = {};
   for (const c of contenders) {
     const r = await one(c, warm);
-    if (c !== "ours") top1[c] = r.top1;
+    if (c.startsWith("ort")) top1[c] = r.top1;
+    else threads[c] = r.threads;
     await sleep(100);
   }
   const result = Object.fromEntries(contenders.map((c) => [c, { infer_ms: [], block_medians: [] }]));
@@ -185,7 +196,7 @@ async function raceModel(context, url, model, shape, input, contenders, nativeTo
   }
   // Value check: ORT on the real tensor and on two pseudo-random ones, interleaved.
   const values = {};
-  for (const c of contenders.filter((x) => x !== "ours")) {
+  for (const c of contenders.filter((x) => x.startsWith("ort"))) {
     values[c] = { real: [], random: [], random2: [] };
     for (let round = 0; round < 3; round++) {
       for (const which of ["real", "random", "random2"]) values[c][which].push(...(await one(c, runs, which)).infer_ms);
@@ -194,10 +205,11 @@ async function raceModel(context, url, model, shape, input, contenders, nativeTo
   }
   await page.evaluate(() => Object.values(window.__race).forEach((w) => w.terminate()));
   await page.close();
+  await plainPage?.close();
   for (const [c, t] of Object.entries(top1)) {
     if (nativeTop1 !== undefined && t !== nativeTop1) log(`WARNING ${model}: ${c} top-1 ${t} ≠ native tract top-1 ${nativeTop1}`);
   }
-  return { runs_per_block: runs, warmup: warm, setup, top1, native_top1: nativeTop1, values, ...result };
+  return { runs_per_block: runs, warmup: warm, setup, top1, threads, native_top1: nativeTop1, values, ...result };
 }
 
 /** RACE_WAIT_QUIET=S: wait up to S seconds for the rest of the machine to go quiet (others
@@ -231,7 +243,7 @@ async function main() {
     loadavg_start: os.loadavg()[0],
     models: {},
   };
-  let server, stopWatch;
+  let server, plainServer, stopWatch;
   try {
     const site = makeSite(tmp);
     // Which build of ours ran: dist/ changes under us when scripts/build.sh runs again.
@@ -239,6 +251,7 @@ async function main() {
       version: fs.readFileSync(path.join(site, "sw.js"), "utf8").match(/VERSION = "([^"]+)"/)?.[1] ?? null,
       worker_bg_wasm_bytes: fs.statSync(path.join(site, "worker_bg.wasm")).size,
       worker_sketch_bg_wasm_bytes: fs.statSync(path.join(site, "worker_sketch_bg.wasm")).size,
+      worker_mt_bg_wasm_bytes: fs.statSync(path.join(site, "worker_mt_bg.wasm")).size,
       worker_bg_wasm_built: fs.statSync(path.join(DIST, "worker_bg.wasm")).mtime.toISOString(),
     };
 
@@ -258,19 +271,21 @@ async function main() {
 
     server = await serveStatic(site, { isolate: ISOLATE });
     log(`serving ${site} on ${server.url} (COOP/COEP ${ISOLATE ? "on" : "off"})`);
-    const contenders = ["ours", "ort1", ...(ISOLATE ? ["ort2"] : [])];
+    plainServer = ISOLATE ? await serveStatic(site, { isolate: false }) : null;
+    const contenders = ["ours", ...(ISOLATE ? ["ours1"] : []), "ort1", ...(ISOLATE ? ["ort2"] : [])];
 
     // Cold starts: fresh profile each run, ours and ORT alternating.
     for (const model of models) {
       const shape = native.find((n) => n.model === model).input_shape;
       const input = oursInput(shape);
-      const cold = { ours: [], ...Object.fromEntries(contenders.slice(1).map((c) => [c, []])) };
+      const orts = contenders.filter((c) => c.startsWith("ort"));
+      const cold = { ours: [], ...Object.fromEntries(orts.map((c) => [c, []])) };
       for (let i = 0; i < LOAD_RUNS; i++) {
         cold.ours.push(await coldOurs(server.url, model, input));
-        for (const c of contenders.slice(1)) cold[c].push(await coldOrt(server.url, model, shape, Number(c.slice(3))));
+        for (const c of orts) cold[c].push(await coldOrt(server.url, model, shape, Number(c.slice(3))));
       }
       log(`${model} cold: ours ${cold.ours.map((r) => r.page_ms.toFixed(0)).join("/")} ms; ` +
-        contenders.slice(1).map((c) => `${c} ${cold[c].map((r) => r.page_ms.toFixed(0)).join("/")} ms`).join("; "));
+        orts.map((c) => `${c} ${cold[c].map((r) => r.page_ms.toFixed(0)).join("/")} ms`).join("; "));
       results.models[model] = { shape, cold };
     }
 
@@ -284,7 +299,7 @@ async function main() {
       for (const model of models) {
         const { shape } = results.models[model];
         const real = native.find((n) => n.model === model && n.input === "real");
-        results.models[model].race = await raceModel(b.context, server.url, model, shape, oursInput(shape), contenders, real?.top1);
+        results.models[model].race = await raceModel(b.context, server.url, plainServer?.url, model, shape, oursInput(shape), contenders, real?.top1);
       }
       results.race_page_errors = [...b.errors];
     } finally {
@@ -294,6 +309,7 @@ async function main() {
   } finally {
     if (stopWatch) results.other_processes = stopWatch();
     await server?.stop();
+    await plainServer?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   fs.writeFileSync(path.join(ARTIFACTS, "race.json"), JSON.stringify(results, null, 2));
@@ -304,21 +320,25 @@ function report(r) {
   const f = (s, d = 2) => (s ? `${s.median.toFixed(d)} / ${s.p90.toFixed(d)}` : "—");
   const out = [];
   out.push(`\n## Speed race ${r.date.slice(0, 10)}: ours (tract 0.23, wasm32 + simd128) vs ONNX Runtime Web ${r.ort_version} (wasm, SIMD)\n`);
-  out.push("Ours is the worker the app runs for each model's page: sketch and doodlenet on our plain-CNN runner (crates/core/src/cnn.rs), from the same .onnx files ORT runs; photo with tract, as the NNEF archive scripts/build.sh converts from its .onnx.\n");
+  out.push("Ours is the worker the app runs for each model's page: sketch and doodlenet on our plain-CNN runner (crates/core/src/cnn.rs), from the same .onnx files ORT runs; photo with tract, as the NNEF archive scripts/build.sh converts from its .onnx, on the threaded worker build where the page is cross-origin isolated (\"ours\"; \"ours, not isolated\" is the same page from a server without COOP/COEP, as a host without them or an embed gets it).\n");
   out.push(`Headless Chromium ${r.chromium}; CPU: ${r.cpu} (${r.cpu_flags.join(", ")}); COOP/COEP ${r.isolated ? "on (cross-origin isolated)" : "off"}; ${r.config.BLOCKS} interleaved blocks per model.\n`);
   const others = r.other_processes;
   out.push(`Other processes on the machine during the runs (native + browser): ${others.foreign_cores.toFixed(2)} cores on average over ${others.seconds.toFixed(0)} s${others.top.length ? ` (${others.top.map((t) => `${t.comm} ${t.cpu_s.toFixed(0)} s`).join(", ")})` : ""}; 1-min load average before the start ${r.loadavg_start.toFixed(2)}.\n`);
   if (others.foreign_cores > 0.1) out.push(`**Warning: the machine was not quiet (others used ${others.foreign_cores.toFixed(2)} of ${os.cpus().length} cores): figures are skewed.**\n`);
   out.push("Latency per inference, in the worker, median / p90 (ms):\n");
   const multi = r.isolated;
-  out.push(`| model | runs | ours | ORT 1 thread | ${multi ? "ORT 2 threads | " : ""}ours / ORT-1 | ${multi ? "ours / ORT-2 | " : ""}native tract (1 thread) |`);
-  out.push(`|---|---|---|---|${multi ? "---|" : ""}---|${multi ? "---|" : ""}---|`);
+  // Ours as served (isolated: the photo model on the threaded worker) and, when isolated, ours
+  // on one thread (the same page without COOP/COEP); the threads each ran on are in the cells.
+  out.push(`| model | runs | ours | ${multi ? "ours, not isolated | " : ""}ORT 1 thread | ${multi ? "ORT 2 threads | " : ""}ours / ORT-1 | ${multi ? "ours / ORT-2 | " : ""}native tract (1 thread) | ours / native |`);
+  out.push(`|---|---|---|${multi ? "---|" : ""}---|${multi ? "---|" : ""}---|${multi ? "---|" : ""}---|---|`);
   for (const [model, m] of Object.entries(r.models)) {
     const race = m.race;
     const ours = stats(race.ours.infer_ms), o1 = stats(race.ort1.infer_ms), o2 = multi ? stats(race.ort2.infer_ms) : null;
+    const single = multi ? stats(race.ours1.infer_ms) : null;
     const nat = r.native.find((n) => n.model === model && n.input === "real") ?? r.native.find((n) => n.model === model);
     const ratio = (a, b) => (a && b ? `${(a.median / b.median).toFixed(2)}×` : "—");
-    out.push(`| ${model} ${JSON.stringify(m.shape)} | ${r.config.BLOCKS}×${race.runs_per_block} | ${f(ours)} | ${f(o1)} | ${multi ? `${f(o2)} | ` : ""}${ratio(ours, o1)} | ${multi ? `${ratio(ours, o2)} | ` : ""}${nat.median_ms.toFixed(2)} / ${nat.p90_ms.toFixed(2)} |`);
+    const on = (c) => (race.threads?.[c] > 1 ? ` (${race.threads[c]} threads)` : "");
+    out.push(`| ${model} ${JSON.stringify(m.shape)} | ${r.config.BLOCKS}×${race.runs_per_block} | ${f(ours)}${on("ours")} | ${multi ? `${f(single)}${on("ours1")} | ` : ""}${f(o1)} | ${multi ? `${f(o2)} | ` : ""}${ratio(ours, o1)} | ${multi ? `${ratio(ours, o2)} | ` : ""}${nat.median_ms.toFixed(2)} / ${nat.p90_ms.toFixed(2)} | ${ratio(ours, { median: nat.median_ms })} |`);
   }
   out.push("\nCold start, fresh profile, median of runs (ms). Ours: navigation → model ready, + first inference; worker: model fetch + parse + optimize (tract's wasm already started). ORT: navigation → session created and first inference done; worker: model fetch, InferenceSession.create (the first create also starts ORT's wasm), create again with the runtime up.\n");
   out.push("| model | runtime | nav → ready | first inference | nav → first answer | worker: fetch | worker: create / load | create, runtime up |");
@@ -340,14 +360,14 @@ function report(r) {
   }
   for (const [model, m] of Object.entries(r.models)) {
     const o = stats(m.race.ours.classify_ms);
-    out.push(`- ours ${model}: whole classification (preprocess + inference + top-5) ${f(o)} ms; block medians ours ${m.race.ours.block_medians.map((x) => x.toFixed(2)).join(" ")}; ORT-1 ${m.race.ort1.block_medians.map((x) => x.toFixed(2)).join(" ")}`);
+    out.push(`- ours ${model}: whole classification (preprocess + inference + top-5) ${f(o)} ms; block medians ours ${m.race.ours.block_medians.map((x) => x.toFixed(2)).join(" ")}${m.race.ours1 ? `; ours, not isolated ${m.race.ours1.block_medians.map((x) => x.toFixed(2)).join(" ")}` : ""}; ORT-2 ${m.race.ort2?.block_medians.map((x) => x.toFixed(2)).join(" ") ?? "—"}; ORT-1 ${m.race.ort1.block_medians.map((x) => x.toFixed(2)).join(" ")}`);
   }
   const iso = Object.values(r.models).flatMap((m) => m.cold.ours.map((x) => x.isolated));
   const errs = [...Object.values(r.models).flatMap((m) => Object.values(m.cold).flat().flatMap((x) => x.errors)), ...(r.race_page_errors ?? [])];
   out.push(`\nOur page under COOP/COEP: crossOriginIsolated = ${[...new Set(iso)].join("/")}, model ready in every run; console/page errors: ${errs.length ? errs.join(" | ") : "none"}; 404s: ${r.server_404s?.length ? r.server_404s.join(", ") : "none"}.`);
   const threads = Object.values(r.models).flatMap((m) => Object.entries(m.race.setup).map(([c, x]) => `${c}: ${x.load.threads}`));
   out.push(`ORT numThreads in effect (after session create): ${[...new Set(threads)].join(", ")}.`);
-  out.push(`ORT files served: ${r.ort_files.map((x) => `${x.file} ${(x.bytes / 1024).toFixed(0)} KiB`).join(", ")}; ours: worker_sketch_bg.wasm ${(r.dist.worker_sketch_bg_wasm_bytes / 1024).toFixed(0)} KiB (the sketch page's), worker_bg.wasm ${(r.dist.worker_bg_wasm_bytes / 1024).toFixed(0)} KiB (the photo page's) (dist build ${r.dist.version}, built ${r.dist.worker_bg_wasm_built}).`);
+  out.push(`ORT files served: ${r.ort_files.map((x) => `${x.file} ${(x.bytes / 1024).toFixed(0)} KiB`).join(", ")}; ours: worker_sketch_bg.wasm ${(r.dist.worker_sketch_bg_wasm_bytes / 1024).toFixed(0)} KiB (the sketch page's), worker_bg.wasm ${(r.dist.worker_bg_wasm_bytes / 1024).toFixed(0)} KiB (the photo page's, one thread), worker_mt_bg.wasm ${(r.dist.worker_mt_bg_wasm_bytes / 1024).toFixed(0)} KiB (the photo page's where it is cross-origin isolated) (dist build ${r.dist.version}, built ${r.dist.worker_bg_wasm_built}).`);
   console.log(`${out.join("\n")}\n`);
 }
 

@@ -148,3 +148,46 @@ test("phone viewport: the photo page fits and classifies", async () => {
     await phone.close();
   }
 });
+
+test("cross-origin isolated, the photo model runs on a pool of threads with the one-thread answers, after a reload through the service worker too", async () => {
+  // What a host that sends COOP/COEP gets (scripts/serve.py --isolate): static/worker_loader.js
+  // starts the threaded worker build; the other tests here run the one-thread build.
+  const isolated = await startServer(undefined, ["--isolate"]);
+  const other = await launch();
+  const rows = (p) => p.page.$$eval("[data-testid=guess]", (els) => els.map((e) => e.textContent.trim()));
+  const answers = async (p) => {
+    const out = {};
+    for (const name of Object.keys(EXPECTED)) {
+      const since = await p.shownSeq();
+      await p.pick(path.join(PHOTOS, name));
+      await p.guessesAfter(since);
+      out[name] = await rows(p);
+    }
+    return out;
+  };
+  const cat = [...fs.readFileSync(path.join(PHOTOS, "cat.png"))];
+  const threads = (p) => p.evaluate((v) => window.playgroundDebug.benchmark("photo", new Uint8Array(v), 1), cat).then((r) => r.threads);
+  try {
+    const page = new PhotoPage(other.page);
+    await page.open(isolated.url);
+    assert.equal(await other.page.evaluate(() => self.crossOriginIsolated), true);
+    const want = Math.min(4, await other.page.evaluate(() => navigator.hardwareConcurrency));
+    assert.ok(want > 1, "this test needs a machine with two cores or more");
+    assert.equal(await threads(other.page), want);
+    assert.equal(await threads(browser.page), 1, "the page without COOP/COEP runs one thread");
+    const single = await answers(photo);
+    assert.deepEqual(await answers(page), single);
+    // A returning visitor's page comes from the service worker: still isolated, still threaded.
+    await other.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 }).catch(() => {});
+    await other.page.reload();
+    await page.waitForModelShown(60_000);
+    assert.ok(await other.page.evaluate(() => navigator.serviceWorker.controller !== null), "served by the service worker");
+    assert.equal(await other.page.evaluate(() => self.crossOriginIsolated), true);
+    assert.equal(await threads(other.page), want);
+    assert.deepEqual(await answers(page), single);
+    assert.deepEqual(other.errors, []);
+  } finally {
+    await other.close();
+    isolated.stop();
+  }
+});
