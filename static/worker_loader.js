@@ -15,8 +15,11 @@ const name = { sketch: "worker_sketch", onnx: "worker_onnx" }[build] ?? "worker"
 // web workers sharing its memory), which only a cross-origin isolated page may run; everywhere
 // else (an embed in another site's iframe, a host without COOP/COEP) the one-thread build runs,
 // and so it does if the threaded one fails to load or to start its pool.
+// Not the denoiser's partner (`?role=partner`, cleaning.rs): it exists to put a second core to
+// work, and a pool of its own would only fight the main worker's for the same cores.
 const threads = Math.min(4, navigator.hardwareConcurrency || 1);
-const threaded = name === "worker" && self.crossOriginIsolated && threads > 1;
+const partner = new URL(self.location.href).searchParams.get("role") === "partner";
+const threaded = name === "worker" && !partner && self.crossOriginIsolated && threads > 1;
 async function start(name) {
   // The wasm downloads beside its glue instead of after it (one round trip sooner).
   const wasm = fetch(`./${name}_bg.wasm`);
