@@ -42,6 +42,11 @@ async function keep(cache, url, response, hash) {
 }
 
 async function precache() {
+  // Born before its first file: an older build's worker cleaning up meanwhile (cleanUp) takes a
+  // cache with no birth for an old one and deleted this one mid-install, so the new build
+  // activated on a cache nobody could open (and updates.spec's takeover test failed, now and then).
+  const store = await caches.open(OWNERS);
+  await store.put(bornKey(CACHE), new Response(`${Date.now()}`));
   const cache = await caches.open(CACHE);
   try {
     await Promise.all(Object.entries(FILES).map(async ([path, hash]) => {
@@ -50,9 +55,9 @@ async function precache() {
     }));
   } catch (e) {
     await caches.delete(CACHE); // never half a build
+    await store.delete(bornKey(CACHE));
     throw e;
   }
-  await (await caches.open(OWNERS)).put(bornKey(CACHE), new Response(`${Date.now()}`));
   // On-demand files an earlier build of this scope kept, if this build has the same bytes.
   for (const name of (await caches.keys()).filter((n) => n.startsWith(PREFIX) && n !== CACHE)) {
     const old = await caches.open(name);
@@ -85,8 +90,8 @@ async function cacheOf(id) {
 
 let lastCleanUp = 0;
 
-// When each build's cache was filled (its install), so that the worker of an older build, still
-// serving its pages while a newer one installs, never deletes the newer one's cache.
+// When each build's install began, so that the worker of an older build, still serving its pages
+// while a newer one installs, never deletes the newer one's cache.
 const bornKey = (name) => new URL(`./__build__/${encodeURIComponent(name)}`, SCOPE).href;
 async function bornAt(store, name) {
   const stored = await store.match(bornKey(name));
