@@ -14,7 +14,7 @@ const name = { sketch: "worker_sketch", onnx: "worker_onnx" }[build] ?? "worker"
 // The demos' build also comes with threads (`worker_mt`: tract's matrix products on a pool of
 // web workers sharing its memory), which only a cross-origin isolated page may run; everywhere
 // else (an embed in another site's iframe, a host without COOP/COEP) the one-thread build runs,
-// and so it does if the threaded one fails to load or to start its pool.
+// and so it does if the threaded one fails to load; if only its pool fails, it runs on one thread.
 // Not the denoiser's partner (`?role=partner`, cleaning.rs): it exists to put a second core to
 // work, and a pool of its own would only fight the main worker's for the same cores.
 const threads = Math.min(4, navigator.hardwareConcurrency || 1);

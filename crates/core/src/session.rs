@@ -144,13 +144,19 @@ pub fn use_thread_pool() {
     set_default_executor(Executor::RayonGlobal);
 }
 
+/// Whether [`use_thread_pool`] was called.
+#[cfg(feature = "threads")]
+fn pooled() -> bool {
+    matches!(
+        tract_linalg::multithread::current_tract_executor(),
+        tract_linalg::multithread::Executor::RayonGlobal
+    )
+}
+
 /// How many threads a session's inference runs on: the pool's, once [`use_thread_pool`] was called.
 pub fn threads() -> usize {
     #[cfg(feature = "threads")]
-    if matches!(
-        tract_linalg::multithread::current_tract_executor(),
-        tract_linalg::multithread::Executor::RayonGlobal
-    ) {
+    if pooled() {
         return rayon::current_num_threads();
     }
     1
@@ -162,10 +168,7 @@ pub fn threads() -> usize {
 /// work with threads that are already awake.
 fn on_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     #[cfg(feature = "threads")]
-    if matches!(
-        tract_linalg::multithread::current_tract_executor(),
-        tract_linalg::multithread::Executor::RayonGlobal
-    ) {
+    if pooled() {
         let done = &std::sync::atomic::AtomicBool::new(false);
         return rayon::scope(|scope| {
             let owner = rayon::current_thread_index();
