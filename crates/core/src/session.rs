@@ -55,9 +55,7 @@ impl Session {
     /// Loads an NNEF archive written by [`onnx_to_nnef`]: its input facts are already
     /// concrete, and must be `inputs`.
     pub fn from_nnef(bytes: &[u8], inputs: &[InputFact]) -> Result<Self> {
-        let model = tract_nnef::nnef()
-            .model_for_read(&mut std::io::Cursor::new(bytes))
-            .map_err(|e| Error::ModelParse(root_cause(&e)))?;
+        let model = crate::nnef::read(bytes).map_err(|e| Error::ModelParse(root_cause(&e)))?;
         inputs_match(model.inputs.len(), model.outputs.len(), inputs)?;
         for (i, input) in inputs.iter().enumerate() {
             let fact = model.input_fact(i).map_err(|e| Error::ModelShape(root_cause(&e)))?;
@@ -138,9 +136,17 @@ impl Session {
 /// Hands tract's matrix products (and its other parallel loops) to rayon's global pool from now
 /// on: the browser's threaded worker calls it once wasm-bindgen-rayon has built that pool. Until
 /// then, and in every build without the `threads` feature, they run on the calling thread.
+///
+/// Each matrix product is split in 4 chunks per thread, so that rayon evens out threads that
+/// progress unevenly (two threads on one core's two hyperthreads, the spinning in [`on_pool`]).
+/// That is tract's own choice on a machine whose last-level cache it knows to be 2 MB or more;
+/// in wasm it knows none, takes the machine for a small-cache one and splits products whose
+/// operands pass 1.5 MB in one chunk per thread: most of the photo model's. The photo model on
+/// 2 threads in Chromium: 39.3 → 34.8 ms (median, BENCHMARKS.md "2026-12-02, later").
 #[cfg(feature = "threads")]
 pub fn use_thread_pool() {
     use tract_linalg::multithread::{set_default_executor, Executor};
+    tract_linalg::knobs::TRACT_MMM_CHUNKS_PER_THREAD.set(Some(4));
     set_default_executor(Executor::RayonGlobal);
 }
 
