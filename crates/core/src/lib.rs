@@ -15,6 +15,8 @@ pub mod input;
 pub mod inspect;
 #[cfg(feature = "cnn")]
 pub mod model;
+#[cfg(feature = "engine")]
+mod nnef;
 pub mod photo;
 pub mod postprocess;
 pub mod protocol;

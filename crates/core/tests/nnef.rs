@@ -84,3 +84,19 @@ fn an_nnef_archive_for_another_shape_is_refused_with_a_message() {
     let err = Session::from_nnef(&nnef, &spec.input.facts()).err().expect("must fail").to_string();
     assert!(err.contains("[1, 1, 28, 28]"), "{err}");
 }
+
+/// The demos' worker reads archives with only the tract-core operators the registry's use (core
+/// `nnef.rs`): an archive with another one is refused with a message naming it, not a panic.
+#[test]
+fn an_nnef_archive_with_an_operator_outside_the_readers_is_refused_with_a_message() {
+    use tract_nnef::prelude::*;
+    let mut model = TypedModel::default();
+    let x = model.add_source("x", f32::fact([1, 4])).unwrap();
+    let round = tract_nnef::tract_core::ops::math::round_half_to_even();
+    let y = model.wire_node("round", round, &[x]).unwrap();
+    model.select_output_outlets(&y).unwrap();
+    let archive = tract_nnef::nnef().write_to_tar(&model, Vec::new()).unwrap();
+    let facts = [InputFact { shape: vec![1, 4], elem: Elem::F32 }];
+    let err = Session::from_nnef(&archive, &facts).err().expect("must fail").to_string();
+    assert!(err.contains("tract_core_round_even"), "{err}");
+}
