@@ -1,7 +1,7 @@
 //! The `threads` feature natively (`scripts/test.sh` turns it on): once a session is handed to
 //! rayon's pool (what the browser's threaded worker does with a pool of web workers), the photo
 //! model gives the very numbers it gives on one thread, for every golden photo, and says how many
-//! threads it ran on. Its own test binary: the pool is process-wide.
+//! threads it ran on; so do the other tract models, as the demos' worker reads them. Its own test binary: the pool is process-wide.
 #![cfg(feature = "threads")]
 
 mod common;
@@ -37,5 +37,38 @@ fn on_the_pool_the_photo_model_answers_as_on_one_thread() {
     for _ in 0..3 {
         let pooled: Vec<Vec<f32>> = tensors.iter().map(run).collect();
         assert_eq!(pooled, single, "the same numbers, bit for bit");
+    }
+    every_tract_model_answers_on_the_pool_as_on_one_thread();
+}
+
+/// Every tract model of the registry as the demos' worker runs it (its NNEF conversion, read by
+/// `Session::from_nnef`): on the 2-thread pool, the numbers it gives on one thread. The text,
+/// sentiment and denoising models run on the threaded worker too where the page is cross-origin
+/// isolated. Called by the test above, once the pool is in use (it is process-wide).
+fn every_tract_model_answers_on_the_pool_as_on_one_thread() {
+    use playground_core::input::{Elem, Feed, InputFact};
+    use playground_core::registry::{Runtime, MODELS};
+    use playground_core::session::{onnx_to_nnef, Session};
+    let repo = common::repo();
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let models: Vec<_> = MODELS.iter().filter(|m| m.runtime == Runtime::Tract).collect();
+    assert_eq!(models.len(), 4, "photo, text, denoiser, sentiment");
+    for spec in models {
+        let onnx = std::fs::read(repo.join(spec.model_path())).unwrap();
+        let facts = spec.input.facts();
+        let session = Session::from_nnef(&onnx_to_nnef(&onnx, &facts).unwrap(), &facts).unwrap();
+        let len = |f: &InputFact| f.shape.iter().product::<usize>();
+        let floats: Vec<Vec<f32>> = facts
+            .iter()
+            .map(|f| (0..len(f)).map(|i| (i as f32 * 0.37).sin() * 0.5 + 0.5).collect())
+            .collect();
+        let ids: Vec<Vec<i64>> =
+            facts.iter().map(|f| (0..len(f) as i64).map(|i| (i * 7) % 40).collect()).collect();
+        let feeds: Vec<Feed> = (0..facts.len())
+            .map(|i| if facts[i].elem == Elem::F32 { Feed::F32(&floats[i]) } else { Feed::I64(&ids[i]) })
+            .collect();
+        let single = one_thread.install(|| session.run_all(&feeds).unwrap());
+        assert_eq!(rayon::current_num_threads(), 2);
+        assert_eq!(session.run_all(&feeds).unwrap(), single, "{}: the same numbers, bit for bit", spec.id);
     }
 }
