@@ -100,3 +100,23 @@ fn an_nnef_archive_with_an_operator_outside_the_readers_is_refused_with_a_messag
     let err = Session::from_nnef(&archive, &facts).err().expect("must fail").to_string();
     assert!(err.contains("tract_core_round_even"), "{err}");
 }
+
+/// The workers are built with `vendor/tract-nnef`, whose `patch` transform is left unregistered:
+/// with it registered every tract-core operator was in the demos' worker, 0.4 MB gzip more
+/// (vendor/README.md). After a tract upgrade cargo would take crates.io's again, with only a
+/// warning, until `vendor/refresh.sh` vendors the new version: this fails first.
+#[test]
+fn tract_nnef_is_the_vendored_one() {
+    let lock = std::fs::read_to_string(repo().join("Cargo.lock")).unwrap();
+    let entries: Vec<&str> =
+        lock.split("[[package]]").filter(|entry| entry.contains("\nname = \"tract-nnef\"\n")).collect();
+    let manifest = std::fs::read_to_string(repo().join("vendor/tract-nnef/Cargo.toml")).unwrap();
+    let version = manifest.lines().find(|line| line.starts_with("version = ")).unwrap();
+    assert_eq!(entries.len(), 1, "one tract-nnef in Cargo.lock");
+    assert!(
+        !entries[0].contains("source = "),
+        "tract-nnef comes from a registry, not vendor/: {}",
+        entries[0]
+    );
+    assert!(entries[0].contains(&format!("\n{version}\n")), "vendor/ holds {version}: {}", entries[0]);
+}
