@@ -6,7 +6,7 @@
 //!
 //! The operators here are read exactly as tract-nnef 0.23 reads them (the `*_load` functions
 //! are its own, copied). An archive that uses another one fails with tract's error for an
-//! unknown operator; `tests/models.rs` loads every registry model through here.
+//! unknown operator; core `tests/nnef.rs` loads every registry model's archive through here.
 
 use std::collections::HashMap;
 use tract_nnef::ast::{Document, ProtoModel};

@@ -138,11 +138,11 @@ impl Session {
 /// then, and in every build without the `threads` feature, they run on the calling thread.
 ///
 /// Each matrix product is split in 4 chunks per thread, so that rayon evens out threads that
-/// progress unevenly (two threads on one core's two hyperthreads, the spinning in [`on_pool`]).
+/// progress unevenly (say, two threads on one core's two hyperthreads).
 /// That is tract's own choice on a machine whose last-level cache it knows to be 2 MB or more;
 /// in wasm it knows none, takes the machine for a small-cache one and splits products whose
 /// operands pass 1.5 MB in one chunk per thread: most of the photo model's. The photo model on
-/// 2 threads in Chromium: 39.3 → 34.8 ms (median, BENCHMARKS.md "2026-12-02, later").
+/// 2 threads in Chromium: 39.3 → 34.8 ms (median; BENCHMARKS.md, "Goal 2, later on 2026-12-02").
 #[cfg(feature = "threads")]
 pub fn use_thread_pool() {
     use tract_linalg::multithread::{set_default_executor, Executor};

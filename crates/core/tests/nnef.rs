@@ -2,25 +2,13 @@
 //! (`session::onnx_to_nnef`, run by scripts/build.sh). The conversion must not change what a
 //! model answers: same scores as the ONNX session on real inputs, for every registry model.
 
+mod common;
+
+use common::{repo, MadeUpInputs};
 use playground_core::engine::Engine;
-use playground_core::input::{Elem, Feed, InputFact};
+use playground_core::input::{Elem, InputFact};
 use playground_core::registry::MODELS;
 use playground_core::session::{is_nnef, onnx_to_nnef, Session};
-use std::path::PathBuf;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A deterministic, non-trivial input: a smooth pattern in the model's value range.
-fn input(len: usize) -> Vec<f32> {
-    (0..len).map(|i| (i as f32 * 0.37).sin() * 0.5 + 0.5).collect()
-}
-
-/// Ids for a character model: a repeating run through the first 40.
-fn ids(len: usize) -> Vec<i64> {
-    (0..len as i64).map(|i| (i * 7) % 40).collect()
-}
 
 #[test]
 fn every_registry_model_gives_the_same_scores_from_its_nnef_conversion() {
@@ -31,22 +19,8 @@ fn every_registry_model_gives_the_same_scores_from_its_nnef_conversion() {
         assert!(is_nnef(&nnef) && !is_nnef(&onnx), "{}: format sniffing", spec.id);
         let from_onnx = Session::from_onnx(&onnx, &facts).unwrap();
         let from_nnef = Session::from_nnef(&nnef, &facts).unwrap();
-        let values: Vec<(Vec<f32>, Vec<i64>)> = facts
-            .iter()
-            .map(|f| {
-                let len = f.shape.iter().product();
-                if f.elem == Elem::F32 {
-                    (input(len), vec![])
-                } else {
-                    (vec![], ids(len))
-                }
-            })
-            .collect();
-        let feeds: Vec<Feed> = facts
-            .iter()
-            .zip(&values)
-            .map(|(f, (x, i))| if f.elem == Elem::F32 { Feed::F32(x) } else { Feed::I64(i) })
-            .collect();
+        let inputs = MadeUpInputs::new(&facts);
+        let feeds = inputs.feeds();
         let (a, b) = (from_onnx.run(&feeds).unwrap(), from_nnef.run(&feeds).unwrap());
         assert_eq!(a.len(), b.len(), "{}", spec.id);
         let worst = a.iter().zip(&b).map(|(p, q)| (p - q).abs()).fold(0.0f32, f32::max);

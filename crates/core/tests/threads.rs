@@ -1,7 +1,8 @@
 //! The `threads` feature natively (`scripts/test.sh` turns it on): once a session is handed to
 //! rayon's pool (what the browser's threaded worker does with a pool of web workers), the photo
 //! model gives the very numbers it gives on one thread, for every golden photo, and says how many
-//! threads it ran on; so do the other tract models, as the demos' worker reads them. Its own test binary: the pool is process-wide.
+//! threads it ran on; so do the other tract models, as the demos' worker reads them. Its own
+//! test binary: the pool is process-wide.
 #![cfg(feature = "threads")]
 
 mod common;
@@ -46,7 +47,6 @@ fn on_the_pool_the_photo_model_answers_as_on_one_thread() {
 /// sentiment and denoising models run on the threaded worker too where the page is cross-origin
 /// isolated. Called by the test above, once the pool is in use (it is process-wide).
 fn every_tract_model_answers_on_the_pool_as_on_one_thread() {
-    use playground_core::input::{Elem, Feed, InputFact};
     use playground_core::registry::{Runtime, MODELS};
     use playground_core::session::{onnx_to_nnef, Session};
     let repo = common::repo();
@@ -57,16 +57,8 @@ fn every_tract_model_answers_on_the_pool_as_on_one_thread() {
         let onnx = std::fs::read(repo.join(spec.model_path())).unwrap();
         let facts = spec.input.facts();
         let session = Session::from_nnef(&onnx_to_nnef(&onnx, &facts).unwrap(), &facts).unwrap();
-        let len = |f: &InputFact| f.shape.iter().product::<usize>();
-        let floats: Vec<Vec<f32>> = facts
-            .iter()
-            .map(|f| (0..len(f)).map(|i| (i as f32 * 0.37).sin() * 0.5 + 0.5).collect())
-            .collect();
-        let ids: Vec<Vec<i64>> =
-            facts.iter().map(|f| (0..len(f) as i64).map(|i| (i * 7) % 40).collect()).collect();
-        let feeds: Vec<Feed> = (0..facts.len())
-            .map(|i| if facts[i].elem == Elem::F32 { Feed::F32(&floats[i]) } else { Feed::I64(&ids[i]) })
-            .collect();
+        let inputs = common::MadeUpInputs::new(&facts);
+        let feeds = inputs.feeds();
         let single = one_thread.install(|| session.run_all(&feeds).unwrap());
         assert_eq!(rayon::current_num_threads(), 2);
         assert_eq!(session.run_all(&feeds).unwrap(), single, "{}: the same numbers, bit for bit", spec.id);

@@ -1,8 +1,41 @@
 //! Paths shared by the integration tests: the repository's models and the Quick Draw data
-//! (never committed; `../shared/data/quickdraw` beside the clone, or `QUICKDRAW_DATA`).
+//! (never committed; `../shared/data/quickdraw` beside the clone, or `QUICKDRAW_DATA`); and a
+//! made-up input for any registry model.
 #![allow(dead_code)]
 
+use playground_core::input::{Elem, Feed, InputFact};
 use std::path::{Path, PathBuf};
+
+/// A deterministic, non-trivial value for every input of a model: a smooth pattern in [0, 1]
+/// where it takes f32, ids running through the first 40 where it takes ids (a character model).
+pub struct MadeUpInputs {
+    values: Vec<(Vec<f32>, Vec<i64>)>,
+}
+
+impl MadeUpInputs {
+    pub fn new(facts: &[InputFact]) -> Self {
+        let values = facts
+            .iter()
+            .map(|f| {
+                let len = f.shape.iter().product::<usize>();
+                if f.elem == Elem::F32 {
+                    ((0..len).map(|i| (i as f32 * 0.37).sin() * 0.5 + 0.5).collect(), vec![])
+                } else {
+                    (vec![], (0..len as i64).map(|i| (i * 7) % 40).collect())
+                }
+            })
+            .collect();
+        MadeUpInputs { values }
+    }
+
+    /// One feed per input, in the facts' order.
+    pub fn feeds(&self) -> Vec<Feed<'_>> {
+        self.values
+            .iter()
+            .map(|(x, ids)| if ids.is_empty() { Feed::F32(x) } else { Feed::I64(ids) })
+            .collect()
+    }
+}
 
 /// Worked out without `canonicalize`, which WASI lacks (models.rs also runs under wasm32-wasip1).
 pub fn repo() -> PathBuf {
