@@ -30,11 +30,11 @@ log "core preprocessing and kernels under wasm32 (+simd128) in Node: same as nat
 cargo test --target wasm32-unknown-unknown -p playground-core --no-default-features --features photos --test parity
 cargo test --target wasm32-unknown-unknown -p playground-kernels --test kernels
 
-log "model tests under wasm32 (+simd128, the browser's convolutions) in Node: the native figures"
+log "model tests under wasm32 (+simd128, the browser's convolutions and matrix kernel) in Node: the native figures"
 # Not the one that loads every registry model (the 23 MB sentiment model among them): with that
 # much wasm memory Node 20's V8 crashed in 4 runs of 6 (scripts/wasi_run.mjs); without it, 0 of 6.
 CARGO_TARGET_WASM32_WASIP1_RUNNER="node --no-warnings $PWD/scripts/wasi_run.mjs" \
-    cargo test --target wasm32-wasip1 -p playground-core --test models -- --nocapture \
+    cargo test --target wasm32-wasip1 -p playground-core --test models --test gemm -- --nocapture \
     --skip every_registry_model_loads_and_its_labels_match_its_outputs
 
 log "UI component tests in headless Chromium (wasm-bindgen-test)"

@@ -86,6 +86,13 @@ impl Session {
         Ok(Session { plan, inputs: inputs.to_vec(), output_len })
     }
 
+    /// The matrix-product kernels the plan runs, by name (`wasm_f32_8x8`, `playground_f32_4x8`, …).
+    pub fn matrix_kernels(&self) -> std::collections::BTreeSet<String> {
+        use tract_nnef::tract_core::ops::matmul::optimized::OptMatMul;
+        let ops = self.plan.model().nodes.iter().filter_map(|n| n.op_as::<OptMatMul>());
+        ops.flat_map(|op| op.mmm.iter().map(|k| k.name().to_string())).collect()
+    }
+
     /// Number of values in the first output (the class count for a classifier).
     pub fn output_len(&self) -> usize {
         self.output_len

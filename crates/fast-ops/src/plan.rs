@@ -224,8 +224,10 @@ pub const WINOGRAD_CONVOLUTIONS: bool = cfg!(all(target_arch = "wasm32", target_
 
 /// The rewrites of a decluttered model, to run before tract's `optimize` (which would lower a
 /// convolution into im2col and matrix products): [`replace_convolutions`] where
-/// [`WINOGRAD_CONVOLUTIONS`]. Returns how many operators were replaced.
+/// [`WINOGRAD_CONVOLUTIONS`]. Returns how many operators were replaced. It also keeps
+/// `playground-gemm`'s matrix kernel in the build, which `optimize` then picks in wasm.
 pub fn speed_up_decluttered(model: &mut TypedModel) -> TractResult<usize> {
+    playground_gemm::register();
     let replaced = if WINOGRAD_CONVOLUTIONS { replace_convolutions(model)? } else { 0 };
     if replaced > 0 {
         model.compact()?; // drops the convolutions' weights, so optimizing does not pack them

@@ -1,7 +1,8 @@
 //! op-profile MODEL.nnef.tar [RUNS] [tract]: the optimized plan's nodes with their mean time per
 //! inference, and the median of whole inferences (uninstrumented). The plan is the one our
 //! session runs (`fast_ops::speed_up_decluttered` and `speed_up` applied) unless the third
-//! argument is `tract`; `winograd` also swaps convolutions natively. Natively it
+//! argument is `tract`; `winograd` also swaps convolutions natively. In wasm the matrix products
+//! run on playground-gemm's 4×8 kernel unless GEMM=tract. Natively it
 //! also prints the process's resident memory once the plan has run.
 use std::time::Instant;
 use tract_nnef::prelude::*;
@@ -15,6 +16,11 @@ fn main() -> TractResult<()> {
     if let Some(n) = std::env::var("TRACT_THREADS").ok().and_then(|s| s.parse().ok()) {
         tract_linalg::multithread::set_default_executor(tract_linalg::multithread::Executor::multithread(n));
         println!("{n} threads");
+    }
+    // GEMM=tract: tract's own matrix kernel in wasm instead of playground-gemm's 4×8.
+    if std::env::var("GEMM").as_deref() == Ok("tract") {
+        playground_fast_ops::use_wasm_gemm_kernel(false);
+        println!("tract's matrix kernel");
     }
     let bytes = std::fs::read(path)?;
     let model = tract_nnef::nnef().model_for_read(&mut std::io::Cursor::new(bytes))?;
