@@ -36,6 +36,9 @@ log "model tests under wasm32 (+simd128, the browser's convolutions and matrix k
 CARGO_TARGET_WASM32_WASIP1_RUNNER="node --no-warnings $PWD/scripts/wasi_run.mjs" \
     cargo test --target wasm32-wasip1 -p playground-core --test models --test gemm -- --nocapture \
     --skip every_registry_model_loads_and_its_labels_match_its_outputs
+# The matrix kernel op by op (it exists only in wasm32 + simd128).
+CARGO_TARGET_WASM32_WASIP1_RUNNER="node --no-warnings $PWD/scripts/wasi_run.mjs" \
+    cargo test --target wasm32-wasip1 -p playground-gemm --test kernel
 
 log "UI component tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=120 \

@@ -2,8 +2,10 @@
 //! tract's 8×8 (faster in V8: BENCHMARKS.md). Both sum each output in the same order, so the tract
 //! models of the registry, as the demos' worker reads them, must give the same numbers on either,
 //! bit for bit. `scripts/test.sh` runs this under wasm32-wasip1 in Node, where the kernel is used;
-//! natively it does not exist, and no plan may name it. Its own test binary: the kernel's switch
-//! is process-wide.
+//! natively it does not exist, and no plan may name it. (In wasm the denoiser has no matrix
+//! product left, all its convolutions being Winograd's; the kernel's own operations are tested
+//! one by one in crates/gemm/tests/kernel.rs.) Its own test binary: the kernel's switch is
+//! process-wide.
 
 mod common;
 

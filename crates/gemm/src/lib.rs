@@ -1,5 +1,6 @@
 //! A 4×8 f32 matrix-product kernel for tract in wasm32 + simd128, and the dispatch tier that makes
-//! tract prefer it to its own 8×8 for every f32 product wider than one column.
+//! tract prefer it to its own 8×8 for every f32 product wider than one column (of a width known
+//! when the plan is optimized: tract asks no tier about the others).
 //!
 //! Why: in the browser tract runs every convolution of the photo model as a matrix product on
 //! its `wasm_f32_8x8` kernel (about 90% of an inference, `experiments/op-profile`). That kernel
@@ -16,6 +17,8 @@
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use wasm::kernel;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

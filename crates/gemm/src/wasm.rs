@@ -19,7 +19,8 @@ use crate::{ENABLED, KERNEL_NAME};
 
 type Tile = [v128; 8];
 
-fn kernel() -> &'static DynKernel<4, 8, f32> {
+/// The kernel as registered (`tests/kernel.rs` runs it op by op).
+pub fn kernel() -> &'static DynKernel<4, 8, f32> {
     static KERNEL: OnceLock<DynKernel<4, 8, f32>> = OnceLock::new();
     KERNEL.get_or_init(|| {
         let mut k = DynKernel::<4, 8, f32>::new(
