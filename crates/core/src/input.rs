@@ -294,17 +294,6 @@ impl InputSpec {
         ))
     }
 
-    /// A tensor of this spec's shape, of the image mirrored left to right.
-    pub fn mirrored(&self, tensor: &[f32]) -> Vec<f32> {
-        let pixel = match self.layout {
-            Layout::Nchw => 1,
-            Layout::Nhwc => usize::from(self.channels),
-        };
-        let row = self.side as usize * pixel;
-        let rows = tensor.chunks_exact(row);
-        rows.flat_map(|row| row.chunks_exact(pixel).rev().flatten().copied()).collect()
-    }
-
     /// 8-bit pixels, `channels` interleaved (RGB order), → the model's tensor.
     pub fn to_tensor(&self, pixels: &[u8]) -> Vec<f32> {
         // One loop per scale and channel, with the choices made outside it: a photo's 150 000

@@ -24,8 +24,6 @@ pub struct Model {
     pub not_sure_above: Option<f32>,
     /// An encoder's WordPiece vocabulary (`InputKind::Tokens`), read once at load.
     pub vocab: Option<Vocab>,
-    /// Whether [`Model::run`] averages the image's logits with its mirror image's (registry).
-    pub mirror_average: bool,
     runner: Runner,
 }
 
@@ -125,7 +123,6 @@ impl Model {
             scoring: Scoring::Softmax,
             not_sure_above: entry.not_sure_above,
             vocab,
-            mirror_average: entry.mirror_average,
             runner,
         })
     }
@@ -162,15 +159,9 @@ impl Model {
         self.runner.threads()
     }
 
-    /// The model's first output on an image model's prepared tensor, flattened; averaged with
-    /// its output on the mirrored image where the registry says so ([`ModelSpec::mirror_average`]).
+    /// The model's first output on an image model's prepared tensor, flattened.
     pub fn run(&self, tensor: &[f32]) -> Result<Vec<f32>> {
-        let values = self.run_feeds(&[Feed::F32(tensor)])?;
-        if !self.mirror_average {
-            return Ok(values);
-        }
-        let mirrored = self.run_feeds(&[Feed::F32(&self.pixels()?.mirrored(tensor))])?;
-        Ok(values.iter().zip(&mirrored).map(|(a, b)| (a + b) / 2.0).collect())
+        self.run_feeds(&[Feed::F32(tensor)])
     }
 
     /// The model's first output on `feeds` (one per input, as `input.facts()` says), flattened.
@@ -288,7 +279,6 @@ mod own {
                 scoring: Scoring::Detect,
                 not_sure_above: None,
                 vocab: None,
-                mirror_average: false,
                 runner,
             })
         }

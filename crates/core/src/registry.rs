@@ -74,11 +74,6 @@ pub struct ModelSpec {
     /// [`Widening::not_sure_above`]). Chosen by models/train/compare.py (MODEL.md): a better sign
     /// than the top guess's probability.
     pub not_sure_above: Option<f32>,
-    /// Its answers average its logits on the image and on the image mirrored left to right
-    /// ([`crate::model::Model::run`]): for a model trained on mirrored images too, so that a
-    /// drawing and its mirror image get the same answer. Twice the work; for the sketch model
-    /// held-out top-1 / top-3 86.1% / 95.0% → 87.0% / 95.3% (models/sketch/MODEL.md).
-    pub mirror_average: bool,
     /// What runs it, and so which worker builds can.
     pub runtime: Runtime,
 }
@@ -115,9 +110,8 @@ pub const MODELS: &[ModelSpec] = &[
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
-        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.6, 2.0] }),
-        not_sure_above: Some(2.8),
-        mirror_average: true,
+        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.7, 2.0] }),
+        not_sure_above: Some(2.7),
         runtime: Runtime::Cnn,
     },
     ModelSpec {
@@ -128,7 +122,6 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
         widened_by: None,
         not_sure_above: None,
-        mirror_average: false,
         runtime: Runtime::Cnn,
     },
     ModelSpec {
@@ -153,7 +146,6 @@ pub const MODELS: &[ModelSpec] = &[
         }),
         widened_by: None,
         not_sure_above: None,
-        mirror_average: false,
         runtime: Runtime::Tract,
     },
     ModelSpec {
@@ -164,7 +156,6 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Chars(CharSpec { window: 128 }),
         widened_by: None,
         not_sure_above: None,
-        mirror_average: false,
         runtime: Runtime::Tract,
     },
     ModelSpec {
@@ -176,7 +167,6 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Tiles(TileSpec { tile: 256, margin: 6 }),
         widened_by: None,
         not_sure_above: None,
-        mirror_average: false,
         runtime: Runtime::Tract,
     },
     ModelSpec {
@@ -188,7 +178,6 @@ pub const MODELS: &[ModelSpec] = &[
         input: InputKind::Tokens(TokenSpec { seq: 64 }),
         widened_by: None,
         not_sure_above: None,
-        mirror_average: false,
         runtime: Runtime::Tract,
     },
 ];

@@ -7,7 +7,6 @@
 mod common;
 
 use playground_core::engine::Engine;
-use playground_core::input::Feed;
 use playground_core::sketch::{rasterize, simplify, Stroke};
 use serde_json::Value;
 
@@ -112,10 +111,7 @@ fn held_out_rows_get_the_same_label_and_logits_as_pytorch() {
         let row = case["row"].as_u64().unwrap() as usize;
         assert!(row < 100, "golden rows must come from the held-out split");
         let bitmap = &common::npy_rows(&path)[row];
-        // The network on the bitmap alone, as PyTorch ran it (an answer also averages the mirror
-        // image's logits: registry `mirror_average`, tests/models.rs).
-        let tensor = model.pixels().unwrap().prepared(bitmap.to_vec()).tensor;
-        let logits = model.run_feeds(&[Feed::F32(&tensor)]).unwrap();
+        let logits = model.run(&model.pixels().unwrap().prepared(bitmap.to_vec()).tensor).unwrap();
         let reference: Vec<f32> =
             case["logits"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect();
         for (ours, theirs) in logits.iter().zip(&reference) {

@@ -5,7 +5,7 @@
 mod common;
 
 use playground_core::engine::Engine;
-use playground_core::input::{ChannelOrder, Feed, InputSpec, Layout, ModelInput, Prepared, Scale};
+use playground_core::input::{ChannelOrder, InputSpec, Layout, ModelInput, Prepared, Scale};
 use playground_core::inspect::{
     check_model_size, inspect, Dim, ImageGuess, ModelCard, TensorInfo, MAX_MODEL_BYTES,
 };
@@ -334,9 +334,7 @@ fn shipped_photo_model_card() {
 }
 
 /// The custom path with the guessed spec feeds the shipped sketch model exactly what the
-/// engine feeds it, so it guesses what the network guesses on that tensor. (The page's answer
-/// also averages the mirror image's logits, registry `mirror_average`, which a person's model
-/// does not: compared with the engine's model on the tensor alone.)
+/// engine feeds it, so it guesses the same.
 #[test]
 fn custom_path_matches_the_engine_on_real_drawings() {
     let onnx = read("models/sketch/model.onnx");
@@ -358,9 +356,7 @@ fn custom_path_matches_the_engine_on_real_drawings() {
             assert_eq!(ours.view, theirs.view, "{word} {key}");
             assert_eq!(ours.tensor, theirs.tensor, "{word} {key}");
             let out = answer(&model, &ours.tensor).unwrap();
-            let shipped = engine.get("sketch").unwrap();
-            let alone = shipped.run_feeds(&[Feed::F32(&theirs.tensor)]).unwrap();
-            let top = shipped.answer_from(alone, 5).0.top;
+            let top = engine.classify_sketch("sketch", &strokes, 5).unwrap();
             assert_eq!(out.top[0].label, top[0].label, "{word} {key}");
             assert!((out.top[0].probability - top[0].probability).abs() < 1e-5, "{word} {key}");
             assert_eq!(out.output_len, 64);
