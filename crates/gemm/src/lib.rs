@@ -15,10 +15,10 @@
 //! it off, so tests and `experiments/op-profile` can build tract's plan in the same process.
 //! Only wasm32 with simd128 has the kernel; elsewhere this crate is empty.
 
+/// The kernel itself (`wasm::kernel`, which `tests/kernel.rs` runs op by op), its registry entry
+/// and its tier.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod wasm;
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub use wasm::kernel;
+pub mod wasm;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -36,7 +36,7 @@ fn ours(start: &Tile, op: FusedKerSpec<f32>) -> Tile {
         FusedKerSpec::Store(store),
         FusedKerSpec::Done,
     ];
-    assert_eq!(unsafe { (playground_gemm::kernel().kernel)(&ops) }, 0);
+    assert_eq!(unsafe { (playground_gemm::wasm::kernel().kernel)(&ops) }, 0);
     out
 }
 
@@ -124,7 +124,7 @@ fn strided_stores_and_unicast_adds_reach_every_cell() {
             FusedKerSpec::Store(tile(out.as_mut_ptr())),
             FusedKerSpec::Done,
         ];
-        assert_eq!(unsafe { (playground_gemm::kernel().kernel)(&ops) }, 0);
+        assert_eq!(unsafe { (playground_gemm::wasm::kernel().kernel)(&ops) }, 0);
         for r in 0..MR {
             for c in 0..NR {
                 assert_eq!(out[at(r, c)], start[r][c] + other[at(r, c)], "row {r}, column {c}");
