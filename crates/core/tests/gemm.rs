@@ -27,9 +27,9 @@ fn tract_models_answer_on_our_matrix_kernel_as_on_tracts() {
         let onnx = std::fs::read(repo.join(spec.model_path())).unwrap();
         let facts = spec.input.facts();
         let nnef = onnx_to_nnef(&onnx, &facts).unwrap();
-        playground_fast_ops::use_wasm_gemm_kernel(false);
+        playground_gemm::set_enabled(false);
         let tracts = Session::from_nnef(&nnef, &facts).unwrap();
-        playground_fast_ops::use_wasm_gemm_kernel(true);
+        playground_gemm::set_enabled(true);
         let ours = Session::from_nnef(&nnef, &facts).unwrap();
 
         let (kernels, tracts_kernels) = (ours.matrix_kernels(), tracts.matrix_kernels());

@@ -37,5 +37,4 @@ pub use plan::{
     replace_convolutions, replace_convolutions_with, speed_up, speed_up_decluttered, Conv3x3Winograd,
     MaxPool2x2, SpatialPad, SpeedUps, WINOGRAD_CONVOLUTIONS,
 };
-pub use playground_gemm::set_enabled as use_wasm_gemm_kernel;
 pub use playground_kernels::WinogradTiles;

@@ -19,7 +19,7 @@ fn main() -> TractResult<()> {
     }
     // GEMM=tract: tract's own matrix kernel in wasm instead of playground-gemm's 4×8.
     if std::env::var("GEMM").as_deref() == Ok("tract") {
-        playground_fast_ops::use_wasm_gemm_kernel(false);
+        playground_gemm::set_enabled(false);
         println!("tract's matrix kernel");
     }
     let bytes = std::fs::read(path)?;
