@@ -68,6 +68,15 @@ class OnnxNumpy:
         self.ops = [n.op_type for n in g.node]
 
     def run(self, x: np.ndarray) -> np.ndarray:
+        return self._env(x)[self.outputs[0]]
+
+    def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(weight, bias) of every Conv and Gemm in graph order, as float32 (after any Cast or Dequantize)."""
+        shape = [d.dim_value or 1 for d in self.model.graph.input[0].type.tensor_type.shape.dim]
+        env = self._env(np.zeros(shape, np.float32))
+        return [(env[n.input[1]], env[n.input[2]]) for n in self.model.graph.node if n.op_type in ("Conv", "Gemm")]
+
+    def _env(self, x: np.ndarray) -> dict:
         env = dict(self.init)
         env[self.inputs[0]] = x.astype(np.float32)
         for node in self.model.graph.node:
@@ -105,7 +114,7 @@ class OnnxNumpy:
             else:
                 raise NotImplementedError(f"op {op}")
             env[node.output[0]] = y.astype(np.float32)
-        return env[self.outputs[0]]
+        return env
 
     def logits(self, rows_u8: np.ndarray, batch: int = 512) -> np.ndarray:
         """uint8 (N,784) -> logits (N,C). The file has a fixed batch of 1, but these ops are batch-agnostic."""

@@ -10,6 +10,7 @@ output `logits` float32 [1,num_classes] (raw logits, softmax in Rust), labels.tx
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -123,6 +124,89 @@ def augment(x: torch.Tensor, g: torch.Generator, restretched: torch.Tensor | Non
     return x
 
 
+# ---------------------------------------------------------------- finishing
+
+def fold_batchnorm(model: SketchNet) -> SketchNet:
+    """A copy with every BatchNorm folded into the convolution before it (what the ONNX export holds)."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+    model = copy.deepcopy(model).eval()
+    layers = list(model.features)
+    for i, layer in enumerate(layers):
+        if isinstance(layer, nn.BatchNorm2d):
+            layers[i - 1], layers[i] = fuse_conv_bn_eval(layers[i - 1], layer), nn.Identity()
+            # torch 2 returns the bias of a bias-free conv frozen (torch 1.13 does not): it must train
+            layers[i - 1].bias.requires_grad_(True)
+    model.features = nn.Sequential(*layers)
+    return model
+
+
+def load_exported(model: SketchNet, onnx_path: Path) -> None:
+    """Loads the weights of an exported model.onnx (fp32, fp16 or int8 stored) into a folded SketchNet."""
+    from onnx_numpy import OnnxNumpy
+    weights = OnnxNumpy(onnx_path).weights()
+    convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    dense = [m for m in model.head if isinstance(m, nn.Linear)]
+    if len(weights) != len(convs) + len(dense):
+        raise SystemExit(f"{onnx_path}: {len(weights)} weighted layers, the model has {len(convs) + len(dense)}")
+    with torch.no_grad():
+        for layer, (w, b) in zip(convs + dense, weights):
+            layer.weight.copy_(torch.from_numpy(w))
+            if layer.bias is None:
+                layer.bias = nn.Parameter(torch.zeros(w.shape[0]))
+            layer.bias.copy_(torch.from_numpy(b))
+
+
+def augment_light(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+    """The finishing epochs' augmentation: mirror 50% and a whole-pixel shift of -1..1 per axis, nothing
+    that changes the strokes (the held-out rows and the page's renders are Google's clean bitmaps)."""
+    n = x.shape[0]
+    flip = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
+    tx, ty = (torch.randint(-1, 2, (2, n), generator=g).float() * 2 / 28).unbind(0)
+    zero, one = torch.zeros(n), torch.ones(n)
+    theta = torch.stack([torch.stack([flip, zero, tx], 1), torch.stack([zero, one, ty], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def finish(model: SketchNet, args, train, val, g: torch.Generator, history: list) -> tuple[SketchNet, int]:
+    """Trains the folded model `--finish-epochs` more epochs with the light augmentation (cosine from
+    `--finish-lr`, a fresh AdamW); returns the weights (the start or an epoch's) with the best balanced
+    validation top-1, and the finishing epoch they are from (0: the start).
+
+    Folded, because the same epochs with the BatchNorms in place lost validation accuracy (MODEL.md, "Tried,
+    not kept"); why was not measured."""
+    (xtr_t, ytr_t, sampler_w), (xva, yva) = train, val
+    steps = args.finish_epochs * (len(xtr_t) // args.batch)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.finish_lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / steps)))
+    idx = torch.multinomial(sampler_w, steps * args.batch, replacement=True, generator=g)
+    best = (balanced_top1(model, xva, yva), copy.deepcopy(model.state_dict()), 0)
+    print(f"finishing from val(bal) top1 {best[0]:.4f}", flush=True)
+    per_epoch = steps // args.finish_epochs
+    for ep in range(args.finish_epochs):
+        model.train()
+        te, tot_loss = time.time(), 0.0
+        for s in range(ep * per_epoch, (ep + 1) * per_epoch):
+            bi = idx[s * args.batch:(s + 1) * args.batch]
+            xb = augment_light(xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28), g)
+            loss = F.cross_entropy(model(xb.contiguous(memory_format=torch.channels_last)), ytr_t[bi],
+                                   label_smoothing=0.05)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot_loss += loss.item()
+        acc = balanced_top1(model, xva, yva)
+        history.append({"finish_epoch": ep + 1, "loss": tot_loss / per_epoch, "val_balanced_top1": acc,
+                        "seconds": time.time() - te})
+        print(f"finish {ep + 1}/{args.finish_epochs} loss {tot_loss / per_epoch:.4f} val(bal) top1 {acc:.4f} "
+              f"({time.time() - te:.0f}s)", flush=True)
+        if acc > best[0]:
+            best = (acc, copy.deepcopy(model.state_dict()), ep + 1)
+    model.load_state_dict(best[1])
+    return model.eval(), best[2]
+
+
 # ---------------------------------------------------------------- data
 
 
@@ -195,6 +279,12 @@ def shrink_weights(onnx_path: Path, val: tuple[np.ndarray, np.ndarray], heldout:
                                   "most 1% of the validation rows' top-1 answers", "variants": report}
 
 
+def balanced_top1(net, xva: np.ndarray, yva: np.ndarray) -> float:
+    """Class-balanced validation top-1 (mean of per-class top-1), matching the balanced objective."""
+    hit = topk_acc(predict(net, xva), yva, 1)
+    return float(np.mean([hit[yva == c].mean() for c in np.unique(yva)]))
+
+
 def topk_acc(logits: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
     top = np.argsort(-logits, axis=1)[:, :k]
     return (top == y[:, None]).any(axis=1)
@@ -226,6 +316,13 @@ def main():
                          "classes, on the training rows rendered by Google (never the re-rendered ones)")
     ap.add_argument("--kd-weight", type=float, default=0.5, help="share of the loss from the teacher")
     ap.add_argument("--kd-temperature", type=float, default=3.0)
+    ap.add_argument("--finish-epochs", type=int, default=3,
+                    help="epochs after the main schedule, BatchNorm folded, with the light augmentation only "
+                         "(mirror, 1 px shifts): the main one's line-weight, blur and rotation changes keep the "
+                         "model from fitting the clean bitmaps it is asked about (0: none)")
+    ap.add_argument("--finish-lr", type=float, default=1e-3, help="the finishing epochs' first rate (cosine to 0)")
+    ap.add_argument("--finish-from", default=None,
+                    help="a model.onnx this script exported: skip the main schedule and finish its weights")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -255,7 +352,7 @@ def main():
             raise SystemExit(f"the teacher lacks {missing}")
         teacher_index = torch.tensor([teacher_labels.index(lab) for lab in labels])
     nparams = sum(p.numel() for p in model.parameters())
-    print(f"params {nparams}", flush=True)
+    print(f"params {nparams} (with BatchNorm; folded into the convolutions when exported)", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.15
@@ -270,55 +367,59 @@ def main():
     ytr_t = torch.from_numpy(ytr).long()
     rtr_t = torch.from_numpy(rtr)
 
-    best = (-1.0, None, -1, "raw")
     history = []
-    for ep in range(args.epochs):
-        model.train()
-        te = time.time()
-        idx = torch.multinomial(sampler_w, steps_per_epoch * args.batch, replacement=True, generator=g)
-        tot_loss = 0.0
-        for s in range(steps_per_epoch):
-            bi = idx[s * args.batch:(s + 1) * args.batch]
-            xb = xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28)
-            xb = augment(xb, g, rtr_t[bi]).contiguous(memory_format=torch.channels_last)
-            logits = model(xb)
-            loss = F.cross_entropy(logits, ytr_t[bi], label_smoothing=0.05)
-            if teacher is not None:
-                # the teacher's view of the same augmented images, over our classes only; not on the
-                # re-rendered rows, whose style it never saw
-                google = ~rtr_t[bi]
-                with torch.no_grad():
-                    soft = F.softmax(teacher(xb[google].contiguous(memory_format=torch.channels_last))[:, teacher_index] / args.kd_temperature, 1)
-                kd = F.kl_div(F.log_softmax(logits[google] / args.kd_temperature, 1), soft,
-                              reduction="batchmean") * args.kd_temperature ** 2
-                loss = (1 - args.kd_weight) * loss + args.kd_weight * kd
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            if ema is not None:
-                ema.update_parameters(model)
-            tot_loss += loss.item()
+    if args.finish_from:
+        model = fold_batchnorm(model)
+        load_exported(model, Path(args.finish_from))
+        best = (None, None, None, f"exported ({args.finish_from})")
+    else:
+        best = (-1.0, None, -1, "raw")
+        for ep in range(args.epochs):
+            model.train()
+            te = time.time()
+            idx = torch.multinomial(sampler_w, steps_per_epoch * args.batch, replacement=True, generator=g)
+            tot_loss = 0.0
+            for s in range(steps_per_epoch):
+                bi = idx[s * args.batch:(s + 1) * args.batch]
+                xb = xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28)
+                xb = augment(xb, g, rtr_t[bi]).contiguous(memory_format=torch.channels_last)
+                logits = model(xb)
+                loss = F.cross_entropy(logits, ytr_t[bi], label_smoothing=0.05)
+                if teacher is not None:
+                    # the teacher's view of the same augmented images, over our classes only; not on the
+                    # re-rendered rows, whose style it never saw
+                    google = ~rtr_t[bi]
+                    with torch.no_grad():
+                        soft = F.softmax(teacher(xb[google].contiguous(memory_format=torch.channels_last))[:, teacher_index] / args.kd_temperature, 1)
+                    kd = F.kl_div(F.log_softmax(logits[google] / args.kd_temperature, 1), soft,
+                                  reduction="batchmean") * args.kd_temperature ** 2
+                    loss = (1 - args.kd_weight) * loss + args.kd_weight * kd
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+                if ema is not None:
+                    ema.update_parameters(model)
+                tot_loss += loss.item()
 
-        def balanced_top1(net):
-            # class-balanced validation accuracy (mean of per-class top-1), matching the balanced objective
-            hit = topk_acc(predict(net, xva), yva, 1)
-            return float(np.mean([hit[yva == c].mean() for c in range(nc)]))
-
-        candidates = {"raw": model} if ema is None else {"raw": model, "ema": ema.module}
-        accs = {name: balanced_top1(net) for name, net in candidates.items()}
-        vacc = accs["raw"]
-        history.append({"epoch": ep + 1, "loss": tot_loss / steps_per_epoch, "val_balanced_top1": vacc,
-                        **({"val_balanced_top1_ema": accs["ema"]} if ema is not None else {}),
-                        "seconds": time.time() - te})
-        print(f"epoch {ep + 1}/{args.epochs} loss {tot_loss / steps_per_epoch:.4f} val(bal) top1 "
-              + " ".join(f"{name} {acc:.4f}" for name, acc in accs.items()) + f" ({time.time() - te:.0f}s)",
-              flush=True)
-        for name, acc in accs.items():
-            if acc > best[0]:
-                best = (acc, {k: v.clone() for k, v in candidates[name].state_dict().items()}, ep + 1, name)
-
-    model.load_state_dict(best[1])
+            candidates = {"raw": model} if ema is None else {"raw": model, "ema": ema.module}
+            accs = {name: balanced_top1(net, xva, yva) for name, net in candidates.items()}
+            vacc = accs["raw"]
+            history.append({"epoch": ep + 1, "loss": tot_loss / steps_per_epoch, "val_balanced_top1": vacc,
+                            **({"val_balanced_top1_ema": accs["ema"]} if ema is not None else {}),
+                            "seconds": time.time() - te})
+            print(f"epoch {ep + 1}/{args.epochs} loss {tot_loss / steps_per_epoch:.4f} val(bal) top1 "
+                  + " ".join(f"{name} {acc:.4f}" for name, acc in accs.items()) + f" ({time.time() - te:.0f}s)",
+                  flush=True)
+            for name, acc in accs.items():
+                if acc > best[0]:
+                    best = (acc, {k: v.clone() for k, v in candidates[name].state_dict().items()}, ep + 1, name)
+        model.load_state_dict(best[1])
+    finish_best = None
+    if args.finish_epochs:
+        model = fold_batchnorm(model) if not args.finish_from else model
+        model, finish_best = finish(model.to(memory_format=torch.channels_last), args,
+                                    (xtr_t, ytr_t, sampler_w), (xva, yva), g, history)
     model = model.to(memory_format=torch.contiguous_format).eval()
     train_seconds = time.time() - t0
 
@@ -349,12 +450,16 @@ def main():
         "command": " ".join([sys.executable] + sys.argv),
         "seed": args.seed,
         "split_seed": args.split_seed,
-        "epochs": args.epochs,
+        "epochs": 0 if args.finish_from else args.epochs,
+        "finish_from": args.finish_from,
+        "finish_epochs": args.finish_epochs,
+        "finish_lr": args.finish_lr,
+        "finish_best_epoch": finish_best,
         "best_epoch": best[2],
         "best_weights": best[3],
-        "ema": args.ema or None,
+        "ema": None if args.finish_from else args.ema or None,
         "batch": args.batch,
-        "lr": args.lr,
+        "lr": None if args.finish_from else args.lr,
         "width": args.width,
         "hidden": args.hidden,
         "dropout": args.dropout,
