@@ -190,7 +190,8 @@ def main():
     # DoodleNet's classes spreads ours but not DoodleNet's, a scribble spreads both. "Correct" = the answer shown
     # (ours alone, or widened) is right. Chosen on the validation rows and the scribbles of seed 1 (alone: the
     # lowest threshold with at most MAX_CORRECT_FLAGGED of the correct answers flagged; the page: of the pairs
-    # within it, the one that flags the most scribbles), reported on the evaluation split and scribbles of seed 2.
+    # within it, also on every other exupery drawing outside our classes, the one that flags the most scribbles),
+    # reported on the evaluation split, the other exupery drawings outside our classes and scribbles of seed 2.
     def entropy(pred):
         p = np.array([v for _, v in pred], dtype=np.float64)
         p = p[p > 0]
@@ -214,18 +215,26 @@ def main():
                "scribbles_flagged": float(flagged(scrib, t, td).mean()),
                "correct_flagged": float(flagged(rows, t, td)[right].mean())}
         if outside is not None and td is not None:
-            row["outside_correct_flagged"] = float(flagged(outside, t, td)[outside["right_page"]].mean())
+            right_outside = outside["right_page"]
+            # 0 when none is right (an empty mean is nan, which would reject every pair and break the JSON)
+            row["outside_correct_flagged"] = float(flagged(outside, t, td)[right_outside].mean()) if right_outside.any() else 0.0
         return row
 
     choose_rows, choose_scrib = looks(va, va_truth), looks(sc_choose)
     report_rows, report_scrib = looks(ev, eval_truth), looks(sc_report)
-    outside_look = looks({k: pick(v, outside) for k, v in ex.items()}, pick(ex_truth, outside))
+    # Drawings of DoodleNet's other classes: the page answers them too, so the choice must not flag its correct
+    # answers there either (with the finished model of 2026-12-02, the rule on our rows alone chose DoodleNet
+    # above 0, i.e. ours alone, which flagged 66% of them). Every other one chooses, the rest report.
+    outside_choose, outside_report = outside[::2], outside[1::2]
+    outside_choose_look = looks({k: pick(v, outside_choose) for k, v in ex.items()}, pick(ex_truth, outside_choose))
+    outside_look = looks({k: pick(v, outside_report) for k, v in ex.items()}, pick(ex_truth, outside_report))
     ours_t = np.round(np.arange(1.0, 3.61, 0.1), 2)
     wide_t = np.round(np.arange(0.0, 4.01, 0.25), 2)
     alone_choose = [shares(choose_rows, choose_scrib, t) for t in ours_t]
     alone_t = min((r["threshold"] for r in alone_choose if r["correct_flagged"] <= MAX_CORRECT_FLAGGED), default=None)
-    pairs = [shares(choose_rows, choose_scrib, t, td) for t in ours_t for td in wide_t]
-    within = [r for r in pairs if r["correct_flagged"] <= MAX_CORRECT_FLAGGED]
+    pairs = [shares(choose_rows, choose_scrib, t, td, outside_choose_look) for t in ours_t for td in wide_t]
+    within = [r for r in pairs if r["correct_flagged"] <= MAX_CORRECT_FLAGGED
+              and r["outside_correct_flagged"] <= MAX_CORRECT_FLAGGED]
     best = max(within, key=lambda r: (r["scribbles_flagged"], -r["correct_flagged"]), default=None)
     page_t, page_td = (best["threshold"], best["wide_threshold"]) if best else (None, None)
     unsure = {
@@ -236,7 +245,7 @@ def main():
                  "thresholds": [page_t, page_td], "pairs_tried": len(pairs), "chosen_on": best,
                  "reported_on_eval": shares(report_rows, report_scrib, page_t, page_td, outside_look) if best else None,
                  "curve_at_wide_threshold": [
-                     {"choose": shares(choose_rows, choose_scrib, t, page_td),
+                     {"choose": shares(choose_rows, choose_scrib, t, page_td, outside_choose_look),
                       "report": shares(report_rows, report_scrib, t, page_td, outside_look)} for t in ours_t]},
     }
     report["not_sure"] = unsure
@@ -272,16 +281,18 @@ def main():
     al, pg = unsure["alone"], unsure["page"]
     r = pg["reported_on_eval"]
     print(f"\n\"Not sure\", the page once DoodleNet is in: {pg['signal']}, {pg['thresholds']} nats, chosen on the "
-          f"validation rows and scribbles (seed 1) as the pair of {pg['pairs_tried']} that flags the most scribbles with "
-          f"≤ {MAX_CORRECT_FLAGGED:.0%} of correct answers flagged. Reported on the evaluation split and fresh "
+          f"validation rows, every other exupery drawing outside our classes and scribbles (seed 1) as the pair of "
+          f"{pg['pairs_tried']} that flags the most scribbles with ≤ {MAX_CORRECT_FLAGGED:.0%} of correct answers "
+          f"flagged on both kinds of drawing. Reported on the evaluation split, the other exupery drawings and fresh "
           f"scribbles (seed 2): **{pct(r['scribbles_flagged'])} of scribbles flagged, {pct(r['correct_flagged'])} of "
           f"correct answers** ({pct(r['outside_correct_flagged'])} of the correct answers on exupery drawings outside "
           f"our classes).\n")
-    print(f"| ours above (DoodleNet above {pg['thresholds'][1]}) | choose: scribbles / correct flagged | "
-          "report: scribbles / correct flagged | report: correct outside our classes flagged |\n|---|---|---|---|")
+    print(f"| ours above (DoodleNet above {pg['thresholds'][1]}) | choose: scribbles / correct / correct outside "
+          "flagged | report: scribbles / correct flagged | report: correct outside our classes flagged |\n|---|---|---|---|")
     for c in pg["curve_at_wide_threshold"]:
         ch, rp = c["choose"], c["report"]
-        print(f"| {ch['threshold']:.1f} | {pct(ch['scribbles_flagged'])} / {pct(ch['correct_flagged'])} | "
+        print(f"| {ch['threshold']:.1f} | {pct(ch['scribbles_flagged'])} / {pct(ch['correct_flagged'])} / "
+              f"{pct(ch['outside_correct_flagged'])} | "
               f"{pct(rp['scribbles_flagged'])} / {pct(rp['correct_flagged'])} | {pct(rp['outside_correct_flagged'])} |")
     at = next(r for r in al["reported_on_eval"] if r["threshold"] == al["threshold"])
     print(f"\nOurs alone (before DoodleNet is in): {al['signal']} above {al['threshold']}, the lowest with "
