@@ -110,8 +110,8 @@ pub const MODELS: &[ModelSpec] = &[
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
-        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.7, 2.0] }),
-        not_sure_above: Some(2.7),
+        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.8, 2.75] }),
+        not_sure_above: Some(2.6),
         runtime: Runtime::Cnn,
     },
     ModelSpec {

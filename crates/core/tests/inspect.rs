@@ -306,12 +306,21 @@ fn shipped_sketch_model_card() {
     assert_eq!(card.outputs[0].shape.as_ref().unwrap().last(), Some(&Dim::Fixed(64)));
     assert_eq!(
         ops(&card),
-        [("Cast", 14), ("Relu", 6), ("Conv", 5), ("MaxPool", 3), ("Gemm", 2), ("Flatten", 1)],
+        [
+            ("Cast", 7),
+            ("DequantizeLinear", 7),
+            ("Relu", 6),
+            ("Conv", 5),
+            ("MaxPool", 3),
+            ("Gemm", 2),
+            ("Flatten", 1)
+        ],
         "op counts of models/sketch/model.onnx"
     );
-    // onnx's Python package counts 294 688 values in this file's initializers, all fp16: weights
-    // and biases, each cast to f32 when loaded (models/sketch/MODEL.md, "Recipe", weights).
-    assert_eq!((card.params.count, card.params.bytes), (294_688, 2 * 294_688));
+    // onnx's Python package counts 295 712 values in this file's initializers: 294 176 int8
+    // weights with a zero point (int8) and a scale (f32) per output channel (512 each), and 512
+    // fp16 biases (models/sketch/MODEL.md, "Recipe", weights).
+    assert_eq!((card.params.count, card.params.bytes), (295_712, 294_176 + 512 + 4 * 512 + 2 * 512));
     assert_eq!((card.ir_version, card.producer_name.as_str()), (7, "pytorch"));
     assert!(card.unsupported_ops.is_empty() && card.runnable(), "{:?}", card.tract_error);
     let spec = card.input_spec().unwrap();

@@ -106,12 +106,12 @@ fn held_out_hits(engine: &Engine, id: &str) -> std::collections::BTreeMap<String
 }
 
 /// The binding evaluation split. The goal (top-1 ≥ 90%, top-3 ≥ 97%, no class below
-/// 70%) is not reached by the shipped 64-class model (86.1% / 95.0%, dog 47%: MODEL.md); these
+/// 70%) is not reached by the shipped 64-class model (88.0% / 96.0%, dog and octagon 58%: MODEL.md); these
 /// floors are its own level, so a worse retrain or a broken input path fails here. Raise them
 /// with the model, never lower them.
-const HELD_OUT_TOP1: f64 = 0.86;
-const HELD_OUT_TOP3: f64 = 0.949;
-const HELD_OUT_CLASS_TOP1: f64 = 0.45;
+const HELD_OUT_TOP1: f64 = 0.88;
+const HELD_OUT_TOP3: f64 = 0.96;
+const HELD_OUT_CLASS_TOP1: f64 = 0.58;
 
 #[test]
 fn held_out_bitmaps_are_classified_correctly() {
@@ -210,7 +210,7 @@ fn not_sure_thresholds_are_the_ones_compare_chose() {
 /// Random scribbles (seeded: jagged strokes through random points) are "not sure", alone and
 /// widened; a real drawing is not, nor one outside our classes that DoodleNet names surely. (A
 /// lone short stroke is not: scaled to fill the frame as Google's pipeline does, it is a
-/// confident "line".) At the registry's thresholds 71 of these 200 were flagged alone and 142
+/// confident "line".) At the registry's thresholds 102 of these 200 were flagged alone and 123
 /// widened (compare.py's scribbles: MODEL.md); the floors guard that level.
 #[test]
 fn scribbles_are_not_sure() {
@@ -230,7 +230,7 @@ fn scribbles_are_not_sure() {
                 .collect()
         })
         .collect();
-    for (engine, name, floor) in [(sketch_engine(), "alone", 60), (widened_engine(), "widened", 125)] {
+    for (engine, name, floor) in [(sketch_engine(), "alone", 95), (widened_engine(), "widened", 115)] {
         let flagged = scribbles.iter().filter(|s| engine.answer_sketch("sketch", s).not_sure).count();
         println!("{name}: {flagged}/200 random scribbles flagged not sure");
         assert!(flagged >= floor, "{name}: only {flagged}/200 random scribbles flagged not sure");

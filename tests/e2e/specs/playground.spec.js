@@ -95,7 +95,7 @@ test("the shipped sketch model, picked as a file with its labels, gets a card an
     const text = await playground.card();
     assert.match(text, /f32 \[1, 1, 28, 28\]/);
     assert.match(text, /f32 \[1, 64\]/);
-    assert.match(await playground.parameters(), /^294688 /);
+    assert.match(await playground.parameters(), /^295712 /);
     const ops = await playground.operators();
     for (const op of ["Conv × 5", "Relu × 6", "MaxPool × 3", "Gemm × 2"]) assert.ok(ops.includes(op), ops);
     // Defaults guessed from a 1×1×28×28 input: grey, 28 px, inverted like Quick Draw.
