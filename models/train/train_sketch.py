@@ -168,6 +168,31 @@ def augment_light(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
+def train_epoch(model, opt, sched, idx: torch.Tensor, batch: int, xtr_t: torch.Tensor, ytr_t: torch.Tensor,
+                augment_batch, distil=None, ema=None) -> float:
+    """One pass over the sampled row indices `idx`, `batch` at a time: the training step of both the main
+    schedule and the finishing epochs. `augment_batch(x, rows)` augments the [0,1] images; `distil(loss, logits,
+    x, rows)` mixes a teacher into the loss. Returns the mean loss."""
+    model.train()
+    steps, total = len(idx) // batch, 0.0
+    for s in range(steps):
+        bi = idx[s * batch:(s + 1) * batch]
+        xb = augment_batch(xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28), bi)
+        xb = xb.contiguous(memory_format=torch.channels_last)
+        logits = model(xb)
+        loss = F.cross_entropy(logits, ytr_t[bi], label_smoothing=0.05)
+        if distil is not None:
+            loss = distil(loss, logits, xb, bi)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        if ema is not None:
+            ema.update_parameters(model)
+        total += loss.item()
+    return total / steps
+
+
 def finish(model: SketchNet, args, train, val, g: torch.Generator, history: list) -> tuple[SketchNet, int]:
     """Trains the folded model `--finish-epochs` more epochs with the light augmentation (cosine from
     `--finish-lr`, a fresh AdamW); returns the weights (the start or an epoch's) with the best balanced
@@ -184,22 +209,13 @@ def finish(model: SketchNet, args, train, val, g: torch.Generator, history: list
     print(f"finishing from val(bal) top1 {best[0]:.4f}", flush=True)
     per_epoch = steps // args.finish_epochs
     for ep in range(args.finish_epochs):
-        model.train()
-        te, tot_loss = time.time(), 0.0
-        for s in range(ep * per_epoch, (ep + 1) * per_epoch):
-            bi = idx[s * args.batch:(s + 1) * args.batch]
-            xb = augment_light(xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28), g)
-            loss = F.cross_entropy(model(xb.contiguous(memory_format=torch.channels_last)), ytr_t[bi],
-                                   label_smoothing=0.05)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot_loss += loss.item()
+        te = time.time()
+        tot_loss = train_epoch(model, opt, sched, idx[ep * per_epoch * args.batch:(ep + 1) * per_epoch * args.batch],
+                               args.batch, xtr_t, ytr_t, lambda xb, bi: augment_light(xb, g))
         acc = balanced_top1(model, xva, yva)
-        history.append({"finish_epoch": ep + 1, "loss": tot_loss / per_epoch, "val_balanced_top1": acc,
+        history.append({"finish_epoch": ep + 1, "loss": tot_loss, "val_balanced_top1": acc,
                         "seconds": time.time() - te})
-        print(f"finish {ep + 1}/{args.finish_epochs} loss {tot_loss / per_epoch:.4f} val(bal) top1 {acc:.4f} "
+        print(f"finish {ep + 1}/{args.finish_epochs} loss {tot_loss:.4f} val(bal) top1 {acc:.4f} "
               f"({time.time() - te:.0f}s)", flush=True)
         if acc > best[0]:
             best = (acc, copy.deepcopy(model.state_dict()), ep + 1)
@@ -351,6 +367,17 @@ def main():
         if missing:
             raise SystemExit(f"the teacher lacks {missing}")
         teacher_index = torch.tensor([teacher_labels.index(lab) for lab in labels])
+
+    def distil(loss, logits, xb, bi):
+        # the teacher's view of the same augmented images, over our classes only; not on the
+        # re-rendered rows, whose style it never saw
+        google = ~rtr_t[bi]
+        with torch.no_grad():
+            soft = F.softmax(teacher(xb[google].contiguous(memory_format=torch.channels_last))[:, teacher_index] / args.kd_temperature, 1)
+        kd = F.kl_div(F.log_softmax(logits[google] / args.kd_temperature, 1), soft,
+                      reduction="batchmean") * args.kd_temperature ** 2
+        return (1 - args.kd_weight) * loss + args.kd_weight * kd
+
     nparams = sum(p.numel() for p in model.parameters())
     print(f"params {nparams} (with BatchNorm; folded into the convolutions when exported)", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -375,40 +402,18 @@ def main():
     else:
         best = (-1.0, None, -1, "raw")
         for ep in range(args.epochs):
-            model.train()
             te = time.time()
             idx = torch.multinomial(sampler_w, steps_per_epoch * args.batch, replacement=True, generator=g)
-            tot_loss = 0.0
-            for s in range(steps_per_epoch):
-                bi = idx[s * args.batch:(s + 1) * args.batch]
-                xb = xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28)
-                xb = augment(xb, g, rtr_t[bi]).contiguous(memory_format=torch.channels_last)
-                logits = model(xb)
-                loss = F.cross_entropy(logits, ytr_t[bi], label_smoothing=0.05)
-                if teacher is not None:
-                    # the teacher's view of the same augmented images, over our classes only; not on the
-                    # re-rendered rows, whose style it never saw
-                    google = ~rtr_t[bi]
-                    with torch.no_grad():
-                        soft = F.softmax(teacher(xb[google].contiguous(memory_format=torch.channels_last))[:, teacher_index] / args.kd_temperature, 1)
-                    kd = F.kl_div(F.log_softmax(logits[google] / args.kd_temperature, 1), soft,
-                                  reduction="batchmean") * args.kd_temperature ** 2
-                    loss = (1 - args.kd_weight) * loss + args.kd_weight * kd
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                sched.step()
-                if ema is not None:
-                    ema.update_parameters(model)
-                tot_loss += loss.item()
-
+            tot_loss = train_epoch(model, opt, sched, idx, args.batch, xtr_t, ytr_t,
+                                   lambda xb, bi: augment(xb, g, rtr_t[bi]),
+                                   distil if teacher is not None else None, ema)
             candidates = {"raw": model} if ema is None else {"raw": model, "ema": ema.module}
             accs = {name: balanced_top1(net, xva, yva) for name, net in candidates.items()}
             vacc = accs["raw"]
-            history.append({"epoch": ep + 1, "loss": tot_loss / steps_per_epoch, "val_balanced_top1": vacc,
+            history.append({"epoch": ep + 1, "loss": tot_loss, "val_balanced_top1": vacc,
                             **({"val_balanced_top1_ema": accs["ema"]} if ema is not None else {}),
                             "seconds": time.time() - te})
-            print(f"epoch {ep + 1}/{args.epochs} loss {tot_loss / steps_per_epoch:.4f} val(bal) top1 "
+            print(f"epoch {ep + 1}/{args.epochs} loss {tot_loss:.4f} val(bal) top1 "
                   + " ".join(f"{name} {acc:.4f}" for name, acc in accs.items()) + f" ({time.time() - te:.0f}s)",
                   flush=True)
             for name, acc in accs.items():
