@@ -110,7 +110,7 @@ pub const MODELS: &[ModelSpec] = &[
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
-        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.8, 2.75] }),
+        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.0, 2.9] }),
         not_sure_above: Some(2.6),
         runtime: Runtime::Cnn,
     },
