@@ -201,13 +201,13 @@ def finish(model: SketchNet, args, train, val, g: torch.Generator, history: list
     Folded, because the same epochs with the BatchNorms in place lost validation accuracy (MODEL.md, "Tried,
     not kept"); why was not measured."""
     (xtr_t, ytr_t, sampler_w), (xva, yva) = train, val
-    steps = args.finish_epochs * (len(xtr_t) // args.batch)
+    per_epoch = len(xtr_t) // args.batch
+    steps = args.finish_epochs * per_epoch
     opt = torch.optim.AdamW(model.parameters(), lr=args.finish_lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * s / steps)))
     idx = torch.multinomial(sampler_w, steps * args.batch, replacement=True, generator=g)
     best = (balanced_top1(model, xva, yva), copy.deepcopy(model.state_dict()), 0)
     print(f"finishing from val(bal) top1 {best[0]:.4f}", flush=True)
-    per_epoch = steps // args.finish_epochs
     for ep in range(args.finish_epochs):
         te = time.time()
         tot_loss = train_epoch(model, opt, sched, idx[ep * per_epoch * args.batch:(ep + 1) * per_epoch * args.batch],
@@ -422,7 +422,8 @@ def main():
         model.load_state_dict(best[1])
     finish_best = None
     if args.finish_epochs:
-        model = fold_batchnorm(model) if not args.finish_from else model
+        if not args.finish_from:  # --finish-from loaded it folded already
+            model = fold_batchnorm(model)
         model, finish_best = finish(model.to(memory_format=torch.channels_last), args,
                                     (xtr_t, ytr_t, sampler_w), (xva, yva), g, history)
     model = model.to(memory_format=torch.contiguous_format).eval()
