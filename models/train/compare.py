@@ -11,6 +11,7 @@ classes printed (`--top 999`) so figures restricted to a set of classes can be c
   * the widened answer (ours + DoodleNet, `core::postprocess::widen`, what the page shows once both
     are loaded) over all 345 classes: exupery drawings of classes outside ours (top-1/3/5) and the
     evaluation split of ours, against each model alone;
+  * our errors on the evaluation split beside DoodleNet's: how many both make, with the same wrong label;
   * "not sure": the share of generated random scribbles flagged and the share of correct answers on
     the evaluation split flagged, for thresholds on the entropy of our model's probabilities (ours alone) and
     on it and DoodleNet's (the page). The thresholds are chosen on other rows (the validation split of
@@ -25,6 +26,7 @@ import json
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -181,6 +183,25 @@ def main():
                "strokes_inside": hits(pick(ex[name], inside), pick(ex_truth, inside)),
                "eval_rows": hits(ev[name], eval_truth)}
         for name in ("doodlenet", "widened")}
+    # Where our held-out errors are: beside DoodleNet's answers restricted to our classes. A row both get wrong with
+    # the same label is one that a model trained on it (DoodleNet) also reads as that label: an ambiguous drawing.
+    ours1 = [p[0][0] for p in ev["ours"]]
+    dn1 = [next(lab for lab, _ in p if lab in keep) for p in ev["doodlenet"]]
+    wrong = [i for i, t in enumerate(eval_truth) if ours1[i] != t]
+    confusions = Counter((eval_truth[i], ours1[i]) for i in wrong)
+    n_ev = len(eval_truth)
+    report["errors"] = {
+        "n": n_ev, "ours_wrong": len(wrong), "doodlenet_wrong": sum(d != t for d, t in zip(dn1, eval_truth)),
+        "both_wrong": sum(dn1[i] != eval_truth[i] for i in wrong),
+        "both_same_wrong_label": sum(dn1[i] == ours1[i] for i in wrong),
+        "confusions": [{"truth": t, "ours": a, "n": c,
+                        "doodlenet_same": sum(1 for i in wrong if (eval_truth[i], ours1[i], dn1[i]) == (t, a, a))}
+                       for (t, a), c in confusions.most_common(12)]}
+    per_class = {lab: [i for i, t in enumerate(eval_truth) if t == lab] for lab in ours}
+    report["errors"]["classes_under_70"] = [
+        {"class": lab, "n": len(idx), "ours_right": sum(ours1[i] == lab for i in idx),
+         "doodlenet_right": sum(dn1[i] == lab for i in idx)}
+        for lab, idx in per_class.items() if idx and sum(ours1[i] == lab for i in idx) < 0.7 * len(idx)]
     report["all_classes"]["ours"] = {"eval_rows": hits(ev["ours"], eval_truth),
                                      "strokes_inside": hits(pick(ex["ours"], inside), pick(ex_truth, inside))}
 
@@ -304,6 +325,16 @@ def main():
     for c, r in zip(al["chosen_on"], al["reported_on_eval"]):
         print(f"| {c['threshold']:.1f} | {pct(c['scribbles_flagged'])} / {pct(c['correct_flagged'])} | "
               f"{pct(r['scribbles_flagged'])} / {pct(r['correct_flagged'])} |")
+    er = report["errors"]
+    print(f"\nOur errors on the evaluation rows beside DoodleNet's (restricted to our classes): ours wrong on "
+          f"{er['ours_wrong']} of {er['n']}, DoodleNet on {er['doodlenet_wrong']}; both on {er['both_wrong']} "
+          f"({pct(er['both_wrong'] / er['n'])}), with the same wrong label on {er['both_same_wrong_label']} "
+          f"({pct(er['both_same_wrong_label'] / er['n'])}).\n")
+    print("| drawn | ours answers | rows | of which DoodleNet answers the same |\n|---|---|---|---|")
+    for c in er["confusions"]:
+        print(f"| {c['truth']} | {c['ours']} | {c['n']} | {c['doodlenet_same']} |")
+    print("\nClasses under 70% top-1 (ours): " + ", ".join(
+        f"{c['class']} ours {c['ours_right']} / DoodleNet {c['doodlenet_right']} of {c['n']}" for c in er["classes_under_70"]))
     print(f"\nwrote {out} in {report['seconds']} s")
 
 
