@@ -188,20 +188,20 @@ def main():
     ours1 = [p[0][0] for p in ev["ours"]]
     dn1 = [next(lab for lab, _ in p if lab in keep) for p in ev["doodlenet"]]
     wrong = [i for i, t in enumerate(eval_truth) if ours1[i] != t]
-    confusions = Counter((eval_truth[i], ours1[i]) for i in wrong)
-    n_ev = len(eval_truth)
+    right = {lab: [0, 0, 0] for lab in ours}  # rows, ours right, DoodleNet right
+    for t, a, d in zip(eval_truth, ours1, dn1):
+        right[t][0] += 1
+        right[t][1] += a == t
+        right[t][2] += d == t
     report["errors"] = {
-        "n": n_ev, "ours_wrong": len(wrong), "doodlenet_wrong": sum(d != t for d, t in zip(dn1, eval_truth)),
+        "n": len(eval_truth), "ours_wrong": len(wrong), "doodlenet_wrong": sum(d != t for d, t in zip(dn1, eval_truth)),
         "both_wrong": sum(dn1[i] != eval_truth[i] for i in wrong),
         "both_same_wrong_label": sum(dn1[i] == ours1[i] for i in wrong),
         "confusions": [{"truth": t, "ours": a, "n": c,
                         "doodlenet_same": sum(1 for i in wrong if (eval_truth[i], ours1[i], dn1[i]) == (t, a, a))}
-                       for (t, a), c in confusions.most_common(12)]}
-    per_class = {lab: [i for i, t in enumerate(eval_truth) if t == lab] for lab in ours}
-    report["errors"]["classes_under_70"] = [
-        {"class": lab, "n": len(idx), "ours_right": sum(ours1[i] == lab for i in idx),
-         "doodlenet_right": sum(dn1[i] == lab for i in idx)}
-        for lab, idx in per_class.items() if idx and sum(ours1[i] == lab for i in idx) < 0.7 * len(idx)]
+                       for (t, a), c in Counter((eval_truth[i], ours1[i]) for i in wrong).most_common(12)],
+        "classes_under_70": [{"class": lab, "n": n, "ours_right": o, "doodlenet_right": d}
+                             for lab, (n, o, d) in right.items() if n and o < 0.7 * n]}
     report["all_classes"]["ours"] = {"eval_rows": hits(ev["ours"], eval_truth),
                                      "strokes_inside": hits(pick(ex["ours"], inside), pick(ex_truth, inside))}
 
