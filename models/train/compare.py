@@ -14,7 +14,7 @@ classes printed (`--top 999`) so figures restricted to a set of classes can be c
   * our errors on the evaluation split beside DoodleNet's: how many both make, with the same wrong label;
   * "not sure": the share of generated random scribbles flagged and the share of correct answers on
     the evaluation split flagged, for thresholds on the entropy of our model's probabilities (ours alone) and
-    on it and DoodleNet's (the page). The thresholds are chosen on other rows (the validation split of
+    for a linear rule on both models' entropies and top probabilities (the page). The rules are chosen on other rows (the validation split of
     train_sketch.py, never the evaluation split) and other scribbles (another seed), then reported on the
     evaluation split and fresh scribbles; the registry must hold them (crates/core/tests/models.rs checks).
 Writes <ours>/compare.json and prints the markdown tables (MODEL.md carries them; the README links there).
@@ -206,70 +206,83 @@ def main():
                                      "strokes_inside": hits(pick(ex["ours"], inside), pick(ex_truth, inside))}
 
     # 3. not sure. Ours alone (before DoodleNet is in): the entropy (nats) of our model's probabilities above the
-    # registry's `not_sure_above`. The page once DoodleNet is in: ours above a first threshold and DoodleNet's
-    # entropy over all its classes above a second (registry `Widening::not_sure_above`): a drawing of another of
-    # DoodleNet's classes spreads ours but not DoodleNet's, a scribble spreads both. "Correct" = the answer shown
-    # (ours alone, or widened) is right. Chosen on the validation rows and the scribbles of seed 1 (alone: the
-    # lowest threshold with at most MAX_CORRECT_FLAGGED of the correct answers flagged; the page: of the pairs
-    # within it, also on every other exupery drawing outside our classes, the one that flags the most scribbles),
-    # reported on the evaluation split, the other exupery drawings outside our classes and scribbles of seed 2.
+    # registry's `not_sure_above`. The page once DoodleNet is in: a linear rule on four signs of both models'
+    # probabilities (registry `Widening::not_sure`, `core::postprocess::NotSure`): our entropy, the log of our top
+    # probability, DoodleNet's entropy over all its classes and the log of its top probability. A drawing of another of
+    # DoodleNet's classes spreads ours but not DoodleNet's; a scribble spreads both, and DoodleNet's tail more than a
+    # real drawing does (an entropy high for its top probability). "Correct" = the answer shown (ours alone, or widened)
+    # is right. Chosen on the validation rows and the scribbles of seed 1 (alone: the lowest threshold with at most
+    # MAX_CORRECT_FLAGGED of the correct answers flagged; the page: of the weights on a grid, each with the lowest
+    # threshold within that limit also on every other exupery drawing outside our classes, the one that flags the most
+    # scribbles), reported on the evaluation split, the other exupery drawings outside our classes and scribbles of seed 2.
     def entropy(pred):
         p = np.array([v for _, v in pred], dtype=np.float64)
         p = p[p > 0]
         return float(-(p * np.log(p)).sum())
 
     def looks(split, truth=None):
-        """Per drawing: our entropy, DoodleNet's, and whether ours alone and the page's answer are right."""
-        look = {"ours": np.array([entropy(p) for p in split["ours"]]),
-                "wide": np.array([entropy(p) for p in split["doodlenet"]])}
+        """Per drawing: the page rule's signs, our entropy, and whether ours alone and the page's answer are right."""
+        signs = np.array([[entropy(o), np.log(o[0][1]), entropy(d), np.log(d[0][1])]
+                          for o, d in zip(split["ours"], split["doodlenet"])])
+        look = {"signs": signs, "ours": signs[:, 0]}
         if truth is not None:
             look["right_alone"] = np.array([p[0][0] == t for p, t in zip(split["ours"], truth)])
             look["right_page"] = np.array([p[0][0] == t for p, t in zip(split["widened"], truth)])
         return look
 
-    def flagged(look, t, td=None):
-        return look["ours"] > t if td is None else (look["ours"] > t) & (look["wide"] > td)
+    def flagged(look, t, w=None):
+        return look["ours"] > t if w is None else look["signs"] @ np.asarray(w) > t
 
-    def shares(rows, scrib, t, td=None, outside=None):
-        right = rows["right_alone" if td is None else "right_page"]
-        row = {"threshold": float(t), "wide_threshold": None if td is None else float(td),
-               "scribbles_flagged": float(flagged(scrib, t, td).mean()),
-               "correct_flagged": float(flagged(rows, t, td)[right].mean())}
-        if outside is not None and td is not None:
+    def shares(rows, scrib, t, w=None, outside=None):
+        right = rows["right_alone" if w is None else "right_page"]
+        row = {"threshold": float(t), "scribbles_flagged": float(flagged(scrib, t, w).mean()),
+               "correct_flagged": float(flagged(rows, t, w)[right].mean())}
+        if w is not None:
+            row["weights"] = list(w)
+        if outside is not None and w is not None:
             right_outside = outside["right_page"]
-            # 0 when none is right (an empty mean is nan, which would reject every pair and break the JSON)
-            row["outside_correct_flagged"] = float(flagged(outside, t, td)[right_outside].mean()) if right_outside.any() else 0.0
+            # 0 when none is right (an empty mean is nan, which would break the JSON)
+            row["outside_correct_flagged"] = float(flagged(outside, t, w)[right_outside].mean()) if right_outside.any() else 0.0
         return row
 
     choose_rows, choose_scrib = looks(va, va_truth), looks(sc_choose)
     report_rows, report_scrib = looks(ev, eval_truth), looks(sc_report)
     # Drawings of DoodleNet's other classes: the page answers them too, so the choice must not flag its correct
-    # answers there either (with the finished model of 2026-12-02, the rule on our rows alone chose DoodleNet
-    # above 0, i.e. ours alone, which flagged 66% of them). Every other one chooses, the rest report.
+    # answers there either (with the finished model of 2026-12-02, a rule on our rows alone flagged 66% of them).
+    # Every other one chooses, the rest report.
     outside_choose, outside_report = outside[::2], outside[1::2]
     outside_choose_look = looks({k: pick(v, outside_choose) for k, v in ex.items()}, pick(ex_truth, outside_choose))
     outside_look = looks({k: pick(v, outside_report) for k, v in ex.items()}, pick(ex_truth, outside_report))
     ours_t = np.round(np.arange(1.0, 3.61, 0.1), 2)
-    # the same 0.1-nat steps for both (DoodleNet's were 0.25 until 2026-12-02: on that grid the pair chosen flagged
-    # 54.5% of the reported scribbles, on this one 57.1%, with the same limits on correct answers)
-    wide_t = np.round(np.arange(0.0, 4.01, 0.1), 2)
     alone_choose = [shares(choose_rows, choose_scrib, t) for t in ours_t]
     alone_t = min((r["threshold"] for r in alone_choose if r["correct_flagged"] <= MAX_CORRECT_FLAGGED), default=None)
-    pairs = [shares(choose_rows, choose_scrib, t, td, outside_choose_look) for t in ours_t for td in wide_t]
-    within = [r for r in pairs if r["correct_flagged"] <= MAX_CORRECT_FLAGGED
-              and r["outside_correct_flagged"] <= MAX_CORRECT_FLAGGED]
-    best = max(within, key=lambda r: (r["scribbles_flagged"], -r["correct_flagged"]), default=None)
-    page_t, page_td = (best["threshold"], best["wide_threshold"]) if best else (None, None)
+
+    def lowest_within(w):
+        """The lowest threshold (in 0.01 steps) that flags at most MAX_CORRECT_FLAGGED of the correct answers on the
+        validation rows and on the choosing drawings outside our classes."""
+        t = -np.inf
+        for look in (choose_rows, outside_choose_look):
+            s = np.sort(look["signs"][look["right_page"]] @ np.asarray(w))[::-1]
+            t = max(t, s[int(np.floor(MAX_CORRECT_FLAGGED * len(s)))])
+        return float(np.ceil(t * 100 - 1e-9) / 100)
+
+    # our entropy's weight is 1 (a rule is the same at any scale); the other three on a 0.2 grid
+    grid = lambda a, b: np.round(np.arange(a, b + 1e-9, 0.2), 2).tolist()  # noqa: E731
+    rules = [(1.0, b, a, c) for b in grid(-1, 2) for a in grid(0, 4) for c in grid(-1, 3)]
+    tried = [shares(choose_rows, choose_scrib, lowest_within(w), w, outside_choose_look) for w in rules]
+    best = max(tried, key=lambda r: (r["scribbles_flagged"], -r["correct_flagged"]))
+    page_w, page_t = best["weights"], best["threshold"]
     unsure = {
         "alone": {"signal": "entropy (nats) of our model's probabilities over its classes", "threshold": alone_t,
                   "chosen_on": alone_choose,
                   "reported_on_eval": [shares(report_rows, report_scrib, t) for t in ours_t]},
-        "page": {"signal": "our entropy above the first threshold and DoodleNet's (over its classes) above the second",
-                 "thresholds": [page_t, page_td], "pairs_tried": len(pairs), "chosen_on": best,
-                 "reported_on_eval": shares(report_rows, report_scrib, page_t, page_td, outside_look) if best else None,
-                 "curve_at_wide_threshold": [
-                     {"choose": shares(choose_rows, choose_scrib, t, page_td, outside_choose_look),
-                      "report": shares(report_rows, report_scrib, t, page_td, outside_look)} for t in ours_t]},
+        "page": {"signal": "our entropy + w1 ln(our top probability) + w2 DoodleNet's entropy (over its classes) "
+                           "+ w3 ln(DoodleNet's top probability), above a threshold",
+                 "weights": page_w, "threshold": page_t, "rules_tried": len(rules), "chosen_on": best,
+                 "reported_on_eval": shares(report_rows, report_scrib, page_t, page_w, outside_look),
+                 "curve": [{"choose": shares(choose_rows, choose_scrib, t, page_w, outside_choose_look),
+                            "report": shares(report_rows, report_scrib, t, page_w, outside_look)}
+                           for t in np.round(page_t + np.arange(-2.0, 2.01, 0.25), 2)]},
     }
     report["not_sure"] = unsure
     report["seconds"] = round(time.time() - t0, 1)
@@ -303,18 +316,20 @@ def main():
         print(f"| {title} | {f(o)} | {f(e)} | {f(s)} |")
     al, pg = unsure["alone"], unsure["page"]
     r = pg["reported_on_eval"]
-    print(f"\n\"Not sure\", the page once DoodleNet is in: {pg['signal']}, {pg['thresholds']} nats, chosen on the "
-          f"validation rows, every other exupery drawing outside our classes and scribbles (seed 1) as the pair of "
-          f"{pg['pairs_tried']} that flags the most scribbles with ≤ {MAX_CORRECT_FLAGGED:.0%} of correct answers "
-          f"flagged on both kinds of drawing. Reported on the evaluation split, the other exupery drawings and fresh "
-          f"scribbles (seed 2): **{pct(r['scribbles_flagged'])} of scribbles flagged, {pct(r['correct_flagged'])} of "
-          f"correct answers** ({pct(r['outside_correct_flagged'])} of the correct answers on exupery drawings outside "
-          f"our classes).\n")
-    print(f"| ours above (DoodleNet above {pg['thresholds'][1]}) | choose: scribbles / correct / correct outside "
-          "flagged | report: scribbles / correct flagged | report: correct outside our classes flagged |\n|---|---|---|---|")
-    for c in pg["curve_at_wide_threshold"]:
+    w = pg["weights"]
+    rule = (f"H(ours) {w[1]:+.1f} ln p(ours) {w[2]:+.1f} H(DoodleNet) {w[3]:+.1f} ln p(DoodleNet) > {pg['threshold']:.2f}")
+    print(f"\n\"Not sure\", the page once DoodleNet is in: **{rule}** (H: entropy in nats, p: the top probability), "
+          f"chosen on the validation rows, every other exupery drawing outside our classes and scribbles (seed 1) as the "
+          f"rule of {pg['rules_tried']} (weights on a grid, each at its lowest threshold with ≤ {MAX_CORRECT_FLAGGED:.0%} "
+          f"of the correct answers flagged on both kinds of drawing) that flags the most scribbles. Reported on the "
+          f"evaluation split, the other exupery drawings and fresh scribbles (seed 2): **{pct(r['scribbles_flagged'])} of "
+          f"scribbles flagged, {pct(r['correct_flagged'])} of correct answers** ({pct(r['outside_correct_flagged'])} of "
+          f"the correct answers on exupery drawings outside our classes).\n")
+    print("| threshold (these weights) | choose: scribbles / correct / correct outside flagged | report: scribbles / "
+          "correct flagged | report: correct outside our classes flagged |\n|---|---|---|---|")
+    for c in pg["curve"]:
         ch, rp = c["choose"], c["report"]
-        print(f"| {ch['threshold']:.1f} | {pct(ch['scribbles_flagged'])} / {pct(ch['correct_flagged'])} / "
+        print(f"| {ch['threshold']:.2f} | {pct(ch['scribbles_flagged'])} / {pct(ch['correct_flagged'])} / "
               f"{pct(ch['outside_correct_flagged'])} | "
               f"{pct(rp['scribbles_flagged'])} / {pct(rp['correct_flagged'])} | {pct(rp['outside_correct_flagged'])} |")
     at = next(r for r in al["reported_on_eval"] if r["threshold"] == al["threshold"])

@@ -8,7 +8,7 @@ use crate::denoise::{self, Cleaning, PhotoCleaning, Share};
 use crate::input::CleanOptions;
 use crate::input::{ModelInput, Prepared};
 use crate::model::Model;
-use crate::postprocess::{entropy, softmax, top_k, widen, Answer, Guess, TOP_K};
+use crate::postprocess::{softmax, top_k, widen, Answer, Guess, TOP_K};
 #[cfg(feature = "engine")]
 use crate::protocol::Feeling;
 use crate::registry::{self, ModelKey, Task};
@@ -66,8 +66,7 @@ impl Engine {
             let (p, labels) =
                 widen(&probabilities, &model.labels, &wide_probabilities, &wide.labels, widening.prior);
             answer.top = top_k(&p, &labels, k);
-            let [narrow, wide] = widening.not_sure_above;
-            answer.not_sure = entropy(&probabilities) > narrow && entropy(&wide_probabilities) > wide;
+            answer.not_sure = widening.not_sure.says(&probabilities, &wide_probabilities);
         }
         Ok(answer)
     }

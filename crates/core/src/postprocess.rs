@@ -22,6 +22,25 @@ pub fn entropy(probabilities: &[f32]) -> f32 {
     -probabilities.iter().filter(|&&p| p > 0.0).map(|&p| p * p.ln()).sum::<f32>()
 }
 
+/// "Not sure" from two models that see the same input (a narrow and a wide one, as in [`widen`]): a
+/// linear rule on four signs of their probabilities, `weights · [H(narrow), ln max(narrow),
+/// H(wide), ln max(wide)] > above` (H: [`entropy`]). A drawing of another of the wide model's
+/// classes spreads the narrow model's probabilities but not the wide one's; a scribble spreads
+/// both, and leaves the wide model a long tail (an entropy high for its top probability).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NotSure {
+    pub weights: [f32; 4],
+    pub above: f32,
+}
+
+impl NotSure {
+    pub fn says(&self, narrow: &[f32], wide: &[f32]) -> bool {
+        let top = |p: &[f32]| p.iter().copied().fold(f32::MIN_POSITIVE, f32::max).ln();
+        let signs = [entropy(narrow), top(narrow), entropy(wide), top(wide)];
+        signs.iter().zip(self.weights).map(|(s, w)| s * w).sum::<f32>() > self.above
+    }
+}
+
 /// How many guesses an answer holds.
 pub const TOP_K: usize = 5;
 /// [`Answer::values`] holds at most this many values (a segmentation output has millions).
@@ -201,6 +220,20 @@ mod tests {
         assert_eq!(p.len(), 5);
         assert!((p[1] - 0.2).abs() < 1e-6 && (p[4] - 0.2).abs() < 1e-6, "cat's mass split in two: {p:?}");
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn not_sure_weighs_both_models_signs() {
+        let rule = NotSure { weights: [1.0, 0.0, 1.0, 0.0], above: 2.0 };
+        let even = [0.25; 4];
+        // ln 4 + ln 4 = 2.77 > 2; one of them sure: 1.39 + 0 is not.
+        assert!(rule.says(&even, &even));
+        assert!(!rule.says(&even, &[1.0, 0.0, 0.0, 0.0]));
+        // The top probability's log: ln 0.25 · 2 = −2.77 pulls the even pair below 2.
+        let tail = NotSure { weights: [1.0, 1.0, 1.0, 1.0], above: 0.0 };
+        assert!(!tail.says(&even, &even));
+        // Zeros and an empty list do not make it NaN.
+        assert!(!rule.says(&[0.0, 0.0], &[]));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! and it must not pull in tract (see `engine` for loaded models).
 
 use crate::input::{ChannelOrder, CharSpec, InputKind, InputSpec, Layout, Scale, TileSpec, TokenSpec};
+use crate::postprocess::NotSure;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -71,7 +72,7 @@ pub struct ModelSpec {
     pub widened_by: Option<Widening>,
     /// Above this entropy (nats) of the model's own probabilities the answer is "not sure": a
     /// drawing of none of its classes, or unfinished (while it answers alone; widened, see
-    /// [`Widening::not_sure_above`]). Chosen by models/train/compare.py (MODEL.md): a better sign
+    /// [`Widening::not_sure`]). Chosen by models/train/compare.py (MODEL.md): a better sign
     /// than the top guess's probability.
     pub not_sure_above: Option<f32>,
     /// What runs it, and so which worker builds can.
@@ -97,11 +98,9 @@ pub struct Widening {
     /// model alone says ([`crate::postprocess::widen`]). 1 for the sketch model: no value keeps
     /// its validation accuracy over all classes (models/train/compare.py prints the curve).
     pub prior: f32,
-    /// Widened, the answer is "not sure" when the entropy (nats) of this model's probabilities is
-    /// above the first and the wide model's (over all its classes) above the second: a drawing of
-    /// another of the wide model's classes spreads this model's probabilities but not the wide
-    /// model's; a scribble spreads both. Chosen by models/train/compare.py (MODEL.md).
-    pub not_sure_above: [f32; 2],
+    /// Widened, when the answer is "not sure" ([`NotSure`]: this model is the narrow one). Chosen
+    /// by models/train/compare.py (MODEL.md).
+    pub not_sure: NotSure,
 }
 
 pub const MODELS: &[ModelSpec] = &[
@@ -110,7 +109,11 @@ pub const MODELS: &[ModelSpec] = &[
         title: "Quick, Draw! doodles",
         task: Task::Sketch,
         input: InputKind::Pixels(QUICK_DRAW_RASTER),
-        widened_by: Some(Widening { model: DOODLENET, prior: 1.0, not_sure_above: [1.0, 2.9] }),
+        widened_by: Some(Widening {
+            model: DOODLENET,
+            prior: 1.0,
+            not_sure: NotSure { weights: [1.0, 1.2, 2.0, 0.8], above: 5.7 },
+        }),
         not_sure_above: Some(2.6),
         runtime: Runtime::Cnn,
     },
