@@ -8,7 +8,7 @@ use crate::denoise::{self, Cleaning, PhotoCleaning, Share};
 use crate::input::CleanOptions;
 use crate::input::{ModelInput, Prepared};
 use crate::model::Model;
-use crate::postprocess::{softmax, top_k, widen, Answer, Guess, TOP_K};
+use crate::postprocess::{sharpen, softmax, top_k, widen, Answer, Guess, TOP_K};
 #[cfg(feature = "engine")]
 use crate::protocol::Feeling;
 use crate::registry::{self, ModelKey, Task};
@@ -63,8 +63,13 @@ impl Engine {
         let widening = registry::find(&model.name).ok().and_then(|entry| entry.widened_by);
         if let Some((widening, wide)) = widening.and_then(|w| Some((w, self.get(w.model).ok()?))) {
             let wide_probabilities = softmax(&wide.run(tensor)?);
-            let (p, labels) =
-                widen(&probabilities, &model.labels, &wide_probabilities, &wide.labels, widening.prior);
+            let (p, labels) = widen(
+                &sharpen(&probabilities, widening.temperature),
+                &model.labels,
+                &wide_probabilities,
+                &wide.labels,
+                widening.prior,
+            );
             answer.top = top_k(&p, &labels, k);
             answer.not_sure = widening.not_sure.says(&probabilities, &wide_probabilities);
         }

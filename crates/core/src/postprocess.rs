@@ -127,6 +127,21 @@ pub struct Answer {
     pub output_len: usize,
 }
 
+/// Probabilities raised to `1 / temperature` and renormalised: below 1 the likeliest take more of
+/// the mass, above 1 less; the order stays. At 1 they are returned as they are.
+pub fn sharpen(probabilities: &[f32], temperature: f32) -> Vec<f32> {
+    if temperature == 1.0 {
+        return probabilities.to_vec();
+    }
+    let powered: Vec<f32> = probabilities.iter().map(|p| p.powf(1.0 / temperature)).collect();
+    let sum: f32 = powered.iter().sum();
+    if sum > 0.0 && sum.is_finite() {
+        powered.iter().map(|p| p / sum).collect()
+    } else {
+        probabilities.to_vec()
+    }
+}
+
 /// One distribution over the wide model's labels from two models that see the same input: a
 /// narrow one (fewer classes, more accurate on them) and a wide one (every class). The wide model
 /// says how likely the drawing is one of the narrow model's classes (their summed probability
@@ -220,6 +235,17 @@ mod tests {
         assert_eq!(p.len(), 5);
         assert!((p[1] - 0.2).abs() < 1e-6 && (p[4] - 0.2).abs() < 1e-6, "cat's mass split in two: {p:?}");
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sharpening_keeps_the_order_and_the_sum() {
+        let p = sharpen(&[0.6, 0.3, 0.1], 0.5);
+        let expected = [0.36 / 0.46, 0.09 / 0.46, 0.01 / 0.46];
+        assert!(p.iter().zip(expected).all(|(a, b)| (a - b).abs() < 1e-6), "{p:?}");
+        assert_eq!(sharpen(&[0.6, 0.3, 0.1], 1.0), [0.6, 0.3, 0.1]);
+        // Nothing to share (all zero, or underflow): the input as it is, never NaN.
+        assert_eq!(sharpen(&[0.0, 0.0], 0.5), [0.0, 0.0]);
+        assert_eq!(sharpen(&[1e-30, 1e-30], 0.1), [1e-30, 1e-30]);
     }
 
     #[test]

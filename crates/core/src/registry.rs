@@ -98,6 +98,11 @@ pub struct Widening {
     /// model alone says ([`crate::postprocess::widen`]). 1 for the sketch model: no value keeps
     /// its validation accuracy over all classes (models/train/compare.py prints the curve).
     pub prior: f32,
+    /// This model's probabilities are sharpened by it ([`crate::postprocess::sharpen`]) before
+    /// they share the in-class mass: below 1 its first guess takes more of it, so it is named
+    /// before the wide model's other classes more often; the order among its classes stays.
+    /// Chosen by models/train/compare.py (MODEL.md).
+    pub temperature: f32,
     /// Widened, when the answer is "not sure" ([`NotSure`]: this model is the narrow one). Chosen
     /// by models/train/compare.py (MODEL.md).
     pub not_sure: NotSure,
@@ -112,7 +117,8 @@ pub const MODELS: &[ModelSpec] = &[
         widened_by: Some(Widening {
             model: DOODLENET,
             prior: 1.0,
-            not_sure: NotSure { weights: [1.0, 1.2, 2.0, 0.8], above: 5.7 },
+            temperature: 0.5,
+            not_sure: NotSure { weights: [1.0, 1.0, 1.8, 1.2], above: 4.97 },
         }),
         not_sure_above: Some(2.6),
         runtime: Runtime::Cnn,

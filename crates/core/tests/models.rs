@@ -212,7 +212,7 @@ fn not_sure_thresholds_are_the_ones_compare_chose() {
 /// Random scribbles (seeded: jagged strokes through random points) are "not sure", alone and
 /// widened; a real drawing is not, nor one outside our classes that DoodleNet names surely. (A
 /// lone short stroke is not: scaled to fill the frame as Google's pipeline does, it is a
-/// confident "line".) At the registry's rules 102 of these 200 were flagged alone and 140
+/// confident "line".) At the registry's rules 102 of these 200 were flagged alone and 141
 /// widened (compare.py's scribbles: MODEL.md); the floors guard that level.
 #[test]
 fn scribbles_are_not_sure() {
