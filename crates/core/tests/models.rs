@@ -195,17 +195,20 @@ fn drawings_outside_our_classes_get_their_label_in_the_top_5() {
     assert!(rate >= 0.85, "outside our classes: label in the top 5 for {hits}/{total}");
 }
 
-/// The registry's "not sure" thresholds are the ones models/train/compare.py chose (compare.json,
-/// whose tables MODEL.md quotes), so that the page flags what MODEL.md says it flags.
+/// The registry's widening temperature and "not sure" rules are the ones models/train/compare.py
+/// chose (compare.json, whose tables MODEL.md quotes), so that the page answers and flags what
+/// MODEL.md says it does.
 #[test]
-fn not_sure_thresholds_are_the_ones_compare_chose() {
+fn widening_and_not_sure_are_the_ones_compare_chose() {
     let compare: serde_json::Value = serde_json::from_slice(&read("models/sketch/compare.json")).unwrap();
     let sketch = playground_core::registry::find("sketch").unwrap();
     let chosen = |v: &serde_json::Value| v.as_f64().expect("a chosen threshold") as f32;
     assert_eq!(sketch.not_sure_above, Some(chosen(&compare["not_sure"]["alone"]["threshold"])));
     let page = &compare["not_sure"]["page"];
     let weights: Vec<f32> = page["weights"].as_array().expect("weights").iter().map(chosen).collect();
-    let rule = sketch.widened_by.unwrap().not_sure;
+    let widening = sketch.widened_by.unwrap();
+    assert_eq!(widening.temperature, chosen(&compare["temperature"]["chosen"]));
+    let rule = widening.not_sure;
     assert_eq!((rule.weights.to_vec(), rule.above), (weights, chosen(&page["threshold"])));
 }
 
