@@ -8,9 +8,11 @@ Every prediction is made by the Rust CLI (the browser's preprocessing and model 
 classes printed (`--top 999`) so figures restricted to a set of classes can be computed here:
   * side by side (restricted to our classes): the evaluation split (first 100 rows of every class
     file) and the exupery stroke drawings of our classes; ours against DoodleNet alone;
-  * the widened answer (ours + DoodleNet, `core::postprocess::widen`, what the page shows once both
-    are loaded) over all 345 classes: exupery drawings of classes outside ours (top-1/3/5) and the
-    evaluation split of ours, against each model alone;
+  * the widened answer (ours + DoodleNet, `core::postprocess::widen` of our probabilities sharpened by
+    `postprocess::sharpen`, what the page shows once both are loaded) over all 345 classes: exupery
+    drawings of classes outside ours (top-1/3/5) and the evaluation split of ours, against each model
+    alone; the temperature of the sharpening is chosen here (on the validation rows and half of the
+    drawings outside ours) and the registry must hold it;
   * our errors on the evaluation split beside DoodleNet's: how many both make, with the same wrong label;
   * "not sure": the share of generated random scribbles flagged and the share of correct answers on
     the evaluation split flagged, for thresholds on the entropy of our model's probabilities (ours alone) and
