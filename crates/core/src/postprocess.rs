@@ -117,8 +117,8 @@ fn detect(values: &[f32]) -> (Vec<f32>, Scores) {
 pub struct Answer {
     /// Best first.
     pub top: Vec<Guess>,
-    /// The model's own probabilities are too spread to name a guess (registry
-    /// `not_sure_above`): probably none of its classes, or an unfinished drawing.
+    /// Too unsure to name a guess: probably none of the classes, or an unfinished drawing (registry
+    /// `not_sure_above` for a model alone; widened, [`NotSure`] on both models' probabilities).
     pub not_sure: bool,
     pub scores: Scores,
     /// The model's first output, flattened: its first [`MAX_VALUES`] raw values.
@@ -128,9 +128,10 @@ pub struct Answer {
 }
 
 /// Probabilities raised to `1 / temperature` and renormalised: below 1 the likeliest take more of
-/// the mass, above 1 less; the order stays. At 1 they are returned as they are.
+/// the mass, above 1 less; the order stays. At 1 (or at a temperature that is not a positive
+/// number, which would reverse or lose the order) they are returned as they are.
 pub fn sharpen(probabilities: &[f32], temperature: f32) -> Vec<f32> {
-    if temperature == 1.0 {
+    if temperature == 1.0 || !(temperature > 0.0 && temperature.is_finite()) {
         return probabilities.to_vec();
     }
     let powered: Vec<f32> = probabilities.iter().map(|p| p.powf(1.0 / temperature)).collect();
@@ -246,6 +247,9 @@ mod tests {
         // Nothing to share (all zero, or underflow): the input as it is, never NaN.
         assert_eq!(sharpen(&[0.0, 0.0], 0.5), [0.0, 0.0]);
         assert_eq!(sharpen(&[1e-30, 1e-30], 0.1), [1e-30, 1e-30]);
+        for bad in [0.0, -0.5, f32::NAN, f32::INFINITY] {
+            assert_eq!(sharpen(&[0.6, 0.3, 0.1], bad), [0.6, 0.3, 0.1]);
+        }
     }
 
     #[test]
@@ -256,7 +260,7 @@ mod tests {
         assert!(rule.says(&even, &even));
         assert!(!rule.says(&even, &[1.0, 0.0, 0.0, 0.0]));
         // The top probability's log: ln 0.25 · 2 = −2.77 pulls the even pair below 2.
-        let tail = NotSure { weights: [1.0, 1.0, 1.0, 1.0], above: 0.0 };
+        let tail = NotSure { weights: [1.0, 1.0, 1.0, 1.0], above: 0.1 };
         assert!(!tail.says(&even, &even));
         // Zeros and an empty list do not make it NaN.
         assert!(!rule.says(&[0.0, 0.0], &[]));
