@@ -118,7 +118,7 @@ pub const MODELS: &[ModelSpec] = &[
             model: DOODLENET,
             prior: 1.0,
             temperature: 0.5,
-            not_sure: NotSure { weights: [1.0, 1.0, 1.8, 1.2], above: 4.97 },
+            not_sure: NotSure { weights: [1.0, 0.8, 2.0, 1.2], above: 5.63 },
         }),
         not_sure_above: Some(2.6),
         runtime: Runtime::Cnn,
