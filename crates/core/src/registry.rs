@@ -117,8 +117,8 @@ pub const MODELS: &[ModelSpec] = &[
         widened_by: Some(Widening {
             model: DOODLENET,
             prior: 1.0,
-            temperature: 0.5,
-            not_sure: NotSure { weights: [1.0, 0.8, 2.0, 1.2], above: 5.63 },
+            temperature: 0.6,
+            not_sure: NotSure { weights: [1.0, -0.8, 4.0, 1.2], above: 13.11 },
         }),
         not_sure_above: Some(2.6),
         runtime: Runtime::Cnn,
