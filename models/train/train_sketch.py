@@ -354,6 +354,9 @@ def main():
     ap.add_argument("--epochs", type=int, default=18,
                     help="length of the one-cycle main schedule; the weights (raw or averaged) of the epoch best "
                          "on validation are kept, not the last: with 18, the average at epoch 12 (MODEL.md, Recipe)")
+    ap.add_argument("--patience", type=int, default=0,
+                    help="end the main schedule once this many epochs in a row were not the best on validation "
+                         "(0: run all --epochs); the kept weights are the same unless a later epoch would have won")
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--width", type=int, default=32)
@@ -460,6 +463,9 @@ def main():
             for name, acc in accs.items():
                 if acc > best[0]:
                     best = (acc, {k: v.clone() for k, v in candidates[name].state_dict().items()}, ep + 1, name)
+            if args.patience and ep + 1 - best[2] >= args.patience:
+                print(f"no better epoch since {best[2]}: the main schedule ends at epoch {ep + 1}", flush=True)
+                break
         model.load_state_dict(best[1])
     finish_best = None
     if args.finish_epochs:
@@ -504,6 +510,8 @@ def main():
         "finish_best_epoch": finish_best,
         "finish_hard_share": args.finish_hard_share if args.finish_epochs else None,
         "best_epoch": best[2],
+        "patience": args.patience,
+        "main_epochs_run": sum(1 for h in history if "epoch" in h),
         "best_weights": best[3],
         "ema": None if args.finish_from else args.ema or None,
         "batch": args.batch,
