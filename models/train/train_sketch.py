@@ -511,7 +511,6 @@ def main():
         "finish_hard_share": args.finish_hard_share if args.finish_epochs else None,
         "best_epoch": best[2],
         "patience": args.patience,
-        "main_epochs_run": sum(1 for h in history if "epoch" in h),
         "best_weights": best[3],
         "ema": None if args.finish_from else args.ema or None,
         "batch": args.batch,
