@@ -140,6 +140,15 @@ def fold_batchnorm(model: SketchNet) -> SketchNet:
     return model
 
 
+def export_onnx(model: SketchNet, path: Path) -> None:
+    """The graph the browser runs: a folded (or foldable, eval-mode) SketchNet, fp32."""
+    torch.onnx.export(
+        model.eval(), torch.zeros(1, 1, 28, 28), str(path), opset_version=13,
+        input_names=["input"], output_names=["logits"], do_constant_folding=True,
+        training=torch.onnx.TrainingMode.EVAL,
+    )
+
+
 def load_exported(model: SketchNet, onnx_path: Path) -> None:
     """Loads the weights of an exported model.onnx (fp32, fp16 or int8 stored) into a folded SketchNet."""
     from onnx_numpy import OnnxNumpy
@@ -383,6 +392,9 @@ def main():
                          "equally often")
     ap.add_argument("--finish-from", default=None,
                     help="a model.onnx this script exported: skip the main schedule and finish its weights")
+    ap.add_argument("--save-start", default=None, metavar="PATH",
+                    help="also write the main schedule's kept weights (folded, fp32 ONNX) to PATH, so that finishing "
+                         "variants can be tried with --finish-from PATH in minutes instead of a whole run")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -467,6 +479,10 @@ def main():
                 print(f"no better epoch since {best[2]}: the main schedule ends at epoch {ep + 1}", flush=True)
                 break
         model.load_state_dict(best[1])
+        if args.save_start:
+            Path(args.save_start).parent.mkdir(parents=True, exist_ok=True)
+            export_onnx(fold_batchnorm(model).to(memory_format=torch.contiguous_format), Path(args.save_start))
+            print(f"wrote the main schedule's weights (fp32) to {args.save_start}", flush=True)
     finish_best = None
     if args.finish_epochs:
         if not args.finish_from:  # --finish-from loaded it folded already
@@ -492,11 +508,7 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     onnx_path = out / "model.onnx"
-    torch.onnx.export(
-        model, torch.zeros(1, 1, 28, 28), str(onnx_path), opset_version=13,
-        input_names=["input"], output_names=["logits"], do_constant_folding=True,
-        training=torch.onnx.TrainingMode.EVAL,
-    )
+    export_onnx(model, onnx_path)
     weights = shrink_weights(onnx_path, (xva, yva), xho)
     (out / "labels.txt").write_text("".join(lab + "\n" for lab in labels), encoding="utf-8")
     report = {
