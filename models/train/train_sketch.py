@@ -396,6 +396,8 @@ def main():
                     help="also write the main schedule's kept weights (folded, fp32 ONNX) to PATH, so that finishing "
                          "variants can be tried with --finish-from PATH in minutes instead of a whole run")
     args = ap.parse_args()
+    if args.save_start and args.finish_from:
+        raise SystemExit("--save-start writes the main schedule's weights, which --finish-from skips: use one of them")
 
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
