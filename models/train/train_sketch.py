@@ -160,6 +160,10 @@ def load_exported(model: SketchNet, onnx_path: Path) -> None:
     dense = [m for m in model.head if isinstance(m, nn.Linear)]
     if len(weights) != len(convs) + len(dense):
         raise SystemExit(f"{onnx_path}: {len(weights)} weighted layers, the model has {len(convs) + len(dense)}")
+    for layer, (w, _) in zip(convs + dense, weights):
+        if tuple(w.shape) != tuple(layer.weight.shape):  # e.g. a start saved with another --width/--hidden
+            raise SystemExit(f"{onnx_path}: a weight of shape {tuple(w.shape)} where the model has "
+                             f"{tuple(layer.weight.shape)}: use the --width/--hidden/--extra-convs it was trained with")
     with torch.no_grad():
         for layer, (w, b) in zip(convs + dense, weights):
             layer.weight.copy_(torch.from_numpy(w))
