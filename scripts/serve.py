@@ -164,6 +164,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         try:
             data = source.read()
             (LINK.send if LINK else lambda write, d: write(d))(outputfile.write, data)
+        except (BrokenPipeError, ConnectionResetError):
+            # The browser went away mid-file (a closed tab, an aborted fetch): routine, not a server error,
+            # and a partial file is not counted in the traffic log.
+            return
         finally:
             source.close()
         if args.traffic_log:
