@@ -83,7 +83,7 @@ fn writing_is_reproducible_and_reads_like_a_play() {
     assert_ne!(a, engine.write(SHAKESPEARE, prompt, 120, 0.8, 43).unwrap(), "another seed, another text");
     assert_eq!(a.chars().count(), 120);
     // Reads like the play: 30% of its words or more are its common words (data/play_words.txt
-    // gives the measured spread; random characters stay under a quarter). write.spec.js asks the same.
+    // gives the measured spread; random characters stay under 0.3). write.spec.js asks the same.
     assert!(play_word_share(&a) >= 0.3, "{a:?}");
     let greedy = engine.write(SHAKESPEARE, prompt, 40, 0.0, 1).unwrap();
     assert_eq!(
