@@ -185,10 +185,10 @@ def augment_light(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 
 def train_epoch(model, opt, sched, idx: torch.Tensor, batch: int, xtr_t: torch.Tensor, ytr_t: torch.Tensor,
-                augment_batch, distil=None, ema=None) -> float:
+                augment_batch, distil=None, ema=None, smoothing: float = 0.05) -> float:
     """One pass over the sampled row indices `idx`, `batch` at a time: the training step of both the main
     schedule and the finishing epochs. `augment_batch(x, rows)` augments the [0,1] images; `distil(loss, logits,
-    x, rows)` mixes a teacher into the loss. Returns the mean loss."""
+    x, rows)` mixes a teacher into the loss; `smoothing` is the label smoothing. Returns the mean loss."""
     model.train()
     steps, total = len(idx) // batch, 0.0
     for s in range(steps):
@@ -196,7 +196,7 @@ def train_epoch(model, opt, sched, idx: torch.Tensor, batch: int, xtr_t: torch.T
         xb = augment_batch(xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28), bi)
         xb = xb.contiguous(memory_format=torch.channels_last)
         logits = model(xb)
-        loss = F.cross_entropy(logits, ytr_t[bi], label_smoothing=0.05)
+        loss = F.cross_entropy(logits, ytr_t[bi], label_smoothing=smoothing)
         if distil is not None:
             loss = distil(loss, logits, xb, bi)
         opt.zero_grad(set_to_none=True)
@@ -257,7 +257,8 @@ def finish(model: SketchNet, args, train, val, g: torch.Generator, history: list
     for ep in range(args.finish_epochs):
         te = time.time()
         tot_loss = train_epoch(model, opt, sched, idx[ep * per_epoch * args.batch:(ep + 1) * per_epoch * args.batch],
-                               args.batch, xtr_t, ytr_t, lambda xb, bi: augment_light(xb, g))
+                               args.batch, xtr_t, ytr_t, lambda xb, bi: augment_light(xb, g),
+                               smoothing=args.finish_label_smoothing)
         acc = balanced_top1(model, xva, yva)
         history.append({"finish_epoch": ep + 1, "loss": tot_loss, "val_balanced_top1": acc,
                         "seconds": time.time() - te})
@@ -394,6 +395,8 @@ def main():
                          "(mirror, 1 px shifts): the main one's line-weight, blur and rotation changes keep the "
                          "model from fitting the clean bitmaps it is asked about (0: none)")
     ap.add_argument("--finish-lr", type=float, default=1e-3, help="the finishing epochs' first rate (cosine to 0)")
+    ap.add_argument("--finish-label-smoothing", type=float, default=0.05,
+                    help="the finishing epochs' label smoothing (the main schedule's is 0.05)")
     ap.add_argument("--finish-hard-share", type=float, default=0.5,
                     help="share of the finishing draws given to the classes by their validation error, in [0, 1) "
                          "(0: none); within a class the finishing always draws Google's and re-rendered rows "
@@ -531,6 +534,7 @@ def main():
         "finish_lr": args.finish_lr,
         "finish_best_epoch": finish_best,
         "finish_hard_share": args.finish_hard_share if args.finish_epochs else None,
+        "finish_label_smoothing": args.finish_label_smoothing if args.finish_epochs else None,
         "best_epoch": best[2],
         "patience": args.patience,
         "best_weights": best[3],
