@@ -79,6 +79,8 @@ _BLUR = torch.tensor([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]) / 16.0
 # drawing's aspect ratio is lost and the ink is ~20% heavier than Google's. Their rows get an extra squash of one
 # axis (back towards a real drawing's proportions) and are thinned more often.
 RESTRETCHED_SOURCES = ("akildickerson__",)
+# the main schedule's label smoothing, and the finishing epochs' unless --finish-label-smoothing says otherwise
+LABEL_SMOOTHING = 0.05
 
 
 def augment(x: torch.Tensor, g: torch.Generator, restretched: torch.Tensor | None = None) -> torch.Tensor:
@@ -185,7 +187,7 @@ def augment_light(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 
 def train_epoch(model, opt, sched, idx: torch.Tensor, batch: int, xtr_t: torch.Tensor, ytr_t: torch.Tensor,
-                augment_batch, distil=None, ema=None, smoothing: float = 0.05) -> float:
+                augment_batch, distil=None, ema=None, smoothing: float = LABEL_SMOOTHING) -> float:
     """One pass over the sampled row indices `idx`, `batch` at a time: the training step of both the main
     schedule and the finishing epochs. `augment_batch(x, rows)` augments the [0,1] images; `distil(loss, logits,
     x, rows)` mixes a teacher into the loss; `smoothing` is the label smoothing. Returns the mean loss."""
@@ -395,8 +397,8 @@ def main():
                          "(mirror, 1 px shifts): the main one's line-weight, blur and rotation changes keep the "
                          "model from fitting the clean bitmaps it is asked about (0: none)")
     ap.add_argument("--finish-lr", type=float, default=1e-3, help="the finishing epochs' first rate (cosine to 0)")
-    ap.add_argument("--finish-label-smoothing", type=float, default=0.05,
-                    help="the finishing epochs' label smoothing (the main schedule's is 0.05)")
+    ap.add_argument("--finish-label-smoothing", type=float, default=LABEL_SMOOTHING,
+                    help=f"the finishing epochs' label smoothing (the main schedule's is {LABEL_SMOOTHING})")
     ap.add_argument("--finish-hard-share", type=float, default=0.5,
                     help="share of the finishing draws given to the classes by their validation error, in [0, 1) "
                          "(0: none); within a class the finishing always draws Google's and re-rendered rows "
