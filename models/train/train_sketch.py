@@ -1,7 +1,7 @@
 """Train the sketch classifier on the Quick, Draw! 28x28 bitmaps and export it to ONNX.
 
 One command (from the repo root):
-    /usr/bin/python3 models/train/train_sketch.py --data ../shared/data/quickdraw --out models/sketch --seed 0
+    /usr/bin/python3 models/train/train_sketch.py --data ../shared/data/quickdraw --out models/sketch --seed 1
 
 Writes <out>/model.onnx, <out>/labels.txt and <out>/train_report.json.
 Contract with the Rust side: input `input` float32 [1,1,28,28] = pixel/255 (no mean/std),
