@@ -203,18 +203,28 @@ def augment_light(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 
 def train_epoch(model, opt, sched, idx: torch.Tensor, batch: int, xtr_t: torch.Tensor, ytr_t: torch.Tensor,
-                augment_batch, distil=None, ema=None, smoothing: float = LABEL_SMOOTHING) -> float:
+                augment_batch, distil=None, ema=None, smoothing: float = LABEL_SMOOTHING,
+                mixup: float = 0.0, g: torch.Generator | None = None) -> float:
     """One pass over the sampled row indices `idx`, `batch` at a time: the training step of both the main
     schedule and the finishing epochs. `augment_batch(x, rows)` augments the [0,1] images; `distil(loss, logits,
-    x, rows)` mixes a teacher into the loss; `smoothing` is the label smoothing. Returns the mean loss."""
+    x, rows)` mixes a teacher into the loss; `smoothing` is the label smoothing; `mixup` > 0 blends each batch
+    with itself shuffled, by a Beta(mixup, mixup) share drawn from `g`. Returns the mean loss."""
     model.train()
     steps, total = len(idx) // batch, 0.0
     for s in range(steps):
         bi = idx[s * batch:(s + 1) * batch]
         xb = augment_batch(xtr_t[bi].float().div_(255.0).view(-1, 1, 28, 28), bi)
+        yb = ytr_t[bi]
+        if mixup > 0:
+            # torch's Beta takes no generator: a numpy draw seeded from `g` keeps the run deterministic
+            lam = float(np.random.default_rng(int(torch.randint(2**31, (1,), generator=g))).beta(mixup, mixup))
+            perm = torch.randperm(len(bi), generator=g)
+            xb = lam * xb + (1 - lam) * xb[perm]
         xb = xb.contiguous(memory_format=torch.channels_last)
         logits = model(xb)
-        loss = F.cross_entropy(logits, ytr_t[bi], label_smoothing=smoothing)
+        loss = F.cross_entropy(logits, yb, label_smoothing=smoothing)
+        if mixup > 0:
+            loss = lam * loss + (1 - lam) * F.cross_entropy(logits, yb[perm], label_smoothing=smoothing)
         if distil is not None:
             loss = distil(loss, logits, xb, bi)
         opt.zero_grad(set_to_none=True)
@@ -400,6 +410,8 @@ def main():
     ap.add_argument("--hidden", type=int, default=128, help="units of the hidden dense layer")
     ap.add_argument("--extra-convs", type=int, default=0, help="further conv3x3(4*width) layers at the 7x7 stage")
     ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument("--mixup", type=float, default=0.0,
+                    help="main schedule only: Beta(a, a) mixup of each batch with itself shuffled (0: off)")
     ap.add_argument("--ema", type=float, default=0.999,
                     help="also keep an exponential moving average of the weights (and BN statistics) with this "
                          "decay per step, a candidate for model selection beside the raw weights (0: off)")
@@ -498,7 +510,7 @@ def main():
             idx = torch.multinomial(sampler_w, steps_per_epoch * args.batch, replacement=True, generator=g)
             tot_loss = train_epoch(model, opt, sched, idx, args.batch, xtr_t, ytr_t,
                                    lambda xb, bi: augment(xb, g, rtr_t[bi]),
-                                   distil if teacher is not None else None, ema)
+                                   distil if teacher is not None else None, ema, mixup=args.mixup, g=g)
             candidates = {"raw": model} if ema is None else {"raw": model, "ema": ema.module}
             accs = {name: balanced_top1(net, xva, yva) for name, net in candidates.items()}
             vacc = accs["raw"]
